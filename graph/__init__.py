@@ -1,0 +1,1 @@
+"""Neo4j access: the driver, every Cypher statement, constraints and the local server."""

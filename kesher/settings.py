@@ -1,0 +1,89 @@
+"""Service settings, read from the environment and an optional `.env` file."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _default_cache_dir() -> Path:
+    return Path.home() / ".cache" / "kesher"
+
+
+class Settings(BaseSettings):
+    """Everything the service can be configured with.
+
+    Neo4j's own variables (`NEO4J_URI`, `NEO4J_USER`, `NEO4J_PASSWORD`, `NEO4J_DATABASE`)
+    are read as they are; everything else is prefixed `KESHER_`.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="KESHER_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    environment: Literal["development", "production"] = "development"
+
+    neo4j_uri: str | None = Field(
+        default=None, validation_alias=AliasChoices("NEO4J_URI", "KESHER_NEO4J_URI")
+    )
+    neo4j_user: str = Field(
+        default="neo4j", validation_alias=AliasChoices("NEO4J_USER", "NEO4J_USERNAME")
+    )
+    neo4j_password: SecretStr = Field(
+        default=SecretStr(""), validation_alias=AliasChoices("NEO4J_PASSWORD")
+    )
+    neo4j_database: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_DATABASE"))
+
+    # The local Neo4j started when no NEO4J_URI is set.
+    neo4j_version: str = "5.26.30"
+    neo4j_home: Path = PROJECT_DIR / ".kesher" / "neo4j"
+    neo4j_bolt_port: int = 7687
+    neo4j_http_port: int = 7474
+    neo4j_heap: str = "4g"
+    neo4j_pagecache: str = "6g"
+    cache_dir: Path = Field(default_factory=_default_cache_dir)
+    java_home: Path | None = None
+
+    secret_key: SecretStr | None = None
+    token_ttl_seconds: int = Field(default=8 * 3600, gt=0)
+
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    default_page_size: int = 20
+    max_page_size: int = 100
+    max_body_bytes: int = 1_000_000
+    cypher_timeout_seconds: float = 10.0
+
+    @model_validator(mode="after")
+    def _production_needs_a_secret(self) -> Settings:
+        if self.environment == "production" and self.secret_key is None:
+            raise ValueError("KESHER_SECRET_KEY must be set in production")
+        return self
+
+    @property
+    def development(self) -> bool:
+        return self.environment == "development"
+
+    @cached_property
+    def signing_key(self) -> str:
+        """The key tokens are signed with.
+
+        In development without KESHER_SECRET_KEY a random key is kept in the project's
+        `.kesher` folder, so tokens survive restarts and are shared by all workers.
+        """
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.neo4j_home.parent / "secret-key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()

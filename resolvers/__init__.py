@@ -1,0 +1,1 @@
+"""Resolvers: GraphQL arguments and selections in, graph calls out, types back."""

@@ -1,0 +1,56 @@
+"""Constraints and indexes, applied idempotently when the service starts."""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+from neo4j import AsyncDriver
+
+LABELS_WITH_ID: tuple[LiteralString, ...] = (
+    "User",
+    "Customer",
+    "Contact",
+    "Project",
+    "Activity",
+    "ExternalParty",
+    "RelationshipType",
+    "ActivityType",
+    "ActivityStatus",
+)
+
+STATEMENTS: tuple[LiteralString, ...] = (
+    *(
+        f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
+        for label in LABELS_WITH_ID
+    ),
+    "CREATE CONSTRAINT user_email IF NOT EXISTS FOR (n:User) REQUIRE n.email IS UNIQUE",
+    "CREATE CONSTRAINT user_handle IF NOT EXISTS FOR (n:User) REQUIRE n.handle IS UNIQUE",
+    "CREATE CONSTRAINT activity_ref IF NOT EXISTS FOR (n:Activity) REQUIRE n.ref IS UNIQUE",
+    "CREATE RANGE INDEX customer_name IF NOT EXISTS FOR (n:Customer) ON (n.name)",
+    "CREATE RANGE INDEX customer_created IF NOT EXISTS FOR (n:Customer) ON (n.createdAt)",
+    "CREATE RANGE INDEX customer_status IF NOT EXISTS FOR (n:Customer) ON (n.status)",
+    "CREATE RANGE INDEX contact_name IF NOT EXISTS FOR (n:Contact) ON (n.name)",
+    "CREATE RANGE INDEX contact_created IF NOT EXISTS FOR (n:Contact) ON (n.createdAt)",
+    "CREATE RANGE INDEX project_name IF NOT EXISTS FOR (n:Project) ON (n.name)",
+    "CREATE RANGE INDEX project_created IF NOT EXISTS FOR (n:Project) ON (n.createdAt)",
+    "CREATE RANGE INDEX user_name IF NOT EXISTS FOR (n:User) ON (n.name)",
+    "CREATE RANGE INDEX activity_start IF NOT EXISTS FOR (n:Activity) ON (n.startAt)",
+    "CREATE RANGE INDEX activity_end IF NOT EXISTS FOR (n:Activity) ON (n.endAt)",
+    *(
+        f"CREATE FULLTEXT INDEX {name} IF NOT EXISTS FOR (n:{label}) ON EACH [{fields}] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words'}}"
+        for name, label, fields in (
+            ("customer_search", "Customer", "n.name, n.email, n.city"),
+            ("contact_search", "Contact", "n.name, n.email, n.title"),
+            ("project_search", "Project", "n.name, n.description"),
+            ("user_search", "User", "n.name, n.email, n.handle"),
+        )
+    ),
+)
+
+
+async def apply_constraints(driver: AsyncDriver, database: str) -> None:
+    """Creates every constraint and index that is missing and waits until they are online."""
+    for statement in STATEMENTS:
+        await driver.execute_query(statement, database_=database)
+    await driver.execute_query("CALL db.awaitIndexes(300)", database_=database)

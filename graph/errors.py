@@ -1,0 +1,30 @@
+"""Errors the graph layer raises for expected refusals; resolvers turn them into payloads."""
+
+from __future__ import annotations
+
+
+class GraphError(Exception):
+    """A refusal that is the caller's to fix; `field` names the input it concerns."""
+
+    code = "INVALID_INPUT"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(GraphError):
+    code = "NOT_FOUND"
+
+
+class Conflict(GraphError):
+    code = "CONFLICT"
+
+
+class Archived(GraphError):
+    code = "ARCHIVED"
+
+
+class Forbidden(GraphError):
+    code = "FORBIDDEN"

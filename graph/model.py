@@ -1,0 +1,125 @@
+"""The graph model as the statement builder sees it: labels, their readable properties,
+the relations that can be followed from them and the degree counts they offer.
+
+Keys are the API's (snake_case) names; values are Cypher. Patterns use `{a}` for the node
+the relation starts from and `{b}` for the node it reaches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import LiteralString
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A way from a node of one label to nodes of another."""
+
+    target: LiteralString
+    pattern: LiteralString
+    many: bool
+    order: tuple[LiteralString, ...] = ("name",)
+    live_only: bool = True
+
+
+@dataclass(frozen=True)
+class Label:
+    name: LiteralString
+    properties: Mapping[str, LiteralString]
+    relations: Mapping[str, Relation] = field(default_factory=dict)
+    counts: Mapping[str, LiteralString] = field(default_factory=dict)
+    archivable: bool = True
+
+
+_TIMESTAMPS: dict[str, LiteralString] = {
+    "created_at": "createdAt",
+    "updated_at": "updatedAt",
+    "archived_at": "archivedAt",
+}
+
+USER = Label(
+    name="User",
+    properties={
+        "email": "email",
+        "name": "name",
+        "handle": "handle",
+        "role": "role",
+        "active": "active",
+        "created_at": "createdAt",
+        "updated_at": "updatedAt",
+    },
+    relations={
+        "owned_customers": Relation(
+            target="Customer", pattern="({b}:Customer)-[:OWNED_BY]->({a})", many=True
+        ),
+    },
+    counts={
+        "owned_customers": "({a})<-[:OWNED_BY]-(c:Customer) WHERE c.archivedAt IS NULL",
+    },
+    archivable=False,
+)
+
+CUSTOMER = Label(
+    name="Customer",
+    properties={
+        "name": "name",
+        "status": "status",
+        "email": "email",
+        "phone": "phone",
+        "website": "website",
+        "city": "city",
+        **_TIMESTAMPS,
+    },
+    relations={
+        "owner": Relation(
+            target="User", pattern="({a})-[:OWNED_BY]->({b}:User)", many=False, live_only=False
+        ),
+        "contacts": Relation(
+            target="Contact", pattern="({b}:Contact)-[:WORKS_AT]->({a})", many=True
+        ),
+        "projects": Relation(target="Project", pattern="({b}:Project)-[:FOR]->({a})", many=True),
+    },
+    counts={
+        "contacts": "({a})<-[:WORKS_AT]-(c:Contact) WHERE c.archivedAt IS NULL",
+        "projects": "({a})<-[:FOR]-(p:Project) WHERE p.archivedAt IS NULL",
+    },
+)
+
+CONTACT = Label(
+    name="Contact",
+    properties={
+        "first_name": "firstName",
+        "last_name": "lastName",
+        "name": "name",
+        "email": "email",
+        "phone": "phone",
+        "title": "title",
+        **_TIMESTAMPS,
+    },
+    relations={
+        "customer": Relation(
+            target="Customer",
+            pattern="({a})-[:WORKS_AT]->({b}:Customer)",
+            many=False,
+            live_only=False,
+        ),
+    },
+)
+
+PROJECT = Label(
+    name="Project",
+    properties={
+        "name": "name",
+        "status": "status",
+        "description": "description",
+        **_TIMESTAMPS,
+    },
+    relations={
+        "customer": Relation(
+            target="Customer", pattern="({a})-[:FOR]->({b}:Customer)", many=False, live_only=False
+        ),
+    },
+)
+
+LABELS: Mapping[str, Label] = {label.name: label for label in (USER, CUSTOMER, CONTACT, PROJECT)}

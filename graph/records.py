@@ -1,0 +1,276 @@
+"""Reading and writing the CRM's records: users, customers, contacts and projects."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, LiteralString
+
+from neo4j import AsyncManagedTransaction
+from neo4j.exceptions import ConstraintError
+
+from kesher.graph.driver import Graph, Row, tx_rows
+from kesher.graph.errors import Archived, Conflict, Forbidden, NotFound
+from kesher.graph.model import Label
+from kesher.graph.statement import Page, Search, Shape, Statement
+
+SEARCH_INDEXES: Mapping[str, LiteralString] = {
+    "Customer": "customer_search",
+    "Contact": "contact_search",
+    "Project": "project_search",
+    "User": "user_search",
+}
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    """What a list may narrow to; every part is optional."""
+
+    statuses: tuple[str, ...] = ()
+    owner_ids: tuple[str, ...] = ()
+    customer_ids: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    active: bool | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    include_archived: bool = False
+    search: str | None = None
+
+
+@dataclass(frozen=True)
+class PageRows:
+    rows: list[Row]
+    total: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+async def card(graph: Graph, shape: Shape, record_id: str) -> Row | None:
+    statement = Statement()
+    text = statement.card(shape, record_id)
+    rows = await graph.rows(text, statement.params)
+    return rows[0]["row"] if rows else None
+
+
+async def card_in(tx: AsyncManagedTransaction, shape: Shape, record_id: str) -> Row | None:
+    """The card read back inside a write transaction, so a mutation answers with what it
+    wrote in the same transaction."""
+    statement = Statement()
+    text = statement.card(shape, record_id)
+    rows = await tx_rows(tx, text, statement.params)
+    return rows[0]["row"] if rows else None
+
+
+async def page(graph: Graph, shape: Shape, page: Page, where: RecordFilter) -> PageRows:
+    statement = Statement()
+    n = statement.variable()
+    conditions = _conditions(statement, n, shape.label, where)
+    search = None
+    if where.search:
+        search = Search(SEARCH_INDEXES[shape.label.name], lucene_query(where.search))
+    elif page.order:
+        # A predicate on the first sort property lets the planner read the range index in
+        # order instead of sorting every node of the label.
+        conditions.append(page.order[0].expression.format(n=n) + " IS NOT NULL")
+    text = statement.page(shape, page, conditions, search=search, n=n)
+    result = await graph.rows(text, statement.params)
+    return PageRows(rows=result[0]["rows"], total=result[0].get("total"))
+
+
+def _conditions(
+    statement: Statement, n: LiteralString, label: Label, where: RecordFilter
+) -> list[LiteralString]:
+    conditions: list[LiteralString] = []
+    if label.archivable and not where.include_archived:
+        conditions.append(f"{n}.archivedAt IS NULL")
+    if where.statuses:
+        conditions.append(f"{n}.status IN {statement.param(list(where.statuses))}")
+    if where.roles:
+        conditions.append(f"{n}.role IN {statement.param(list(where.roles))}")
+    if where.active is not None:
+        conditions.append(f"{n}.active = {statement.param(where.active)}")
+    if where.owner_ids:
+        ids = statement.param(list(where.owner_ids))
+        conditions.append(f"EXISTS {{ ({n})-[:OWNED_BY]->(u:User) WHERE u.id IN {ids} }}")
+    if where.customer_ids:
+        ids = statement.param(list(where.customer_ids))
+        conditions.append(f"EXISTS {{ ({n})-[:WORKS_AT|FOR]->(c:Customer) WHERE c.id IN {ids} }}")
+    if where.created_after is not None:
+        conditions.append(f"{n}.createdAt >= {statement.param(where.created_after)}")
+    if where.created_before is not None:
+        conditions.append(f"{n}.createdAt < {statement.param(where.created_before)}")
+    return conditions
+
+
+_LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')
+
+
+def lucene_query(text: str) -> str:
+    """Every word the user typed must match, each as a prefix; Lucene syntax is escaped."""
+    words = [_LUCENE_SPECIAL.sub(r"\\\1", word) for word in text.split()]
+    return " AND ".join(f"{word}*" for word in words if word)
+
+
+# Writes. Each function runs inside the caller's write transaction.
+
+
+async def require_actor(tx: AsyncManagedTransaction, actor_id: str) -> str:
+    """The acting user's role; refuses a user who no longer exists or was deactivated."""
+    rows = await tx_rows(
+        tx, "MATCH (u:User {id: $id}) RETURN u.active AS active, u.role AS role", {"id": actor_id}
+    )
+    if not rows or not rows[0]["active"]:
+        raise Forbidden("Your account is deactivated or no longer exists.")
+    return str(rows[0]["role"])
+
+
+async def _require(
+    tx: AsyncManagedTransaction, label: LiteralString, record_id: str, field_name: str
+) -> Row:
+    rows = await tx_rows(
+        tx,
+        f"MATCH (n:{label} {{id: $id}}) RETURN n.archivedAt AS archivedAt, n.active AS active",
+        {"id": record_id},
+    )
+    if not rows:
+        raise NotFound(f"No {label.lower()} has the id {record_id!r}.", field=field_name)
+    return rows[0]
+
+
+async def require_live(
+    tx: AsyncManagedTransaction, label: LiteralString, record_id: str, field_name: str
+) -> None:
+    row = await _require(tx, label, record_id, field_name)
+    if row["archivedAt"] is not None:
+        raise Archived(f"The {label.lower()} {record_id!r} is archived.", field=field_name)
+
+
+async def require_active_user(tx: AsyncManagedTransaction, user_id: str, field_name: str) -> None:
+    row = await _require(tx, "User", user_id, field_name)
+    if not row["active"]:
+        raise Forbidden(f"The user {user_id!r} is deactivated.", field=field_name)
+
+
+# The structural edge each record kind may carry, by the input field that sets it.
+_LINKS: Mapping[tuple[str, str], tuple[LiteralString, LiteralString]] = {
+    ("Customer", "ownerId"): ("OWNED_BY", "User"),
+    ("Contact", "customerId"): ("WORKS_AT", "Customer"),
+    ("Project", "customerId"): ("FOR", "Customer"),
+}
+
+
+# Properties kept in step with others after every write.
+_DERIVED: Mapping[str, LiteralString] = {
+    "Contact": "SET n.name = trim(n.firstName + ' ' + coalesce(n.lastName, ''))",
+}
+
+
+async def create_record(
+    tx: AsyncManagedTransaction,
+    label: LiteralString,
+    record_id: str,
+    values: Mapping[str, Any],
+    links: Mapping[str, str | None],
+) -> None:
+    await _check_links(tx, label, links)
+    try:
+        await tx_rows(
+            tx,
+            f"CREATE (n:{label} {{id: $id}}) "
+            "SET n += $values, n.createdAt = datetime(), n.updatedAt = n.createdAt "
+            + _DERIVED.get(label, ""),
+            {"id": record_id, "values": dict(values)},
+        )
+    except ConstraintError as error:
+        raise _conflict(error) from error
+    await _set_links(tx, label, record_id, links)
+
+
+async def update_record(
+    tx: AsyncManagedTransaction,
+    label: LiteralString,
+    record_id: str,
+    values: Mapping[str, Any],
+    links: Mapping[str, str | None],
+) -> None:
+    if label == "User":
+        await _require(tx, label, record_id, "id")
+    else:
+        await require_live(tx, label, record_id, "id")
+    await _check_links(tx, label, links)
+    try:
+        await tx_rows(
+            tx,
+            f"MATCH (n:{label} {{id: $id}}) SET n += $values, n.updatedAt = datetime() "
+            + _DERIVED.get(label, ""),
+            {"id": record_id, "values": dict(values)},
+        )
+    except ConstraintError as error:
+        raise _conflict(error) from error
+    await _set_links(tx, label, record_id, links)
+
+
+async def archive_record(tx: AsyncManagedTransaction, label: LiteralString, record_id: str) -> None:
+    await require_live(tx, label, record_id, "id")
+    await tx_rows(
+        tx,
+        f"MATCH (n:{label} {{id: $id}}) SET n.archivedAt = datetime(), n.updatedAt = datetime()",
+        {"id": record_id},
+    )
+
+
+async def _check_links(
+    tx: AsyncManagedTransaction, label: LiteralString, links: Mapping[str, str | None]
+) -> None:
+    for field_name, target_id in links.items():
+        if target_id is None:
+            continue
+        _, target = _LINKS[(label, field_name)]
+        if target == "User":
+            await require_active_user(tx, target_id, field_name)
+        else:
+            await require_live(tx, target, target_id, field_name)
+
+
+async def _set_links(
+    tx: AsyncManagedTransaction,
+    label: LiteralString,
+    record_id: str,
+    links: Mapping[str, str | None],
+) -> None:
+    for field_name, target_id in links.items():
+        edge, target = _LINKS[(label, field_name)]
+        await tx_rows(
+            tx,
+            f"MATCH (n:{label} {{id: $id}}) "
+            f"OPTIONAL MATCH (n)-[old:{edge}]->() DELETE old "
+            f"WITH DISTINCT n MATCH (t:{target} {{id: $target}}) CREATE (n)-[:{edge}]->(t)",
+            {"id": record_id, "target": target_id},
+        )
+
+
+def _conflict(error: ConstraintError) -> Conflict:
+    message = error.message or ""
+    for prop in ("email", "handle"):
+        if f"`{prop}`" in message or f"property `{prop}`" in message or f"'{prop}'" in message:
+            return Conflict(f"Another record already has this {prop}.", field=prop)
+    return Conflict("A record with these values already exists.")
+
+
+async def set_user_active(tx: AsyncManagedTransaction, user_id: str, active: bool) -> None:
+    await _require(tx, "User", user_id, "id")
+    await tx_rows(
+        tx,
+        "MATCH (u:User {id: $id}) SET u.active = $active, u.updatedAt = datetime()",
+        {"id": user_id, "active": active},
+    )
+
+
+async def login_lookup(graph: Graph, email: str) -> Row | None:
+    rows = await graph.rows(
+        "MATCH (u:User {email: $email}) "
+        "RETURN u.id AS id, u.passwordHash AS passwordHash, u.role AS role, u.active AS active",
+        {"email": email},
+    )
+    return rows[0] if rows else None

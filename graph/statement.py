@@ -1,0 +1,227 @@
+"""Turns the shape of an answer into one Cypher statement.
+
+A `Shape` says which properties of a node to return, which relations to follow (each
+with its own shape and page) and which degree counts to add. The builder renders every
+followed relation as a `CALL (n) { … }` subquery with its `LIMIT` inside, so a whole
+record card or list page is one statement and a field nobody asked for costs nothing.
+Values only ever travel as parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, LiteralString
+
+from kesher.graph.model import Label, Relation
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One ordering term: a Cypher expression over the node variable `{n}`."""
+
+    expression: LiteralString
+    descending: bool = False
+
+
+BY_ID = SortKey("{n}.id")
+
+
+@dataclass(frozen=True)
+class Page:
+    """A keyset page: `first` rows after the row whose sort values are `after`."""
+
+    first: int
+    order: tuple[SortKey, ...]
+    after: tuple[Any, ...] | None = None
+    total: bool = False
+
+    @property
+    def keys(self) -> tuple[SortKey, ...]:
+        return (*self.order, BY_ID)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A relation to follow: its answer goes under `key` (the response alias)."""
+
+    key: str
+    relation: Relation
+    shape: Shape
+    page: Page | None = None
+
+
+@dataclass(frozen=True)
+class Shape:
+    label: Label
+    fields: frozenset[str] = frozenset()
+    links: tuple[Link, ...] = ()
+    counts: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Search:
+    """A full-text query run through a named full-text index."""
+
+    index: LiteralString
+    text: str
+
+
+@dataclass
+class Statement:
+    """Collects parameters and fresh variable names while a statement is built."""
+
+    params: dict[str, Any] = field(default_factory=dict)
+    _variables: int = 0
+
+    def param(self, value: Any) -> LiteralString:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return "$" + name  # type: ignore[return-value]
+
+    def variable(self) -> LiteralString:
+        self._variables += 1
+        return f"n{self._variables}"  # type: ignore[return-value]
+
+    def card(self, shape: Shape, record_id: str) -> LiteralString:
+        """One record by id; no row when there is none."""
+        n = self.variable()
+        subqueries, projection = self._projection(n, shape)
+        label = shape.label.name
+        return _lines(
+            f"MATCH ({n}:{label} {{id: {self.param(record_id)}}})",
+            *subqueries,
+            f"RETURN {projection} AS row",
+        )
+
+    def page(
+        self,
+        shape: Shape,
+        page: Page,
+        conditions: list[LiteralString],
+        search: Search | None = None,
+        n: LiteralString | None = None,
+    ) -> LiteralString:
+        """A list page: one row with `rows` (page size + 1, to tell if more follow) and,
+        when asked, `total`.
+
+        `conditions` are Cypher predicates over `n`, which the caller takes from
+        `variable()` beforehand.
+        """
+        n = n or self.variable()
+        label = shape.label.name
+        if search is None:
+            source = f"MATCH ({n}:{label})"
+            where = list(conditions)
+        else:
+            source = (
+                f"CALL db.index.fulltext.queryNodes({self.param(search.index)}, "
+                f"{self.param(search.text)}) YIELD node AS {n}, score"
+            )
+            where = [f"{n}:{label}", *conditions]
+        total: LiteralString = ""
+        if page.total:
+            total = _lines(
+                "CALL () {",
+                source,
+                _where(where),
+                f"RETURN count({n}) AS total",
+                "}",
+            )
+        rows = self._rows(n, shape, page, source, where, carried=("score",) if search else ())
+        return _lines(total, rows, "RETURN rows" + (", total" if page.total else ""))
+
+    def _rows(
+        self,
+        n: LiteralString,
+        shape: Shape,
+        page: Page,
+        source: LiteralString,
+        where: list[LiteralString],
+        carried: tuple[LiteralString, ...] = (),
+        outer: LiteralString = "",
+        into: LiteralString = "rows",
+    ) -> LiteralString:
+        keys = page.keys
+        conditions = list(where)
+        if page.after is not None:
+            conditions.append(self._after(n, keys, page.after))
+        order = ", ".join(_sort(n, key) for key in keys)
+        cursor = ", ".join(key.expression.format(n=n) for key in keys)
+        subqueries, projection = self._projection(n, shape, extra=f"_cursor: [{cursor}]")
+        kept = ", ".join((n, *carried))
+        return _lines(
+            f"CALL ({outer}) {{",
+            source,
+            _where(conditions),
+            f"WITH {kept} ORDER BY {order} LIMIT {self.param(page.first + 1)}",
+            *subqueries,
+            f"WITH * ORDER BY {order}" if subqueries else "",
+            f"RETURN collect({projection}) AS {into}",
+            "}",
+        )
+
+    def _after(self, n: LiteralString, keys: tuple[SortKey, ...], after: tuple[Any, ...]) -> str:
+        """The keyset predicate: the row sorts after the cursor's values."""
+        if len(after) != len(keys):
+            raise ValueError("cursor does not fit this ordering")
+        alternatives: list[str] = []
+        for i, key in enumerate(keys):
+            terms = [f"{keys[j].expression.format(n=n)} = {self.param(after[j])}" for j in range(i)]
+            op = "<" if key.descending else ">"
+            terms.append(f"{key.expression.format(n=n)} {op} {self.param(after[i])}")
+            alternatives.append("(" + " AND ".join(terms) + ")")
+        return "(" + " OR ".join(alternatives) + ")"
+
+    def _projection(
+        self, n: LiteralString, shape: Shape, extra: LiteralString = ""
+    ) -> tuple[list[LiteralString], LiteralString]:
+        label = shape.label
+        entries = ["id: " + n + ".id", *([extra] if extra else [])]
+        entries += [f"{key}: {n}.{label.properties[key]}" for key in sorted(shape.fields)]
+        subqueries: list[LiteralString] = []
+        for link in shape.links:
+            value, subquery = self._link(n, link)
+            subqueries.append(subquery)
+            entries.append(f"`{link.key}`: {value}")
+        if shape.counts:
+            counts = ", ".join(
+                f"{name}: COUNT {{ {label.counts[name].format(a=n)} }}"
+                for name in sorted(shape.counts)
+            )
+            entries.append(f"linked_counts: {{{counts}}}")
+        return subqueries, f"{n} {{{', '.join(entries)}}}"
+
+    def _link(self, a: LiteralString, link: Link) -> tuple[LiteralString, LiteralString]:
+        relation = link.relation
+        b = self.variable()
+        pattern = relation.pattern.format(a=a, b=b)
+        where: list[LiteralString] = [f"{b}.archivedAt IS NULL"] if relation.live_only else []
+        if not relation.many:
+            subqueries, projection = self._projection(b, link.shape)
+            value = self.variable()
+            return value, _lines(
+                f"CALL ({a}) {{",
+                f"OPTIONAL MATCH {pattern}{_where(where, prefix=' WHERE ')}",
+                *subqueries,
+                f"RETURN head(collect({projection})) AS {value}",
+                "}",
+            )
+        page = link.page or Page(first=20, order=tuple(SortKey("{n}." + k) for k in relation.order))
+        value = self.variable()
+        rows = self._rows(b, link.shape, page, f"MATCH {pattern}", where, outer=a, into=value)
+        total: LiteralString = ""
+        if page.total:
+            total = f", total: COUNT {{ MATCH {pattern}{_where(where, prefix=' WHERE ')} }}"
+        return f"{{rows: {value}{total}}}", rows
+
+
+def _sort(n: LiteralString, key: SortKey) -> LiteralString:
+    return key.expression.format(n=n) + (" DESC" if key.descending else "")
+
+
+def _where(conditions: list[LiteralString], prefix: LiteralString = "WHERE ") -> LiteralString:
+    return prefix + " AND ".join(conditions) if conditions else ""
+
+
+def _lines(*parts: LiteralString) -> LiteralString:
+    return "\n".join(part for part in parts if part)

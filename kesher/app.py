@@ -1,0 +1,182 @@
+"""The ASGI application: Starlette routes, the GraphQL endpoint and the driver's lifespan."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from kesher import logs
+from kesher.graph.constraints import apply_constraints
+from kesher.graph.driver import Graph, connect
+from kesher.resolvers.context import Context
+from kesher.resolvers.tokens import TokenProblem, from_header
+from kesher.schema.schema import build_schema
+from kesher.settings import Settings
+
+logger = logging.getLogger("kesher.app")
+
+
+class KesherGraphQL(GraphQL[Context, None]):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.development else None,
+            allow_queries_via_get=False,
+        )
+        self.settings = settings
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        context = Context(
+            request=request,
+            response=response if isinstance(response, Response) else None,
+            graph=request.app.state.graph,
+            settings=self.settings,
+            request_id=logs.request_id.get(),
+        )
+        try:
+            context.viewer = from_header(
+                request.headers.get("authorization"), self.settings.signing_key
+            )
+        except TokenProblem as problem:
+            context.auth_problem = str(problem)
+        return context
+
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestIdMiddleware:
+    """Tags each request with an id (the caller's `X-Request-ID` when sane) for the logs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        token = logs.request_id.set(request_id)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [
+                    *message["headers"],
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            logs.request_id.reset(token)
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over the configured size with 413, before parsing them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = JSONResponse(
+            {"errors": [{"message": f"The request body is over {self.max_bytes} bytes."}]},
+            status_code=413,
+        )
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    graph: Graph = request.app.state.graph
+    try:
+        await graph.ping()
+    except Exception as error:  # any failure means "not ready", and says why
+        logger.warning("Neo4j is not reachable: %s", error)
+        return JSONResponse({"status": "unavailable", "neo4j": str(error)}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings()
+    logs.configure()
+    graphql = KesherGraphQL(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if not settings.neo4j_uri:
+            raise RuntimeError(
+                "NEO4J_URI is not set. Run `kesher run` (or `make run`), which starts a local "
+                "Neo4j, or point NEO4J_URI at a running server."
+            )
+        driver = connect(
+            settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password.get_secret_value()
+        )
+        try:
+            await apply_constraints(driver, settings.neo4j_database)
+            app.state.graph = Graph(
+                driver, settings.neo4j_database, settings.cypher_timeout_seconds
+            )
+            yield
+        finally:
+            await driver.close()
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    return app

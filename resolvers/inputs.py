@@ -1,0 +1,119 @@
+"""What mutation input must look like, checked before anything is written."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints
+from pydantic.alias_generators import to_camel
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Phone = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=40, pattern=r"^[0-9+()\-.\s/]*$")
+]
+Website = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=500, pattern=r"^https?://\S+$")
+]
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Handle = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9._-]{1,39}$")
+]
+Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
+
+CustomerStatus = Literal["LEAD", "PROSPECT", "ACTIVE", "FORMER"]
+ProjectStatus = Literal["PLANNED", "ACTIVE", "ON_HOLD", "DONE", "CANCELLED"]
+Role = Literal["ADMIN", "MANAGER", "MEMBER"]
+
+
+class Input(BaseModel):
+    """Input as the API names it (camelCase); unknown fields are refused."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class Update(Input):
+    """An update changes only the fields it names; `required` ones may not be cleared."""
+
+    required: ClassVar[frozenset[str]] = frozenset()
+
+    def cleared_required(self) -> str | None:
+        """The API name of a required field this update would clear, if any."""
+        for name in sorted(self.model_fields_set & self.required):
+            if getattr(self, name) is None:
+                return to_camel(name)
+        return None
+
+
+class CustomerCreate(Input):
+    name: Name
+    status: CustomerStatus = "LEAD"
+    email: EmailStr | None = None
+    phone: Phone | None = None
+    website: Website | None = None
+    city: Short | None = None
+    owner_id: Id | None = None
+
+
+class CustomerUpdate(Update):
+    required: ClassVar[frozenset[str]] = frozenset({"name", "status"})
+    name: Name | None = None
+    status: CustomerStatus | None = None
+    email: EmailStr | None = None
+    phone: Phone | None = None
+    website: Website | None = None
+    city: Short | None = None
+    owner_id: Id | None = None
+
+
+class ContactCreate(Input):
+    customer_id: Id
+    first_name: Name
+    last_name: Short = ""
+    email: EmailStr | None = None
+    phone: Phone | None = None
+    title: Short | None = None
+
+
+class ContactUpdate(Update):
+    required: ClassVar[frozenset[str]] = frozenset({"customer_id", "first_name", "last_name"})
+    customer_id: Id | None = None
+    first_name: Name | None = None
+    last_name: Short | None = None
+    email: EmailStr | None = None
+    phone: Phone | None = None
+    title: Short | None = None
+
+
+class ProjectCreate(Input):
+    customer_id: Id
+    name: Name
+    status: ProjectStatus = "PLANNED"
+    description: Text | None = None
+
+
+class ProjectUpdate(Update):
+    required: ClassVar[frozenset[str]] = frozenset({"customer_id", "name", "status"})
+    customer_id: Id | None = None
+    name: Name | None = None
+    status: ProjectStatus | None = None
+    description: Text | None = None
+
+
+class UserCreate(Input):
+    email: EmailStr
+    name: Name
+    handle: Handle | None = None
+    role: Role = "MEMBER"
+    password: Password
+
+
+class UserUpdate(Update):
+    required: ClassVar[frozenset[str]] = frozenset({"email", "name", "handle", "role", "password", "active"})
+    email: EmailStr | None = None
+    name: Name | None = None
+    handle: Handle | None = None
+    role: Role | None = None
+    password: Password | None = None
+    active: bool | None = None

@@ -1,0 +1,233 @@
+"""Record cards, lists and their mutations for customers, contacts, projects and users."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+from pydantic.alias_generators import to_camel
+from strawberry.types.nodes import SelectedField, Selection
+
+from kesher.graph import records as graph_records
+from kesher.graph.driver import Row
+from kesher.graph.errors import GraphError
+from kesher.graph.model import CONTACT, CUSTOMER, LABELS, PROJECT, USER, Label
+from kesher.graph.records import RecordFilter
+from kesher.passwords import hash_password
+from kesher.resolvers import inputs
+from kesher.resolvers.context import Context
+from kesher.resolvers.errors import ClientError, Refusal, validate
+from kesher.resolvers.pagination import ORDERS, connection, order_of, page_of
+from kesher.resolvers.selection import connection_shape, shape_of
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How the API treats one kind of record."""
+
+    label: Label
+    prefix: str
+    create: type[inputs.Input]
+    update: type[inputs.Update]
+    links: tuple[str, ...] = ()
+
+
+CUSTOMERS = Kind(CUSTOMER, "cus", inputs.CustomerCreate, inputs.CustomerUpdate, ("ownerId",))
+CONTACTS = Kind(CONTACT, "con", inputs.ContactCreate, inputs.ContactUpdate, ("customerId",))
+PROJECTS = Kind(PROJECT, "prj", inputs.ProjectCreate, inputs.ProjectUpdate, ("customerId",))
+USERS = Kind(USER, "usr", inputs.UserCreate, inputs.UserUpdate)
+
+
+def viewer_id(context: Context) -> str:
+    if context.viewer is None:  # permission classes run first; this guards direct calls
+        raise ClientError("Sign in first.", code="UNAUTHENTICATED")
+    return context.viewer.id
+
+
+async def card(
+    context: Context, kind: Kind, record_id: str, selections: Iterable[Selection]
+) -> Row | None:
+    shape = shape_of(kind.label, selections, context.settings)
+    return await graph_records.card(context.graph, shape, record_id)
+
+
+async def me(context: Context, selections: Iterable[Selection]) -> Row | None:
+    return await card(context, USERS, viewer_id(context), selections)
+
+
+async def page(
+    context: Context,
+    kind: Kind,
+    field: SelectedField,
+    where: Mapping[str, Any],
+    search: str | None,
+    order_name: str,
+) -> Row:
+    """One page of a list; a search orders by relevance.
+
+    `where` holds the filter input by API name (`statuses`, `ownerIds`, …).
+    """
+    search = (search or "").strip() or None
+    if search is not None and len(search) > 200:
+        raise ClientError("search: at most 200 characters.", code="INVALID_INPUT", field="search")
+    if search:
+        order_name = "RELEVANCE"
+    where = RecordFilter(
+        statuses=tuple(where.get("statuses") or ()),
+        owner_ids=tuple(where.get("ownerIds") or ()),
+        customer_ids=tuple(where.get("customerIds") or ()),
+        roles=tuple(where.get("roles") or ()),
+        active=where.get("active"),
+        created_after=where.get("createdAfter"),
+        created_before=where.get("createdBefore"),
+        include_archived=bool(where.get("includeArchived")),
+        search=search,
+    )
+    shape, keyset = connection_shape(
+        kind.label, field, context.settings, ORDERS[order_name], order_name
+    )
+    answer = await graph_records.page(context.graph, shape, keyset, where)
+    return connection({"rows": answer.rows, "total": answer.total}, keyset, order_name)
+
+
+def nested_connection(
+    root: Mapping[str, Any],
+    key: str,
+    relation: str,
+    context: Context,
+    first: int | None,
+    after: str | None,
+) -> Row:
+    """A connection inside a card, from what the card's statement already fetched.
+
+    `relation` reads `Label.relation`, e.g. `Customer.contacts`.
+    """
+    label_name, _, relation_name = relation.partition(".")
+    keyset = page_of(
+        first=first,
+        after=after,
+        order_name="NAME_ASC",
+        order=order_of(LABELS[label_name].relations[relation_name].order),
+        total=False,
+        default_size=context.settings.default_page_size,
+        max_size=context.settings.max_page_size,
+    )
+    return connection(root[key], keyset, "NAME_ASC")
+
+
+async def create(
+    context: Context, kind: Kind, data: dict[str, Any], selections: Iterable[Selection]
+) -> Row | Refusal:
+    checked = validate(kind.create, data)
+    if isinstance(checked, Refusal):
+        return checked
+    values, links = await _split(kind, checked, type(checked).model_fields.keys())
+    if kind is USERS:
+        values.setdefault("active", True)
+        if values.get("handle") is None:
+            values["handle"] = _handle_from(values["email"])
+    new_id = f"{kind.prefix}_{secrets.token_hex(12)}"
+    shape = shape_of(kind.label, selections, context.settings)
+    actor = viewer_id(context)
+
+    async def work(tx: AsyncManagedTransaction) -> Row | None:
+        await graph_records.require_actor(tx, actor)
+        await graph_records.create_record(tx, kind.label.name, new_id, values, links)
+        return await graph_records.card_in(tx, shape, new_id)
+
+    return await _run(context, work)
+
+
+async def update(
+    context: Context,
+    kind: Kind,
+    record_id: str,
+    data: dict[str, Any],
+    selections: Iterable[Selection],
+) -> Row | Refusal:
+    checked = validate(kind.update, data)
+    if isinstance(checked, Refusal):
+        return checked
+    values, links = await _split(kind, checked, checked.model_fields_set)
+    shape = shape_of(kind.label, selections, context.settings)
+    actor = viewer_id(context)
+
+    async def work(tx: AsyncManagedTransaction) -> Row | None:
+        await graph_records.require_actor(tx, actor)
+        await graph_records.update_record(tx, kind.label.name, record_id, values, links)
+        return await graph_records.card_in(tx, shape, record_id)
+
+    return await _run(context, work)
+
+
+async def archive(
+    context: Context, kind: Kind, record_id: str, selections: Iterable[Selection]
+) -> Row | Refusal:
+    shape = shape_of(kind.label, selections, context.settings)
+    actor = viewer_id(context)
+
+    async def work(tx: AsyncManagedTransaction) -> Row | None:
+        await graph_records.require_actor(tx, actor)
+        await graph_records.archive_record(tx, kind.label.name, record_id)
+        return await graph_records.card_in(tx, shape, record_id)
+
+    return await _run(context, work)
+
+
+async def deactivate_user(
+    context: Context, user_id: str, selections: Iterable[Selection]
+) -> Row | Refusal:
+    actor = viewer_id(context)
+    if user_id == actor:
+        return Refusal("INVALID_INPUT", "id: you cannot deactivate yourself.", "id")
+    shape = shape_of(USER, selections, context.settings)
+
+    async def work(tx: AsyncManagedTransaction) -> Row | None:
+        await graph_records.require_actor(tx, actor)
+        await graph_records.set_user_active(tx, user_id, False)
+        return await graph_records.card_in(tx, shape, user_id)
+
+    return await _run(context, work)
+
+
+async def _run(context: Context, work: Any) -> Row | Refusal:
+    try:
+        row: Row | None = await context.graph.write(work)
+    except GraphError as error:
+        return Refusal.of(error)
+    if row is None:
+        return Refusal("NOT_FOUND", "id: no such record.", "id")
+    return row
+
+
+async def _split(
+    kind: Kind, checked: inputs.Input, names: Iterable[str]
+) -> tuple[dict[str, Any], dict[str, str | None]]:
+    """Graph property values and structural links from checked input."""
+    values: dict[str, Any] = {}
+    links: dict[str, str | None] = {}
+    for name in names:
+        value = getattr(checked, name)
+        api_name = to_camel(name)
+        if api_name in kind.links:
+            links[api_name] = value
+        elif name == "password":
+            # Argon2 is deliberately slow; keep it off the event loop.
+            values["passwordHash"] = await asyncio.to_thread(hash_password, value)
+        elif name == "email" and value is not None:
+            values["email"] = str(value).lower()
+        else:
+            values[kind.label.properties.get(name, to_camel(name))] = value
+    return values, links
+
+
+def _handle_from(email: str) -> str:
+    """A mention handle from the e-mail's local part; a clash is refused as a conflict on
+    `handle`, so the admin can pick one."""
+    local = email.split("@", 1)[0].lower()
+    cleaned = "".join(ch for ch in local if ch.isascii() and (ch.isalnum() or ch in "._-"))
+    return cleaned.strip("._-").ljust(2, "0")

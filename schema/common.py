@@ -1,0 +1,96 @@
+"""Shared schema pieces: enums, pages, connections and the mutation error."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, Generic, TypeAlias, TypeVar
+
+import strawberry
+
+from kesher.resolvers.context import Context
+from kesher.resolvers.context import Role as _Role
+
+Row: TypeAlias = dict[str, Any]
+Info: TypeAlias = strawberry.Info[Context, None]
+T = TypeVar("T")
+
+Role = strawberry.enum(
+    _Role,
+    description="What a user may do: ADMIN manages users and catalogs, MANAGER also archives "
+    "records, MEMBER works with records.",
+)
+
+
+@strawberry.enum(description="Where a customer stands with us.")
+class CustomerStatus(Enum):
+    LEAD = "LEAD"
+    PROSPECT = "PROSPECT"
+    ACTIVE = "ACTIVE"
+    FORMER = "FORMER"
+
+
+@strawberry.enum(description="Where a project stands.")
+class ProjectStatus(Enum):
+    PLANNED = "PLANNED"
+    ACTIVE = "ACTIVE"
+    ON_HOLD = "ON_HOLD"
+    DONE = "DONE"
+    CANCELLED = "CANCELLED"
+
+
+@strawberry.enum(description="The order of a list. A search always orders by relevance.")
+class RecordOrder(Enum):
+    NAME_ASC = "NAME_ASC"
+    NAME_DESC = "NAME_DESC"
+    CREATED_AT_ASC = "CREATED_AT_ASC"
+    CREATED_AT_DESC = "CREATED_AT_DESC"
+
+
+@strawberry.enum(description="Why a mutation changed nothing.")
+class ErrorCode(Enum):
+    INVALID_INPUT = strawberry.enum_value("INVALID_INPUT", description="An input is malformed.")
+    NOT_FOUND = strawberry.enum_value("NOT_FOUND", description="A named record does not exist.")
+    CONFLICT = strawberry.enum_value(
+        "CONFLICT", description="A value that must be unique is taken."
+    )
+    ARCHIVED = strawberry.enum_value(
+        "ARCHIVED", description="The record, or one it names, is archived."
+    )
+    FORBIDDEN = strawberry.enum_value("FORBIDDEN", description="The caller may not do this.")
+    INVALID_CREDENTIALS = strawberry.enum_value(
+        "INVALID_CREDENTIALS", description="The e-mail or password is wrong."
+    )
+
+
+@strawberry.type(description="A refused mutation. Nothing was changed.")
+class MutationError:
+    code: ErrorCode = strawberry.field(description="What kind of refusal this is.")
+    message: str = strawberry.field(description="What went wrong, in words for a person.")
+    field: str | None = strawberry.field(
+        description="The input field at fault (its API name), when one is."
+    )
+
+
+@strawberry.type(description="Where a page sits in its list.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More rows follow this page.")
+    has_previous_page: bool = strawberry.field(description="This page was asked for `after` a cursor.")
+    start_cursor: str | None = strawberry.field(description="The cursor of the first row.")
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the last row: pass it as `after` for the next page."
+    )
+
+
+@strawberry.type(description="A row of a list with its cursor.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Opaque position of this row, for `after`.")
+    node: T = strawberry.field(description="The record.")
+
+
+@strawberry.type(description="A page of a list (keyset-paginated).")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The rows of this page, in order.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits in the list.")
+    total_count: int = strawberry.field(
+        description="How many rows the whole list has; counted only when asked for."
+    )

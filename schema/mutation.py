@@ -1,0 +1,214 @@
+"""The mutation root. Each mutation is one write transaction: it happens fully or not at
+all, and a refusal comes back as a `MutationError` with nothing changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, TypeVar
+
+import strawberry
+
+from kesher.resolvers import auth, records
+from kesher.resolvers.errors import Refusal
+from kesher.resolvers.selection import child
+from kesher.schema.common import ErrorCode, Info, MutationError, Row
+from kesher.schema.inputs import (
+    CreateContactInput,
+    CreateCustomerInput,
+    CreateProjectInput,
+    CreateUserInput,
+    UpdateContactInput,
+    UpdateCustomerInput,
+    UpdateProjectInput,
+    UpdateUserInput,
+    provided,
+)
+from kesher.schema.permissions import IsAdmin, IsAuthenticated, IsManager
+from kesher.schema.records import Contact, Customer, Project, User
+
+S = TypeVar("S")
+
+
+@strawberry.type(description="A signed-in session.")
+class LoginSuccess:
+    token: str = strawberry.field(description="Send as 'Authorization: Bearer <token>'.")
+    expires_at: datetime = strawberry.field(description="When the token stops working.")
+    user: Row = strawberry.field(graphql_type=User, description="The signed-in user.")
+
+
+@strawberry.type(description="The customer as saved.")
+class CustomerSuccess:
+    customer: Row = strawberry.field(graphql_type=Customer, description="The customer.")
+
+
+@strawberry.type(description="The contact as saved.")
+class ContactSuccess:
+    contact: Row = strawberry.field(graphql_type=Contact, description="The contact.")
+
+
+@strawberry.type(description="The project as saved.")
+class ProjectSuccess:
+    project: Row = strawberry.field(graphql_type=Project, description="The project.")
+
+
+@strawberry.type(description="The user as saved.")
+class UserSuccess:
+    user: Row = strawberry.field(graphql_type=User, description="The user.")
+
+
+LoginPayload = Annotated[
+    LoginSuccess | MutationError, strawberry.union("LoginPayload", description="Signed in, or why not.")
+]
+CustomerPayload = Annotated[
+    CustomerSuccess | MutationError,
+    strawberry.union("CustomerPayload", description="The saved customer, or why nothing changed."),
+]
+ContactPayload = Annotated[
+    ContactSuccess | MutationError,
+    strawberry.union("ContactPayload", description="The saved contact, or why nothing changed."),
+]
+ProjectPayload = Annotated[
+    ProjectSuccess | MutationError,
+    strawberry.union("ProjectPayload", description="The saved project, or why nothing changed."),
+]
+UserPayload = Annotated[
+    UserSuccess | MutationError,
+    strawberry.union("UserPayload", description="The saved user, or why nothing changed."),
+]
+
+
+def _error(refusal: Refusal) -> MutationError:
+    return MutationError(code=ErrorCode(refusal.code), message=refusal.message, field=refusal.field)
+
+
+def _payload(outcome: Row | Refusal, success: Callable[[Row], S]) -> S | MutationError:
+    return _error(outcome) if isinstance(outcome, Refusal) else success(outcome)
+
+
+def _record(info: Info, name: str) -> list[strawberry.types.nodes.Selection]:
+    """What the client asked to see of the saved record in the success payload."""
+    return child(info.selected_fields[0].selections, name)
+
+
+@strawberry.type(description="Everything that changes data.")
+class Mutation:
+    @strawberry.mutation(description="Signs in with e-mail and password; returns a bearer token.")
+    async def login(self, info: Info, email: str, password: str) -> LoginPayload:
+        outcome = await auth.login(info.context, email, password, _record(info, "user"))
+        if isinstance(outcome, Refusal):
+            return _error(outcome)
+        token, expires, user = outcome
+        return LoginSuccess(token=token, expires_at=expires, user=user)
+
+    @strawberry.mutation(description="Creates a customer.", permission_classes=[IsAuthenticated])
+    async def create_customer(self, info: Info, input: CreateCustomerInput) -> CustomerPayload:
+        outcome = await records.create(
+            info.context, records.CUSTOMERS, provided(input), _record(info, "customer")
+        )
+        return _payload(outcome, lambda row: CustomerSuccess(customer=row))
+
+    @strawberry.mutation(
+        description="Changes a customer: only the fields sent.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def update_customer(
+        self, info: Info, id: strawberry.ID, input: UpdateCustomerInput
+    ) -> CustomerPayload:
+        outcome = await records.update(
+            info.context, records.CUSTOMERS, id, provided(input), _record(info, "customer")
+        )
+        return _payload(outcome, lambda row: CustomerSuccess(customer=row))
+
+    @strawberry.mutation(
+        description="Archives a customer: it leaves lists but its card stays readable.",
+        permission_classes=[IsManager],
+    )
+    async def archive_customer(self, info: Info, id: strawberry.ID) -> CustomerPayload:
+        outcome = await records.archive(
+            info.context, records.CUSTOMERS, id, _record(info, "customer")
+        )
+        return _payload(outcome, lambda row: CustomerSuccess(customer=row))
+
+    @strawberry.mutation(
+        description="Creates a contact at a customer.", permission_classes=[IsAuthenticated]
+    )
+    async def create_contact(self, info: Info, input: CreateContactInput) -> ContactPayload:
+        outcome = await records.create(
+            info.context, records.CONTACTS, provided(input), _record(info, "contact")
+        )
+        return _payload(outcome, lambda row: ContactSuccess(contact=row))
+
+    @strawberry.mutation(
+        description="Changes a contact: only the fields sent.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def update_contact(
+        self, info: Info, id: strawberry.ID, input: UpdateContactInput
+    ) -> ContactPayload:
+        outcome = await records.update(
+            info.context, records.CONTACTS, id, provided(input), _record(info, "contact")
+        )
+        return _payload(outcome, lambda row: ContactSuccess(contact=row))
+
+    @strawberry.mutation(description="Archives a contact.", permission_classes=[IsManager])
+    async def archive_contact(self, info: Info, id: strawberry.ID) -> ContactPayload:
+        outcome = await records.archive(
+            info.context, records.CONTACTS, id, _record(info, "contact")
+        )
+        return _payload(outcome, lambda row: ContactSuccess(contact=row))
+
+    @strawberry.mutation(
+        description="Creates a project for a customer.", permission_classes=[IsAuthenticated]
+    )
+    async def create_project(self, info: Info, input: CreateProjectInput) -> ProjectPayload:
+        outcome = await records.create(
+            info.context, records.PROJECTS, provided(input), _record(info, "project")
+        )
+        return _payload(outcome, lambda row: ProjectSuccess(project=row))
+
+    @strawberry.mutation(
+        description="Changes a project: only the fields sent.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def update_project(
+        self, info: Info, id: strawberry.ID, input: UpdateProjectInput
+    ) -> ProjectPayload:
+        outcome = await records.update(
+            info.context, records.PROJECTS, id, provided(input), _record(info, "project")
+        )
+        return _payload(outcome, lambda row: ProjectSuccess(project=row))
+
+    @strawberry.mutation(description="Archives a project.", permission_classes=[IsManager])
+    async def archive_project(self, info: Info, id: strawberry.ID) -> ProjectPayload:
+        outcome = await records.archive(
+            info.context, records.PROJECTS, id, _record(info, "project")
+        )
+        return _payload(outcome, lambda row: ProjectSuccess(project=row))
+
+    @strawberry.mutation(description="Creates a user (ADMIN).", permission_classes=[IsAdmin])
+    async def create_user(self, info: Info, input: CreateUserInput) -> UserPayload:
+        outcome = await records.create(
+            info.context, records.USERS, provided(input), _record(info, "user")
+        )
+        return _payload(outcome, lambda row: UserSuccess(user=row))
+
+    @strawberry.mutation(
+        description="Changes a user (ADMIN): only the fields sent.",
+        permission_classes=[IsAdmin],
+    )
+    async def update_user(
+        self, info: Info, id: strawberry.ID, input: UpdateUserInput
+    ) -> UserPayload:
+        outcome = await records.update(
+            info.context, records.USERS, id, provided(input), _record(info, "user")
+        )
+        return _payload(outcome, lambda row: UserSuccess(user=row))
+
+    @strawberry.mutation(
+        description="Deactivates a user (ADMIN): they can no longer sign in or change data.",
+        permission_classes=[IsAdmin],
+    )
+    async def deactivate_user(self, info: Info, id: strawberry.ID) -> UserPayload:
+        outcome = await records.deactivate_user(info.context, id, _record(info, "user"))
+        return _payload(outcome, lambda row: UserSuccess(user=row))

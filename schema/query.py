@@ -1,0 +1,143 @@
+"""The query root. Each field is answered by one Cypher statement."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from kesher.resolvers import records
+from kesher.schema.common import Connection, Info, RecordOrder, Row
+from kesher.schema.inputs import CustomerFilter, CustomerRecordFilter, UserFilter, provided
+from kesher.schema.permissions import IsAuthenticated
+from kesher.schema.records import Contact, Customer, Project, User
+
+SEARCH = (
+    "Full-text search over names (Hebrew or English), e-mail and more; every word must "
+    "match as a prefix. Results come by relevance."
+)
+FIRST = "How many rows to return (at most the page cap, 100 by default)."
+AFTER = "Return rows after this cursor (a `pageInfo.endCursor`)."
+
+
+def _selections(info: Info) -> list[strawberry.types.nodes.Selection]:
+    return info.selected_fields[0].selections
+
+
+@strawberry.type(description="Everything that can be read.")
+class Query:
+    @strawberry.field(
+        description="The signed-in user.",
+        permission_classes=[IsAuthenticated],
+        graphql_type=User | None,
+    )
+    async def me(self, info: Info) -> Row | None:
+        return await records.me(info.context, _selections(info))
+
+    @strawberry.field(
+        description="A user's card, or null when there is none with this id.",
+        permission_classes=[IsAuthenticated],
+        graphql_type=User | None,
+    )
+    async def user(self, info: Info, id: strawberry.ID) -> Row | None:
+        return await records.card(info.context, records.USERS, id, _selections(info))
+
+    @strawberry.field(
+        description="Users, by name.",
+        permission_classes=[IsAuthenticated],
+        graphql_type=Connection[User],
+    )
+    async def users(
+        self,
+        info: Info,
+        filter: UserFilter | None = None,
+        search: Annotated[str | None, strawberry.argument(description=SEARCH)] = None,
+        order_by: RecordOrder = RecordOrder.NAME_ASC,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Row:
+        where = provided(filter) if filter else {}
+        return await records.page(
+            info.context, records.USERS, info.selected_fields[0], where, search, order_by.value
+        )
+
+    @strawberry.field(
+        description="A customer's card: details, owner, contacts, projects and counts.",
+        permission_classes=[IsAuthenticated],
+        graphql_type=Customer | None,
+    )
+    async def customer(self, info: Info, id: strawberry.ID) -> Row | None:
+        return await records.card(info.context, records.CUSTOMERS, id, _selections(info))
+
+    @strawberry.field(
+        description="The customer list: filter, search, order and page.",
+        permission_classes=[IsAuthenticated],
+        graphql_type=Connection[Customer],
+    )
+    async def customers(
+        self,
+        info: Info,
+        filter: CustomerFilter | None = None,
+        search: Annotated[str | None, strawberry.argument(description=SEARCH)] = None,
+        order_by: RecordOrder = RecordOrder.NAME_ASC,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Row:
+        where = provided(filter) if filter else {}
+        return await records.page(
+            info.context, records.CUSTOMERS, info.selected_fields[0], where, search, order_by.value
+        )
+
+    @strawberry.field(
+        description="A contact's card.",
+        permission_classes=[IsAuthenticated],
+        graphql_type=Contact | None,
+    )
+    async def contact(self, info: Info, id: strawberry.ID) -> Row | None:
+        return await records.card(info.context, records.CONTACTS, id, _selections(info))
+
+    @strawberry.field(
+        description="The contact list: filter, search, order and page.",
+        permission_classes=[IsAuthenticated],
+        graphql_type=Connection[Contact],
+    )
+    async def contacts(
+        self,
+        info: Info,
+        filter: CustomerRecordFilter | None = None,
+        search: Annotated[str | None, strawberry.argument(description=SEARCH)] = None,
+        order_by: RecordOrder = RecordOrder.NAME_ASC,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Row:
+        where = provided(filter) if filter else {}
+        return await records.page(
+            info.context, records.CONTACTS, info.selected_fields[0], where, search, order_by.value
+        )
+
+    @strawberry.field(
+        description="A project's card.",
+        permission_classes=[IsAuthenticated],
+        graphql_type=Project | None,
+    )
+    async def project(self, info: Info, id: strawberry.ID) -> Row | None:
+        return await records.card(info.context, records.PROJECTS, id, _selections(info))
+
+    @strawberry.field(
+        description="The project list: filter, search, order and page.",
+        permission_classes=[IsAuthenticated],
+        graphql_type=Connection[Project],
+    )
+    async def projects(
+        self,
+        info: Info,
+        filter: CustomerRecordFilter | None = None,
+        search: Annotated[str | None, strawberry.argument(description=SEARCH)] = None,
+        order_by: RecordOrder = RecordOrder.NAME_ASC,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Row:
+        where = provided(filter) if filter else {}
+        return await records.page(
+            info.context, records.PROJECTS, info.selected_fields[0], where, search, order_by.value
+        )

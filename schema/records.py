@@ -1,0 +1,129 @@
+"""The record types: users, customers, contacts and projects, as cards and list rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from kesher.resolvers import records
+from kesher.schema.common import Connection, CustomerStatus, Info, ProjectStatus, Role, Row
+
+FIRST = "How many rows to return (at most the service's page cap, 100 by default)."
+AFTER = "Return rows after this cursor (a `pageInfo.endCursor`)."
+
+
+@strawberry.type(description="Counts of the records linked to a customer.")
+class CustomerCounts:
+    contacts: int = strawberry.field(description="Live contacts who work at the customer.")
+    projects: int = strawberry.field(description="Live projects for the customer.")
+
+
+@strawberry.type(description="Counts of the records linked to a user.")
+class UserCounts:
+    owned_customers: int = strawberry.field(description="Live customers the user owns.")
+
+
+@strawberry.type(description="A person who works at a customer.")
+class Contact:
+    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
+    first_name: str = strawberry.field(description="Given name.")
+    last_name: str = strawberry.field(description="Family name (may be empty).")
+    name: str = strawberry.field(description="Full name.")
+    email: str | None = strawberry.field(description="E-mail address.")
+    phone: str | None = strawberry.field(description="Phone number.")
+    title: str | None = strawberry.field(description="Job title.")
+    created_at: datetime = strawberry.field(description="When the record was created.")
+    updated_at: datetime = strawberry.field(description="When the record last changed.")
+    archived_at: datetime | None = strawberry.field(description="When the record was archived.")
+    customer: Customer = strawberry.field(description="The customer the contact works at.")
+
+
+@strawberry.type(description="A project carried out for a customer.")
+class Project:
+    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
+    name: str = strawberry.field(description="Project name.")
+    status: ProjectStatus = strawberry.field(description="Where the project stands.")
+    description: str | None = strawberry.field(description="What the project is about.")
+    created_at: datetime = strawberry.field(description="When the record was created.")
+    updated_at: datetime = strawberry.field(description="When the record last changed.")
+    archived_at: datetime | None = strawberry.field(description="When the record was archived.")
+    customer: Customer = strawberry.field(description="The customer the project is for.")
+
+
+@strawberry.type(description="A customer: a company or person we do business with.")
+class Customer:
+    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
+    name: str = strawberry.field(description="Display name (Hebrew or any script).")
+    status: CustomerStatus = strawberry.field(description="Where the customer stands.")
+    email: str | None = strawberry.field(description="Main e-mail address.")
+    phone: str | None = strawberry.field(description="Main phone number.")
+    website: str | None = strawberry.field(description="Web site (http or https URL).")
+    city: str | None = strawberry.field(description="City.")
+    created_at: datetime = strawberry.field(description="When the record was created.")
+    updated_at: datetime = strawberry.field(description="When the record last changed.")
+    archived_at: datetime | None = strawberry.field(
+        description="When the record was archived; archived records leave lists."
+    )
+    owner: User | None = strawberry.field(description="The user who owns the account.")
+    linked_counts: CustomerCounts = strawberry.field(
+        description="Counts of linked records (degree lookups, cheap)."
+    )
+
+    @strawberry.field(
+        description="Live contacts who work at this customer, by name.",
+        graphql_type=Connection[Contact],
+    )
+    @staticmethod
+    def contacts(
+        parent: strawberry.Parent[Row],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Row:
+        return records.nested_connection(
+            parent, info.path.key, "Customer.contacts", info.context, first, after
+        )
+
+    @strawberry.field(
+        description="Live projects for this customer, by name.",
+        graphql_type=Connection[Project],
+    )
+    @staticmethod
+    def projects(
+        parent: strawberry.Parent[Row],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Row:
+        return records.nested_connection(
+            parent, info.path.key, "Customer.projects", info.context, first, after
+        )
+
+
+@strawberry.type(description="A person who signs in to Kesher. Only users have calendars.")
+class User:
+    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
+    email: str = strawberry.field(description="Sign-in e-mail, lowercase, unique.")
+    name: str = strawberry.field(description="Full name.")
+    handle: str = strawberry.field(description="Unique handle for @mentions.")
+    role: Role = strawberry.field(description="What the user may do.")
+    active: bool = strawberry.field(description="False once deactivated: cannot sign in.")
+    created_at: datetime = strawberry.field(description="When the user was created.")
+    updated_at: datetime = strawberry.field(description="When the user last changed.")
+    linked_counts: UserCounts = strawberry.field(description="Counts of linked records.")
+
+    @strawberry.field(
+        description="Customers this user owns, by name.",
+        graphql_type=Connection[Customer],
+    )
+    @staticmethod
+    def owned_customers(
+        parent: strawberry.Parent[Row],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Row:
+        return records.nested_connection(
+            parent, info.path.key, "User.owned_customers", info.context, first, after
+        )

@@ -1,0 +1,88 @@
+"""The `Schema` object with its limits and error masking."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from kesher.resolvers.errors import ClientError
+from kesher.schema.mutation import Mutation
+from kesher.schema.query import Query
+from kesher.settings import Settings
+
+logger = logging.getLogger("kesher.errors")
+
+
+def _field_value(root: Any, name: str) -> object:
+    """Rows from Neo4j arrive as dictionaries; payload objects as attributes."""
+    if isinstance(root, Mapping):
+        return root.get(name)
+    return getattr(root, name)
+
+
+def _expected(error: GraphQLError) -> bool:
+    """Errors meant for the caller: our own, and GraphQL's parse and validation errors."""
+    original = error.original_error
+    return isinstance(original, ClientError) or isinstance(error, ClientError) or original is None
+
+
+class _MaskUnexpected(MaskErrors):
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda error: not _expected(error))
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        request_id = getattr(self.execution_context.context, "request_id", None)
+        return GraphQLError(
+            message=f"Unexpected error; it was logged with request id {request_id}.",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": "INTERNAL", "requestId": request_id},
+        )
+
+
+class KesherSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if _expected(error):
+                logger.debug("client error: %s", error.message)
+            else:
+                logger.error(
+                    "unexpected error at %s", error.path, exc_info=error.original_error
+                )
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    return KesherSchema(
+        query=Query,
+        mutation=Mutation,
+        config=StrawberryConfig(
+            default_resolver=_field_value,
+            disable_field_suggestions=not settings.development,
+        ),
+        extensions=[
+            QueryDepthLimiter(max_depth=settings.max_query_depth),
+            MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            MaxTokensLimiter(max_token_count=settings.max_tokens),
+            ParserCache(maxsize=1000),
+            ValidationCache(maxsize=1000),
+            _MaskUnexpected,
+        ],
+    )

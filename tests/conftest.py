@@ -1,0 +1,204 @@
+"""One local Neo4j per test session, a clean database per test, the real app over ASGI."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import neo4j
+import pytest
+from neo4j import AsyncDriver, Driver, GraphDatabase
+
+from kesher.app import create_app
+from kesher.graph.launcher import LocalNeo4j, free_port
+from kesher.passwords import hash_password
+from kesher.resolvers.context import Role, Viewer
+from kesher.resolvers.tokens import issue
+from kesher.settings import Settings
+
+TEST_SECRET = "test-secret-key-" + "x" * 32
+TEST_PASSWORD = "correct horse battery"
+_PASSWORD_HASH = hash_password(TEST_PASSWORD)
+
+
+@dataclass(frozen=True)
+class Server:
+    uri: str
+    user: str
+    password: str
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A Neo4j for the session: KESHER_TEST_NEO4J_URI if set (it gets wiped), else our own."""
+    external = os.environ.get("KESHER_TEST_NEO4J_URI")
+    if external:
+        yield Server(
+            external,
+            os.environ.get("KESHER_TEST_NEO4J_USER", "neo4j"),
+            os.environ.get("KESHER_TEST_NEO4J_PASSWORD", ""),
+        )
+        return
+    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+    server = LocalNeo4j(
+        home=tmp_path_factory.mktemp("neo4j"),
+        cache_dir=defaults.cache_dir,
+        version=defaults.neo4j_version,
+        bolt_port=free_port(),
+        http_port=free_port(),
+        heap="1g",
+        pagecache="512m",
+    )
+    server.start()
+    try:
+        yield Server(server.bolt_uri, server.user, server.password)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def sync_driver(neo4j_server: Server) -> Iterator[Driver]:
+    auth = neo4j.basic_auth(neo4j_server.user, neo4j_server.password)
+    with GraphDatabase.driver(neo4j_server.uri, auth=auth) as driver:
+        yield driver
+
+
+@pytest.fixture
+def clean_db(sync_driver: Driver) -> Driver:
+    """Empties the database before a test; constraints and indexes stay."""
+    sync_driver.execute_query(
+        "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+        database_="neo4j",
+    )
+    return sync_driver
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def settings(neo4j_server: Server, tmp_path: Path) -> Settings:
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        neo4j_uri=neo4j_server.uri,
+        neo4j_user=neo4j_server.user,
+        neo4j_password=neo4j_server.password,
+        secret_key=TEST_SECRET,
+        neo4j_home=tmp_path / "neo4j",
+    )
+
+
+@pytest.fixture
+async def driver(neo4j_server: Server, clean_db: Driver) -> AsyncIterator[AsyncDriver]:
+    auth = neo4j.basic_auth(neo4j_server.user, neo4j_server.password)
+    async with neo4j.AsyncGraphDatabase.driver(neo4j_server.uri, auth=auth) as async_driver:
+        yield async_driver
+
+
+@pytest.fixture
+def database() -> str:
+    return "neo4j"
+
+
+@pytest.fixture
+async def client(settings: Settings, clean_db: Driver) -> AsyncIterator[httpx.AsyncClient]:
+    """The real ASGI app, lifespan included, behind httpx."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kesher.test") as http:
+            yield http
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    email: str
+    role: Role
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def make_user(
+    driver: Driver, role: Role = Role.MEMBER, *, name: str = "Test User", active: bool = True
+) -> Person:
+    """Writes a user straight into the graph and signs a token for them."""
+    user_id = f"usr_{secrets.token_hex(12)}"
+    email = f"{user_id}@example.com"
+    now = datetime.now(UTC)
+    driver.execute_query(
+        "CREATE (u:User {id: $id, email: $email, name: $name, handle: $id, role: $role, "
+        "active: $active, passwordHash: $hash, createdAt: $now, updatedAt: $now})",
+        id=user_id,
+        email=email,
+        name=name,
+        role=role.value,
+        active=active,
+        hash=_PASSWORD_HASH,
+        now=now,
+        database_="neo4j",
+    )
+    token, _ = issue(Viewer(user_id, role), TEST_SECRET, 3600)
+    return Person(user_id, email, role, token)
+
+
+@pytest.fixture
+def admin(clean_db: Driver) -> Person:
+    return make_user(clean_db, Role.ADMIN, name="Ada Admin")
+
+
+@pytest.fixture
+def member(clean_db: Driver) -> Person:
+    return make_user(clean_db, Role.MEMBER, name="Moshe Member")
+
+
+@pytest.fixture
+def manager(clean_db: Driver) -> Person:
+    return make_user(clean_db, Role.MANAGER, name="Miriam Manager")
+
+
+async def gql(
+    client: httpx.AsyncClient,
+    document: str,
+    variables: dict[str, Any] | None = None,
+    person: Person | None = None,
+) -> dict[str, Any]:
+    """Posts one GraphQL operation and returns the JSON answer."""
+    response = await client.post(
+        "/graphql",
+        json={"query": document, "variables": variables or {}},
+        headers=person.headers if person else {},
+    )
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+@dataclass
+class CypherCalls:
+    count: int = 0
+
+
+@pytest.fixture
+def cypher_calls(monkeypatch: pytest.MonkeyPatch) -> CypherCalls:
+    """Counts Cypher statements the app sends through the async driver."""
+    calls = CypherCalls()
+    original = neo4j.AsyncManagedTransaction.run
+
+    async def counted(self: Any, query: Any, parameters: Any = None, **kwargs: Any) -> Any:
+        calls.count += 1
+        return await original(self, query, parameters, **kwargs)
+
+    monkeypatch.setattr(neo4j.AsyncManagedTransaction, "run", counted)
+    return calls

@@ -76,11 +76,11 @@ class Statement:
     def param(self, value: Any) -> LiteralString:
         name = f"p{len(self.params)}"
         self.params[name] = value
-        return "$" + name  # type: ignore[return-value]
+        return "$" + name
 
     def variable(self) -> LiteralString:
         self._variables += 1
-        return f"n{self._variables}"  # type: ignore[return-value]
+        return f"n{self._variables}"
 
     def card(self, shape: Shape, record_id: str) -> LiteralString:
         """One record by id; no row when there is none."""

@@ -18,7 +18,8 @@ Website = Annotated[
 ]
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Handle = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9._-]{1,39}$")
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9._-]{1,39}$"),
 ]
 Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
 
@@ -110,7 +111,9 @@ class UserCreate(Input):
 
 
 class UserUpdate(Update):
-    required: ClassVar[frozenset[str]] = frozenset({"email", "name", "handle", "role", "password", "active"})
+    required: ClassVar[frozenset[str]] = frozenset(
+        {"email", "name", "handle", "role", "password", "active"}
+    )
     email: EmailStr | None = None
     name: Name | None = None
     handle: Handle | None = None

@@ -76,7 +76,7 @@ async def page(
         raise ClientError("search: at most 200 characters.", code="INVALID_INPUT", field="search")
     if search:
         order_name = "RELEVANCE"
-    where = RecordFilter(
+    narrowed = RecordFilter(
         statuses=tuple(where.get("statuses") or ()),
         owner_ids=tuple(where.get("ownerIds") or ()),
         customer_ids=tuple(where.get("customerIds") or ()),
@@ -90,7 +90,7 @@ async def page(
     shape, keyset = connection_shape(
         kind.label, field, context.settings, ORDERS[order_name], order_name
     )
-    answer = await graph_records.page(context.graph, shape, keyset, where)
+    answer = await graph_records.page(context.graph, shape, keyset, narrowed)
     return connection({"rows": answer.rows, "total": answer.total}, keyset, order_name)
 
 

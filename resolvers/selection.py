@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 from strawberry.utils.str_converters import to_snake_case
 
@@ -52,9 +53,7 @@ def shape_of(label: Label, selections: Iterable[Selection], settings: Settings) 
                 shape = shape_of(target, field.selections, settings)
                 links.append(Link(response_key(field), relation, shape))
         elif name == "linked_counts":
-            counts |= {to_snake_case(f.name) for f in fields(field.selections)} & set(
-                label.counts
-            )
+            counts |= {to_snake_case(f.name) for f in fields(field.selections)} & set(label.counts)
     return Shape(label, frozenset(properties), tuple(links), frozenset(counts))
 
 

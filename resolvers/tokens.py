@@ -19,14 +19,24 @@ class TokenProblem(Exception):
 def issue(viewer: Viewer, key: str, ttl_seconds: int) -> tuple[str, datetime]:
     now = datetime.now(UTC)
     expires = now + timedelta(seconds=ttl_seconds)
-    claims = {"sub": viewer.id, "role": viewer.role.value, "aud": AUDIENCE, "iat": now, "exp": expires}
+    claims = {
+        "sub": viewer.id,
+        "role": viewer.role.value,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": expires,
+    }
     return jwt.encode(claims, key, algorithm=ALGORITHM), expires
 
 
 def read(token: str, key: str) -> Viewer:
     try:
         claims = jwt.decode(
-            token, key, algorithms=[ALGORITHM], audience=AUDIENCE, options={"require": ["exp", "sub"]}
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            options={"require": ["exp", "sub"]},
         )
         return Viewer(id=str(claims["sub"]), role=Role(claims["role"]))
     except jwt.ExpiredSignatureError as error:

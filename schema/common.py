@@ -7,15 +7,16 @@ from typing import Any, Generic, TypeAlias, TypeVar
 
 import strawberry
 
-from kesher.resolvers.context import Context
-from kesher.resolvers.context import Role as _Role
+from kesher.resolvers.context import Context, Role
+
+__all__ = ["Connection", "Context", "Edge", "Info", "PageInfo", "Role", "Row"]
 
 Row: TypeAlias = dict[str, Any]
 Info: TypeAlias = strawberry.Info[Context, None]
 T = TypeVar("T")
 
-Role = strawberry.enum(
-    _Role,
+strawberry.enum(
+    Role,
     description="What a user may do: ADMIN manages users and catalogs, MANAGER also archives "
     "records, MEMBER works with records.",
 )
@@ -74,7 +75,9 @@ class MutationError:
 @strawberry.type(description="Where a page sits in its list.")
 class PageInfo:
     has_next_page: bool = strawberry.field(description="More rows follow this page.")
-    has_previous_page: bool = strawberry.field(description="This page was asked for `after` a cursor.")
+    has_previous_page: bool = strawberry.field(
+        description="This page was asked for `after` a cursor."
+    )
     start_cursor: str | None = strawberry.field(description="The cursor of the first row.")
     end_cursor: str | None = strawberry.field(
         description="The cursor of the last row: pass it as `after` for the next page."

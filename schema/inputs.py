@@ -33,7 +33,7 @@ def provided(value: object) -> dict[str, Any]:
 
 @strawberry.input(description="A new customer.")
 class CreateCustomerInput:
-    name: str = strawberry.field(description="Display name, 1–200 characters.")
+    name: str = strawberry.field(description="Display name, 1 to 200 characters.")
     status: CustomerStatus | None = strawberry.field(
         default=strawberry.UNSET, description="Defaults to LEAD."
     )
@@ -101,9 +101,7 @@ class UpdateProjectInput:
         default=strawberry.UNSET, description="Move the project to another customer."
     )
     name: str | None = strawberry.field(default=strawberry.UNSET, description="Project name.")
-    status: ProjectStatus | None = strawberry.field(
-        default=strawberry.UNSET, description="Status."
-    )
+    status: ProjectStatus | None = strawberry.field(default=strawberry.UNSET, description="Status.")
     description: str | None = strawberry.field(
         default=strawberry.UNSET, description="What it is about."
     )
@@ -114,7 +112,9 @@ class CreateUserInput:
     email: str = strawberry.field(description="Sign-in e-mail; stored lowercase.")
     name: str = strawberry.field(description="Full name.")
     password: str = strawberry.field(description="At least 10 characters.")
-    role: Role | None = strawberry.field(default=strawberry.UNSET, description="Defaults to MEMBER.")
+    role: Role | None = strawberry.field(
+        default=strawberry.UNSET, description="Defaults to MEMBER."
+    )
     handle: str | None = strawberry.field(
         default=strawberry.UNSET,
         description="Mention handle; defaults to the e-mail's local part.",
@@ -125,9 +125,7 @@ class CreateUserInput:
 class UpdateUserInput:
     email: str | None = strawberry.field(default=strawberry.UNSET, description="Sign-in e-mail.")
     name: str | None = strawberry.field(default=strawberry.UNSET, description="Full name.")
-    password: str | None = strawberry.field(
-        default=strawberry.UNSET, description="A new password."
-    )
+    password: str | None = strawberry.field(default=strawberry.UNSET, description="A new password.")
     role: Role | None = strawberry.field(default=strawberry.UNSET, description="A new role.")
     handle: str | None = strawberry.field(default=strawberry.UNSET, description="Mention handle.")
     active: bool | None = strawberry.field(

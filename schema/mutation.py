@@ -58,7 +58,8 @@ class UserSuccess:
 
 
 LoginPayload = Annotated[
-    LoginSuccess | MutationError, strawberry.union("LoginPayload", description="Signed in, or why not.")
+    LoginSuccess | MutationError,
+    strawberry.union("LoginPayload", description="Signed in, or why not."),
 ]
 CustomerPayload = Annotated[
     CustomerSuccess | MutationError,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from kesher.resolvers import records
 from kesher.schema.common import Connection, Info, RecordOrder, Row
@@ -20,8 +21,14 @@ FIRST = "How many rows to return (at most the page cap, 100 by default)."
 AFTER = "Return rows after this cursor (a `pageInfo.endCursor`)."
 
 
-def _selections(info: Info) -> list[strawberry.types.nodes.Selection]:
-    return info.selected_fields[0].selections
+def _field(info: Info) -> SelectedField:
+    field = info.selected_fields[0]
+    assert isinstance(field, SelectedField)
+    return field
+
+
+def _selections(info: Info) -> list[Selection]:
+    return _field(info).selections
 
 
 @strawberry.type(description="Everything that can be read.")
@@ -58,7 +65,7 @@ class Query:
     ) -> Row:
         where = provided(filter) if filter else {}
         return await records.page(
-            info.context, records.USERS, info.selected_fields[0], where, search, order_by.value
+            info.context, records.USERS, _field(info), where, search, order_by.value
         )
 
     @strawberry.field(
@@ -85,7 +92,7 @@ class Query:
     ) -> Row:
         where = provided(filter) if filter else {}
         return await records.page(
-            info.context, records.CUSTOMERS, info.selected_fields[0], where, search, order_by.value
+            info.context, records.CUSTOMERS, _field(info), where, search, order_by.value
         )
 
     @strawberry.field(
@@ -112,7 +119,7 @@ class Query:
     ) -> Row:
         where = provided(filter) if filter else {}
         return await records.page(
-            info.context, records.CONTACTS, info.selected_fields[0], where, search, order_by.value
+            info.context, records.CONTACTS, _field(info), where, search, order_by.value
         )
 
     @strawberry.field(
@@ -139,5 +146,5 @@ class Query:
     ) -> Row:
         where = provided(filter) if filter else {}
         return await records.page(
-            info.context, records.PROJECTS, info.selected_fields[0], where, search, order_by.value
+            info.context, records.PROJECTS, _field(info), where, search, order_by.value
         )

@@ -82,7 +82,7 @@ class Customer:
         after: str | None = None,
     ) -> Row:
         return records.nested_connection(
-            parent, info.path.key, "Customer.contacts", info.context, first, after
+            parent, str(info.path.key), "Customer.contacts", info.context, first, after
         )
 
     @strawberry.field(
@@ -97,7 +97,7 @@ class Customer:
         after: str | None = None,
     ) -> Row:
         return records.nested_connection(
-            parent, info.path.key, "Customer.projects", info.context, first, after
+            parent, str(info.path.key), "Customer.projects", info.context, first, after
         )
 
 
@@ -125,5 +125,5 @@ class User:
         after: str | None = None,
     ) -> Row:
         return records.nested_connection(
-            parent, info.path.key, "User.owned_customers", info.context, first, after
+            parent, str(info.path.key), "User.owned_customers", info.context, first, after
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import strawberry
@@ -64,9 +65,7 @@ class KesherSchema(strawberry.Schema):
             if _expected(error):
                 logger.debug("client error: %s", error.message)
             else:
-                logger.error(
-                    "unexpected error at %s", error.path, exc_info=error.original_error
-                )
+                logger.error("unexpected error at %s", error.path, exc_info=error.original_error)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -78,11 +77,11 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             disable_field_suggestions=not settings.development,
         ),
         extensions=[
-            QueryDepthLimiter(max_depth=settings.max_query_depth),
-            MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-            MaxTokensLimiter(max_token_count=settings.max_tokens),
-            ParserCache(maxsize=1000),
-            ValidationCache(maxsize=1000),
+            partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
+            partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+            partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+            partial(ParserCache, maxsize=1000),
+            partial(ValidationCache, maxsize=1000),
             _MaskUnexpected,
         ],
     )

@@ -45,7 +45,7 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             os.environ.get("KESHER_TEST_NEO4J_PASSWORD", ""),
         )
         return
-    defaults = Settings(_env_file=None)  # type: ignore[call-arg]
+    defaults = Settings(_env_file=None)
     server = LocalNeo4j(
         home=tmp_path_factory.mktemp("neo4j"),
         cache_dir=defaults.cache_dir,
@@ -86,7 +86,7 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 def settings(neo4j_server: Server, tmp_path: Path) -> Settings:
-    return Settings(  # type: ignore[call-arg]
+    return Settings(
         _env_file=None,
         neo4j_uri=neo4j_server.uri,
         neo4j_user=neo4j_server.user,

@@ -1,0 +1,35 @@
+# Everything runs from a project virtualenv that `make` creates on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+CUSTOMERS ?= 100000
+
+.PHONY: run test check bench-load schema neo4j-start neo4j-stop neo4j-status clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## serve the API on http://127.0.0.1:8000/graphql (local Neo4j + demo data without NEO4J_URI)
+	$(BIN)/kesher run
+
+test: $(STAMP)  ## the test suite, against a Neo4j it starts itself
+	$(BIN)/pytest
+
+check: $(STAMP)  ## format, lint, types
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/check
+
+bench-load: $(STAMP)  ## load CUSTOMERS generated customers with contacts and projects; prints the rate
+	$(BIN)/kesher bench-load --customers $(CUSTOMERS)
+
+schema: $(STAMP)  ## rewrite schema.graphql from the code
+	$(BIN)/kesher schema > schema.graphql
+
+neo4j-start neo4j-stop neo4j-status: $(STAMP)
+	$(BIN)/kesher neo4j $(subst neo4j-,,$@)
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache

@@ -1,0 +1,158 @@
+"""The `kesher` command: run the service, manage the local Neo4j, seed and export."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+from neo4j import AsyncDriver
+
+from kesher.settings import Settings
+
+T = TypeVar("T")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kesher", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="serve the API (starts a local Neo4j without NEO4J_URI)")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--workers", type=int, default=1)
+    run.add_argument("--no-demo", action="store_true", help="do not seed demo data")
+    run.add_argument(
+        "--keep-neo4j", action="store_true", help="leave the local Neo4j running on exit"
+    )
+
+    neo4j = commands.add_parser("neo4j", help="the local Neo4j server")
+    neo4j.add_argument("action", choices=("start", "stop", "status"))
+
+    seed = commands.add_parser("seed", help="load generated customers, contacts and projects")
+    seed.add_argument("--customers", type=int, default=1000)
+    seed.add_argument("--seed", type=int, default=1)
+
+    bench = commands.add_parser(
+        "bench-load", help="wipe the database, load generated data, print the load rate"
+    )
+    bench.add_argument("--customers", type=int, default=100_000)
+
+    commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+
+    args = parser.parse_args(argv)
+    settings = Settings()
+    if args.command == "schema":
+        from kesher.schema.schema import build_schema
+
+        print(build_schema(settings).as_str())
+        return 0
+    if args.command == "neo4j":
+        from kesher.graph.launcher import command
+
+        return command(args.action, settings)
+    if args.command == "run":
+        return _run(settings, args)
+    if args.command == "seed":
+        from kesher.seeds.cli import run_seed
+
+        settings, _ = _ensure_neo4j(settings)
+        _with_driver(
+            settings,
+            lambda driver: run_seed(
+                driver, settings.neo4j_database, args.customers, args.seed, progress=True
+            ),
+        )
+        return 0
+    if args.command == "bench-load":
+        from kesher.seeds.cli import run_bench_load
+
+        settings, _ = _ensure_neo4j(settings)
+        _with_driver(
+            settings,
+            lambda driver: run_bench_load(driver, settings.neo4j_database, args.customers),
+        )
+        return 0
+    return 2
+
+
+def _ensure_neo4j(settings: Settings) -> tuple[Settings, Callable[[], None] | None]:
+    """The settings to reach Neo4j: NEO4J_URI as given, else a local server started now.
+
+    Returns a function that stops the local server, when one was started.
+    """
+    if settings.neo4j_uri:
+        return settings, None
+    from kesher.graph.launcher import LocalNeo4j, Neo4jStartError
+
+    local = LocalNeo4j.from_settings(settings)
+    was_running = local.is_running()
+    try:
+        local.start()
+    except Neo4jStartError as error:
+        sys.exit(f"kesher: {error}")
+    print(f"Neo4j {settings.neo4j_version}: {local.bolt_uri}  Browser: {local.browser_url}")
+    # uvicorn workers read their settings from the environment.
+    os.environ.update(
+        NEO4J_URI=local.bolt_uri, NEO4J_USER=local.user, NEO4J_PASSWORD=local.password
+    )
+    return Settings(), None if was_running else local.stop
+
+
+def _with_driver(settings: Settings, work: Callable[[AsyncDriver], Awaitable[T]]) -> T:
+    from kesher.graph.constraints import apply_constraints
+    from kesher.graph.driver import connect
+
+    async def go() -> T:
+        assert settings.neo4j_uri is not None
+        driver = connect(
+            settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password.get_secret_value()
+        )
+        try:
+            await apply_constraints(driver, settings.neo4j_database)
+            return await work(driver)
+        finally:
+            await driver.close()
+
+    return asyncio.run(go())
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from kesher.seeds.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
+
+    settings, stop = _ensure_neo4j(settings)
+    try:
+        if not args.no_demo:
+            seeded = _with_driver(
+                settings, lambda driver: seed_demo(driver, settings.neo4j_database)
+            )
+            if seeded:
+                print(f"Loaded the demo data. Demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+            else:
+                print(
+                    "The database already holds data, so no demo data was loaded; "
+                    f"{DEMO_EMAIL} / {DEMO_PASSWORD} works if an earlier run loaded it."
+                )
+        print(f"GraphQL: http://{args.host}:{args.port}/graphql")
+        uvicorn.run(
+            "kesher.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="info",
+        )
+    finally:
+        if stop is not None and not args.keep_neo4j:
+            print("Stopping the local Neo4j.")
+            stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

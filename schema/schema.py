@@ -36,9 +36,15 @@ def _field_value(root: Any, name: str) -> object:
 
 
 def _expected(error: GraphQLError) -> bool:
-    """Errors meant for the caller: our own, and GraphQL's parse and validation errors."""
+    """Errors meant for the caller: our own, and GraphQL's parse, validation and variable
+    errors (which come before execution, so without a path)."""
     original = error.original_error
-    return isinstance(original, ClientError) or isinstance(error, ClientError) or original is None
+    return (
+        original is None
+        or error.path is None
+        or isinstance(original, ClientError)
+        or isinstance(error, ClientError)
+    )
 
 
 class _MaskUnexpected(MaskErrors):

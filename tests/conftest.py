@@ -72,10 +72,10 @@ def sync_driver(neo4j_server: Server) -> Iterator[Driver]:
 @pytest.fixture
 def clean_db(sync_driver: Driver) -> Driver:
     """Empties the database before a test; constraints and indexes stay."""
-    sync_driver.execute_query(
-        "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
-        database_="neo4j",
-    )
+    with sync_driver.session(database="neo4j") as session:
+        session.run(
+            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        ).consume()
     return sync_driver
 
 

@@ -71,7 +71,15 @@ class KesherSchema(strawberry.Schema):
             if _expected(error):
                 logger.debug("client error: %s", error.message)
             else:
-                logger.error("unexpected error at %s", error.path, exc_info=error.original_error)
+                request_id = getattr(
+                    execution_context and execution_context.context, "request_id", "-"
+                )
+                logger.error(
+                    "unexpected error (request %s) at %s",
+                    request_id,
+                    error.path,
+                    exc_info=error.original_error,
+                )
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

@@ -53,7 +53,9 @@ async def test_deep_queries_are_refused(client: httpx.AsyncClient, member: Perso
     nested = "name"
     for _ in range(7):
         nested = f"owner {{ ownedCustomers {{ edges {{ node {{ {nested} }} }} }} }}"
-    answer = await gql(client, f"{{ customers {{ edges {{ node {{ {nested} }} }} }} }}", None, member)
+    answer = await gql(
+        client, f"{{ customers {{ edges {{ node {{ {nested} }} }} }} }}", None, member
+    )
     assert "exceeds maximum operation depth" in answer["errors"][0]["message"]
 
 

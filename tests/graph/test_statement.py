@@ -1,0 +1,145 @@
+"""The statement builder: one statement per answer, only what was asked, good plans."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from neo4j import Driver
+
+from kesher.graph.model import CONTACT, CUSTOMER, PROJECT, USER
+from kesher.graph.records import RecordFilter, _conditions, lucene_query
+from kesher.graph.statement import Link, Page, Search, Shape, SortKey, Statement
+
+BY_NAME = (SortKey("{n}.name"),)
+
+
+def card_shape(total: bool = False) -> Shape:
+    contacts = Link(
+        "contacts",
+        CUSTOMER.relations["contacts"],
+        Shape(CONTACT, frozenset({"name", "email"})),
+        Page(first=5, order=BY_NAME, total=total),
+    )
+    owner = Link("owner", CUSTOMER.relations["owner"], Shape(USER, frozenset({"name"})))
+    return Shape(
+        CUSTOMER, frozenset({"name", "status"}), (contacts, owner), frozenset({"contacts"})
+    )
+
+
+def test_unselected_parts_cost_nothing() -> None:
+    text = Statement().card(Shape(CUSTOMER, frozenset({"name"})), "cus_1")
+    assert "CALL" not in text
+    assert "COUNT" not in text
+    assert text.count("MATCH") == 1
+
+
+def test_each_followed_relation_is_a_subquery_with_its_limit_inside() -> None:
+    statement = Statement()
+    text = statement.card(card_shape(), "cus_1")
+    assert text.count("CALL (n1) {") == 2
+    contacts_subquery = text.split("CALL (n1) {")[1]
+    assert "LIMIT $" in contacts_subquery
+    assert statement.params["p0"] == 6  # one more than asked, to tell if more follow
+
+
+def test_total_is_counted_only_when_asked() -> None:
+    assert "total:" not in Statement().card(card_shape(total=False), "c")
+    assert "total:" in Statement().card(card_shape(total=True), "c")
+
+
+def test_values_are_parameters_never_text() -> None:
+    statement = Statement()
+    hostile = "x'}) DETACH DELETE n //"
+    text = statement.card(Shape(CUSTOMER, frozenset({"name"})), hostile)
+    assert hostile not in text
+    assert hostile in statement.params.values()
+
+
+def test_keyset_predicate_follows_each_key_direction() -> None:
+    statement = Statement()
+    keys = (SortKey("{n}.createdAt", descending=True), SortKey("{n}.id"))
+    text = statement._after("n", keys, ("t", "id"))
+    assert text == "((n.createdAt < $p0) OR (n.createdAt = $p1 AND n.id > $p2))"
+
+
+def test_lucene_syntax_is_escaped_and_words_are_prefixes() -> None:
+    assert lucene_query('peres "eng') == 'peres* AND \\"eng*'
+    assert lucene_query("  ") == ""
+
+
+@pytest.fixture
+def seeded(clean_db: Driver) -> Driver:
+    """Enough data that the planner chooses as it would in production."""
+    from kesher.graph.constraints import STATEMENTS
+
+    for statement in STATEMENTS:
+        clean_db.execute_query(statement, database_="neo4j")
+    clean_db.execute_query("CALL db.awaitIndexes(300)", database_="neo4j")
+    clean_db.execute_query(
+        "UNWIND range(1, 3000) AS i "
+        "CREATE (c:Customer {id: 'cus_' + i, name: 'Customer ' + i, status: 'LEAD', "
+        "createdAt: datetime()}) "
+        "CREATE (:Contact {id: 'con_' + i, name: 'Contact ' + i})-[:WORKS_AT]->(c) "
+        "CREATE (:Project {id: 'prj_' + i, name: 'Project ' + i})-[:FOR]->(c)",
+        database_="neo4j",
+    )
+    clean_db.execute_query(
+        "UNWIND range(1, 20) AS i CREATE (:User {id: 'usr_' + i, name: 'U' + i})",
+        database_="neo4j",
+    )
+    return clean_db
+
+
+def operators(driver: Driver, text: str, params: dict[str, Any]) -> list[str]:
+    result = driver.execute_query("EXPLAIN " + text, params, database_="neo4j")
+    found: list[str] = []
+
+    def walk(plan: Any) -> None:
+        found.append(plan["operatorType"].split("@")[0])
+        for child in plan.get("children", []):
+            walk(child)
+
+    walk(result.summary.plan)
+    return found
+
+
+def test_card_plan_seeks_the_record_by_its_unique_id(seeded: Driver) -> None:
+    statement = Statement()
+    text = statement.card(card_shape(total=True), "cus_7")
+    plan = operators(seeded, text, statement.params)
+    assert "CartesianProduct" not in plan
+    assert "NodeUniqueIndexSeek" in plan
+    assert "NodeByLabelScan" not in plan
+    assert "AllNodesScan" not in plan
+
+
+def test_list_plan_reads_the_name_index_in_order(seeded: Driver) -> None:
+    statement = Statement()
+    n = statement.variable()
+    conditions = _conditions(statement, n, CUSTOMER, RecordFilter())
+    conditions.append(f"{n}.name IS NOT NULL")
+    owner = Link("owner", CUSTOMER.relations["owner"], Shape(USER, frozenset({"name"})))
+    shape = Shape(CUSTOMER, frozenset({"name"}), (owner,), frozenset({"contacts"}))
+    text = statement.page(shape, Page(first=20, order=BY_NAME), conditions, n=n)
+    plan = operators(seeded, text, statement.params)
+    assert "CartesianProduct" not in plan
+    assert "NodeByLabelScan" not in plan
+    assert "NodeIndexScan" in plan
+    # The index gives the order; only rows with equal names are sorted among themselves.
+    assert "PartialTop" in plan
+    assert "Top" not in plan
+    assert "Sort" not in plan
+
+
+def test_search_plan_starts_from_the_fulltext_index(seeded: Driver) -> None:
+    statement = Statement()
+    n = statement.variable()
+    page = Page(first=20, order=(SortKey("score", descending=True),))
+    text = statement.page(
+        Shape(PROJECT, frozenset({"name"})), page, [], Search("project_search", "proj*"), n=n
+    )
+    plan = operators(seeded, text, statement.params)
+    assert "ProcedureCall" in plan
+    assert "CartesianProduct" not in plan
+    assert "NodeByLabelScan" not in plan

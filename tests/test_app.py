@@ -1,0 +1,89 @@
+"""The HTTP surface: health, readiness, request ids, body limits and error masking."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+from neo4j import Driver
+
+from kesher.graph import records as graph_records
+from kesher.resolvers import records as record_resolvers
+from tests.conftest import Person, gql
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
+    health = await client.get("/healthz")
+    ready = await client.get("/readyz")
+    assert (health.status_code, health.json()) == (200, {"status": "ok"})
+    assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
+
+
+async def test_not_ready_when_neo4j_is_gone(client: httpx.AsyncClient) -> None:
+    app = client._transport.app  # type: ignore[attr-defined]
+    await app.state.graph.driver.close()
+    ready = await client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["status"] == "unavailable"
+
+
+async def test_request_id_is_echoed_or_made(client: httpx.AsyncClient) -> None:
+    given = await client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    made = await client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
+    assert given.headers["x-request-id"] == "abc-123"
+    assert len(made.headers["x-request-id"]) == 32
+
+
+async def test_graphiql_is_served_in_development(client: httpx.AsyncClient) -> None:
+    page = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()
+
+
+async def test_oversized_body_is_refused_before_anything_runs(
+    client: httpx.AsyncClient, member: Person, clean_db: Driver
+) -> None:
+    document = 'mutation($p: String) { createCustomer(input: {name: "Big"}) { __typename } }'
+    response = await client.post(
+        "/graphql",
+        json={"query": document, "variables": {"p": "x" * 1_100_000}},
+        headers=member.headers,
+    )
+    assert response.status_code == 413
+    assert "1000000 bytes" in response.json()["errors"][0]["message"]
+    records, _, _ = clean_db.execute_query("MATCH (c:Customer) RETURN count(c)")
+    assert records[0][0] == 0
+
+
+async def test_unexpected_errors_are_masked_and_logged_with_the_request_id(
+    client: httpx.AsyncClient, member: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a failure the service does not expect
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("internal detail the caller must not see")
+
+    monkeypatch.setattr(record_resolvers.graph_records, "card", broken)
+    assert graph_records.card is broken
+    seen: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = seen.append  # type: ignore[method-assign]
+    logging.getLogger("kesher.errors").addHandler(handler)
+
+    # when
+    try:
+        response = await client.post(
+            "/graphql",
+            json={"query": '{ customer(id: "cus_1") { id } }'},
+            headers={**member.headers, "X-Request-ID": "req-42"},
+        )
+    finally:
+        logging.getLogger("kesher.errors").removeHandler(handler)
+
+    # then
+    error = response.json()["errors"][0]
+    assert "internal detail" not in error["message"]
+    assert error["extensions"] == {"code": "INTERNAL", "requestId": "req-42"}
+    assert any("req-42" in record.getMessage() for record in seen)

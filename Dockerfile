@@ -1,0 +1,24 @@
+# The API. Neo4j runs in its own container: see docker-compose.yml.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /src
+
+# Dependencies first, in their own layer, so a code change does not reinstall them.
+COPY pyproject.toml README.md ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
+    && pip install -r requirements.txt
+
+# The whole project: kesher/ holds symlinks to ../graph, ../schema, ../resolvers and
+# ../seeds, which the wheel build follows, so those folders must be in the image too.
+COPY . .
+RUN pip install --no-deps . \
+    && useradd --system --uid 10001 --no-create-home kesher
+
+USER kesher
+EXPOSE 8000
+CMD ["uvicorn", "kesher.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,7 +194,9 @@ async def deactivate_user(
     return await _run(context, work)
 
 
-async def _run(context: Context, work: Any) -> Row | Refusal:
+async def _run(
+    context: Context, work: Callable[[AsyncManagedTransaction], Awaitable[Row | None]]
+) -> Row | Refusal:
     try:
         row: Row | None = await context.graph.write(work)
     except GraphError as error:

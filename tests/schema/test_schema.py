@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLObjectType
+from strawberry.types.base import get_object_definition
 
 from kesher.schema.mutation import Mutation
 from kesher.schema.permissions import IsAuthenticated
@@ -42,7 +43,7 @@ def test_every_root_field_but_login_needs_a_signed_in_user() -> None:
     unguarded = [
         f"{root.__name__}.{field.name}"
         for root in (Query, Mutation)
-        for field in root.__strawberry_definition__.fields  # type: ignore[attr-defined]
+        for field in get_object_definition(root, strict=True).fields
         if not any(issubclass(p, IsAuthenticated) for p in field.permission_classes)
     ]
     assert unguarded == ["Mutation.login"]

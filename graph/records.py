@@ -66,16 +66,30 @@ async def page(graph: Graph, shape: Shape, page: Page, where: RecordFilter) -> P
     statement = Statement()
     n = statement.variable()
     conditions = _conditions(statement, n, shape.label, where)
-    search = None
+    search = anchor = None
     if where.search:
         search = Search(SEARCH_INDEXES[shape.label.name], lucene_query(where.search))
+    elif where.owner_ids or where.customer_ids:
+        anchor = _anchor(statement, n, shape.label, where)
     elif page.order:
         # A predicate on the first sort property lets the planner read the range index in
         # order instead of sorting every node of the label.
         conditions.append(page.order[0].expression.format(n=n) + " IS NOT NULL")
-    text = statement.page(shape, page, conditions, search=search, n=n)
+    text = statement.page(shape, page, conditions, search=search, n=n, anchor=anchor)
     result = await graph.rows(text, statement.params)
     return PageRows(rows=result[0]["rows"], total=result[0].get("total"))
+
+
+def _anchor(
+    statement: Statement, n: LiteralString, label: Label, where: RecordFilter
+) -> LiteralString:
+    """Starts a filtered list from its few owners or customers, found by id; the filter's
+    conditions still apply on top."""
+    if where.owner_ids:
+        ids = statement.param(list(where.owner_ids))
+        return f"MATCH (u:User) WHERE u.id IN {ids} MATCH ({n}:{label.name})-[:OWNED_BY]->(u)"
+    ids = statement.param(list(where.customer_ids))
+    return f"MATCH (c:Customer) WHERE c.id IN {ids} MATCH ({n}:{label.name})-[:WORKS_AT|FOR]->(c)"
 
 
 def _conditions(

@@ -100,16 +100,21 @@ class Statement:
         conditions: list[LiteralString],
         search: Search | None = None,
         n: LiteralString | None = None,
+        anchor: LiteralString | None = None,
     ) -> LiteralString:
         """A list page: one row with `rows` (page size + 1, to tell if more follow) and,
         when asked, `total`.
 
         `conditions` are Cypher predicates over `n`, which the caller takes from
-        `variable()` beforehand.
+        `variable()` beforehand. An `anchor` is a MATCH that binds `n` from a few known
+        nodes (a customer's contacts), used instead of reading the whole label.
         """
         n = n or self.variable()
         label = shape.label.name
-        if search is None:
+        if anchor is not None:
+            source = anchor
+            where = list(conditions)
+        elif search is None:
             source = f"MATCH ({n}:{label})"
             where = list(conditions)
         else:

@@ -143,3 +143,24 @@ def test_search_plan_starts_from_the_fulltext_index(seeded: Driver) -> None:
     assert "ProcedureCall" in plan
     assert "CartesianProduct" not in plan
     assert "NodeByLabelScan" not in plan
+
+
+def test_list_filtered_by_customer_starts_from_the_customer(seeded: Driver) -> None:
+    from kesher.graph.records import _anchor
+
+    statement = Statement()
+    n = statement.variable()
+    where = RecordFilter(customer_ids=("cus_1", "cus_2"))
+    conditions = _conditions(statement, n, CONTACT, where)
+    anchor = _anchor(statement, n, CONTACT, where)
+    text = statement.page(
+        Shape(CONTACT, frozenset({"name"})),
+        Page(first=20, order=BY_NAME),
+        conditions,
+        n=n,
+        anchor=anchor,
+    )
+    plan = operators(seeded, text, statement.params)
+    assert "NodeUniqueIndexSeek" in plan
+    assert "NodeByLabelScan" not in plan
+    assert "NodeIndexScan" not in plan

@@ -57,15 +57,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run":
         return _run(settings, args)
     if args.command == "seed":
-        from kesher.seeds.cli import run_seed
+        from kesher.seeds.cli import DatabaseNotEmpty, run_seed
 
         settings, _ = _ensure_neo4j(settings)
-        _with_driver(
-            settings,
-            lambda driver: run_seed(
-                driver, settings.neo4j_database, args.customers, args.seed, progress=True
-            ),
-        )
+        try:
+            _with_driver(
+                settings,
+                lambda driver: run_seed(
+                    driver, settings.neo4j_database, args.customers, args.seed, progress=True
+                ),
+            )
+        except DatabaseNotEmpty as error:
+            print(f"kesher: {error}; seeding adds to an empty database only.", file=sys.stderr)
+            return 1
         return 0
     if args.command == "bench-load":
         from kesher.seeds.cli import run_bench_load

@@ -94,7 +94,7 @@ async def test_loaded_records_keep_their_fields_and_times(
     row: dict[str, Any] = answer.records[0].data()
     assert row["kind"] == "ZONED DATETIME NOT NULL"
     assert row["created"] == first["createdAt"]
-    assert row["zone"] in {"Z", "UTC", "+00:00"}
+    assert row["zone"] == "Z"
     for field in ("name", "status", "email", "phone", "website", "city"):
         assert row["customer"][field] == first[field]
     assert ("archivedAt" in row["customer"]) == (first["archivedAt"] is not None)

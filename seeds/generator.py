@@ -1,0 +1,452 @@
+"""Deterministic CRM data for demos and benchmarks, generated as a stream.
+
+The same seed (and the same Faker version) gives the same rows, ids included. Faker is
+only asked once per seed, for pools of names, cities, companies and phrases in Hebrew
+and English; every record is then combined from those pools with one seeded RNG, which
+is what makes a million customers cheap to produce.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property, lru_cache
+from typing import Literal, TypedDict, TypeVar
+
+from faker import Faker
+
+T = TypeVar("T")
+
+Role = Literal["ADMIN", "MANAGER", "MEMBER"]
+CustomerStatus = Literal["LEAD", "PROSPECT", "ACTIVE", "FORMER"]
+ProjectStatus = Literal["PLANNED", "ACTIVE", "ON_HOLD", "DONE", "CANCELLED"]
+
+CUSTOMERS_PER_USER = 200
+MIN_USERS = 5
+MAX_CONTACTS = 4
+MAX_PROJECTS = 2
+USER_DOMAIN = "example.com"
+# A fixed end of history keeps the output a function of the seed alone.
+DEFAULT_UNTIL = datetime(2026, 1, 1, tzinfo=UTC)
+HISTORY_SECONDS = 3 * 365 * 86_400
+
+# Times are whole seconds since the Unix epoch; the create statements turn them into UTC
+# DATETIME values. The driver spends about 40 µs in Python packing one datetime, which
+# alone would cap a load at a fraction of its target.
+EpochSeconds = int
+
+
+class UserRow(TypedDict):
+    id: str
+    email: str
+    name: str
+    handle: str
+    role: Role
+    active: bool
+    passwordHash: str
+    createdAt: EpochSeconds
+    updatedAt: EpochSeconds
+
+
+class CustomerRow(TypedDict):
+    id: str
+    name: str
+    status: CustomerStatus
+    email: str
+    phone: str
+    website: str
+    city: str
+    createdAt: EpochSeconds
+    updatedAt: EpochSeconds
+    archivedAt: EpochSeconds | None
+    ownerId: str | None
+
+
+class ContactRow(TypedDict):
+    id: str
+    customerId: str
+    firstName: str
+    lastName: str
+    name: str
+    email: str
+    phone: str
+    title: str
+    createdAt: EpochSeconds
+    updatedAt: EpochSeconds
+
+
+class ProjectRow(TypedDict):
+    id: str
+    customerId: str
+    name: str
+    status: ProjectStatus
+    description: str
+    createdAt: EpochSeconds
+    updatedAt: EpochSeconds
+
+
+class Account(TypedDict):
+    """A customer with the contacts who work there and the projects done for it.
+
+    Nested this way it is also the parameter row of the loader's create statement.
+    """
+
+    customer: CustomerRow
+    contacts: list[ContactRow]
+    projects: list[ProjectRow]
+
+
+def user_count(customers: int) -> int:
+    return max(MIN_USERS, customers // CUSTOMERS_PER_USER)
+
+
+def new_id(rng: random.Random, prefix: str) -> str:
+    return f"{prefix}_{rng.getrandbits(96):024x}"
+
+
+# Random.choice and Random.randrange cost a microsecond each, half the generator's time;
+# scaling one random() is several times cheaper and as reproducible.
+def pick(rng: random.Random, items: Sequence[T]) -> T:
+    return items[int(rng.random() * len(items))]
+
+
+def below(rng: random.Random, limit: int) -> int:
+    """A whole number from 0 up to, not including, `limit`."""
+    return int(rng.random() * limit)
+
+
+# Weights are spelled out as repeated entries, so a weighted pick is a plain pick.
+CUSTOMER_STATUSES: tuple[CustomerStatus, ...] = (
+    *("LEAD",) * 5,
+    *("PROSPECT",) * 4,
+    *("ACTIVE",) * 9,
+    *("FORMER",) * 2,
+)
+PROJECT_STATUSES: tuple[ProjectStatus, ...] = (
+    *("PLANNED",) * 3,
+    *("ACTIVE",) * 7,
+    *("ON_HOLD",) * 2,
+    *("DONE",) * 6,
+    *("CANCELLED",) * 2,
+)
+ARCHIVED_SHARE_OF_FORMER = 0.3
+OWNED_SHARE = 0.9
+INACTIVE_USER_SHARE = 0.05
+HEBREW_SHARE = 0.5
+# A contact usually shares the language of the company they work at.
+CONTACT_SAME_LANGUAGE = 0.85
+
+HEBREW_COMPANY_SUFFIXES = (
+    'בע"מ',
+    "ושות'",
+    "אחזקות",
+    "תעשיות",
+    "טכנולוגיות",
+    "סחר",
+    "הנדסה",
+    "שירותים",
+    "מערכות",
+    "יבוא ושיווק",
+)
+HEBREW_TITLES = (
+    'מנכ"ל',
+    'סמנכ"ל כספים',
+    'סמנכ"ל תפעול',
+    "מנהלת רכש",
+    "מנהל מכירות",
+    "מנהלת שיווק",
+    "מהנדס ראשי",
+    "רואת חשבון",
+    "יועץ משפטי",
+    "מנהלת משאבי אנוש",
+    "ראש צוות פיתוח",
+    "מנהל פרויקטים",
+    "אחראית שירות לקוחות",
+    "מנהל מוצר",
+    "בעלים",
+)
+HEBREW_PROJECT_KINDS = (
+    "הטמעת מערכת",
+    "שדרוג תשתיות",
+    "מעבר לענן",
+    "תוכנית הדרכה",
+    "ייעוץ אסטרטגי",
+    "פיתוח אתר",
+    "קמפיין שיווקי",
+    "הקמת סניף",
+    "אפיון מוצר",
+    "חוזה שירות",
+    "בדיקות איכות",
+    "אבטחת מידע",
+)
+HEBREW_AREA_CODES = ("02", "03", "04", "08", "09", "072", "077")
+MAILBOXES = ("info", "office", "sales", "contact", "hello")
+
+# Faker spells Hebrew in ASCII without vowels ("dnh lvy"). Reading vav and yod after the
+# first letter as vowels and a final he as "a" gives addresses a person can say
+# ("liron.biton").
+_LATIN_BY_LETTER = {
+    "ALEF": "a", "BET": "b", "GIMEL": "g", "DALET": "d", "HE": "h", "VAV": "v",
+    "ZAYIN": "z", "HET": "ch", "TET": "t", "YOD": "y", "KAF": "k", "FINAL KAF": "ch",
+    "LAMED": "l", "MEM": "m", "FINAL MEM": "m", "NUN": "n", "FINAL NUN": "n", "SAMEKH": "s",
+    "AYIN": "a", "PE": "p", "FINAL PE": "f", "TSADI": "tz", "FINAL TSADI": "tz", "QOF": "k",
+    "RESH": "r", "SHIN": "sh", "TAV": "t",
+}  # fmt: skip
+# Keyed by Unicode name: several Hebrew letters look like Latin ones in source text.
+_HEBREW_LETTERS = {
+    unicodedata.lookup(f"HEBREW LETTER {name}"): latin for name, latin in _LATIN_BY_LETTER.items()
+}
+VAV = "\N{HEBREW LETTER VAV}"
+YOD = "\N{HEBREW LETTER YOD}"
+HE = "\N{HEBREW LETTER HE}"
+_WITH_GERESH = {"ג'": "j", "ז'": "zh", "צ'": "ch", "ץ'": "ch"}
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def romanize(text: str) -> str:
+    """A lowercase ASCII slug of a Hebrew or Latin name, words joined by '-'."""
+    for letters, latin in _WITH_GERESH.items():
+        text = text.replace(letters, latin)
+    words = []
+    for word in text.split():
+        last = len(word) - 1
+        words.append("".join(_latin(char, index, last) for index, char in enumerate(word)))
+    return _NOT_SLUG.sub("-", " ".join(words).lower()).strip("-")
+
+
+def _latin(char: str, index: int, last: int) -> str:
+    if index > 0:
+        if char == VAV:
+            return "o"
+        if char == YOD:
+            return "i"
+        if char == HE and index == last:
+            return "a"
+    return _HEBREW_LETTERS.get(char, char)
+
+
+def _us_phone(rng: random.Random) -> str:
+    return f"+1-{201 + below(rng, 789)}-{200 + below(rng, 800)}-{below(rng, 10_000):04d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    text: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Everything one language contributes, drawn from Faker once per seed."""
+
+    hebrew: bool
+    first_names: Sequence[Name]
+    last_names: Sequence[Name]
+    cities: Sequence[str]
+    companies: Sequence[Name]
+    titles: Sequence[str]
+    project_names: Sequence[str]
+    descriptions: Sequence[str]
+
+    @classmethod
+    def draw(cls, locale: str, seed: int, size: int = 1500) -> Vocabulary:
+        fake = Faker(locale)
+        fake.seed_instance(seed)
+
+        def pool(make: Callable[[], str], count: int = size) -> list[str]:
+            return list(dict.fromkeys(make() for _ in range(count)))
+
+        def names(texts: list[str]) -> list[Name]:
+            return [Name(text, romanize(text) or "x") for text in texts]
+
+        cities = pool(fake.city)
+        if locale == "he_IL":
+            # Faker has no Hebrew companies, jobs or catch phrases; these are built here.
+            companies: list[Name] = []
+            titles: Sequence[str] = HEBREW_TITLES
+            project_names = [f"{kind} {city}" for kind in HEBREW_PROJECT_KINDS for city in cities]
+        else:
+            companies = names(pool(fake.company))
+            titles = pool(fake.job, 400)
+            project_names = pool(fake.catch_phrase)
+        return cls(
+            hebrew=locale == "he_IL",
+            first_names=names(pool(fake.first_name)),
+            last_names=names(pool(fake.last_name)),
+            cities=cities,
+            companies=companies,
+            titles=titles,
+            project_names=project_names,
+            descriptions=pool(lambda: fake.paragraph(nb_sentences=2), 600),
+        )
+
+    def company(self, rng: random.Random) -> tuple[str, str]:
+        """A company name and its web domain."""
+        if not self.hebrew:
+            company = pick(rng, self.companies)
+            return company.text, f"{company.slug}.com"
+        first, second = pick(rng, self.last_names), pick(rng, self.last_names)
+        shape = rng.random()
+        if shape < 0.5:
+            return f"{first.text} {pick(rng, HEBREW_COMPANY_SUFFIXES)}", f"{first.slug}.co.il"
+        domain = f"{first.slug}-{second.slug}.co.il"
+        if shape < 0.8:
+            return f"{first.text} {VAV}{second.text}", domain
+        return f"{first.text}-{second.text} {pick(rng, HEBREW_COMPANY_SUFFIXES)}", domain
+
+    def office_phone(self, rng: random.Random) -> str:
+        if self.hebrew:
+            return f"{pick(rng, HEBREW_AREA_CODES)}-{2_000_000 + below(rng, 8_000_000)}"
+        return _us_phone(rng)
+
+    def mobile_phone(self, rng: random.Random) -> str:
+        if self.hebrew:
+            return f"05{below(rng, 10)}-{1_000_000 + below(rng, 9_000_000)}"
+        return _us_phone(rng)
+
+
+class Dataset:
+    """A reproducible CRM: users, and customers with their contacts and projects.
+
+    `accounts()` streams; only the users (one per 200 customers) and the word pools are
+    held in memory, so the size is limited by patience, not RAM.
+    """
+
+    def __init__(self, customers: int, *, seed: int = 0, until: datetime = DEFAULT_UNTIL) -> None:
+        if customers < 0:
+            raise ValueError("customers must not be negative")
+        self.customers = customers
+        self.seed = seed
+        self.until = int(until.timestamp())
+
+    @property
+    def languages(self) -> tuple[Vocabulary, Vocabulary]:
+        """Hebrew and English, in that order."""
+        return _languages(self.seed)
+
+    @cached_property
+    def _people(self) -> list[UserRow]:
+        rng = random.Random(f"{self.seed}:users")
+        hebrew, english = self.languages
+        handles: set[str] = set()
+        rows: list[UserRow] = []
+        for index in range(user_count(self.customers)):
+            words = hebrew if rng.random() < HEBREW_SHARE else english
+            first, last = pick(rng, words.first_names), pick(rng, words.last_names)
+            handle = base = f"{first.slug}.{last.slug}"
+            number = 1
+            while handle in handles:
+                number += 1
+                handle = f"{base}{number}"
+            handles.add(handle)
+            role: Role = "ADMIN" if index == 0 else "MANAGER" if index % 10 == 1 else "MEMBER"
+            created = self._moment(rng, self.until - HISTORY_SECONDS)
+            rows.append(
+                UserRow(
+                    id=new_id(rng, "usr"),
+                    email=f"{handle}@{USER_DOMAIN}",
+                    name=f"{first.text} {last.text}",
+                    handle=handle,
+                    role=role,
+                    active=index < MIN_USERS or rng.random() >= INACTIVE_USER_SHARE,
+                    passwordHash="",
+                    createdAt=created,
+                    updatedAt=self._moment(rng, created),
+                )
+            )
+        return rows
+
+    def users(self, password_hash: str) -> Iterator[UserRow]:
+        """The users, every one with `password_hash` (hashing is slow, so it is shared)."""
+        for person in self._people:
+            row = person.copy()
+            row["passwordHash"] = password_hash
+            yield row
+
+    def accounts(self) -> Iterator[Account]:
+        rng = random.Random(f"{self.seed}:customers")
+        hebrew, english = self.languages
+        owners = [row["id"] for row in self._people]
+        for _ in range(self.customers):
+            words = hebrew if rng.random() < HEBREW_SHARE else english
+            customer = self._customer(rng, words, owners)
+            contacts = [
+                self._contact(
+                    rng,
+                    words
+                    if rng.random() < CONTACT_SAME_LANGUAGE
+                    else _other(words, hebrew, english),
+                    customer,
+                )
+                for _ in range(below(rng, MAX_CONTACTS + 1))
+            ]
+            projects = [
+                self._project(rng, words, customer) for _ in range(below(rng, MAX_PROJECTS + 1))
+            ]
+            yield Account(customer=customer, contacts=contacts, projects=projects)
+
+    def _moment(self, rng: random.Random, after: EpochSeconds) -> EpochSeconds:
+        """A second between `after` and the end of history."""
+        return after + below(rng, max(self.until - after, 0) + 1)
+
+    def _customer(self, rng: random.Random, words: Vocabulary, owners: list[str]) -> CustomerRow:
+        name, domain = words.company(rng)
+        created = self._moment(rng, self.until - HISTORY_SECONDS)
+        updated = self._moment(rng, created)
+        status = pick(rng, CUSTOMER_STATUSES)
+        archived = status == "FORMER" and rng.random() < ARCHIVED_SHARE_OF_FORMER
+        return CustomerRow(
+            id=new_id(rng, "cus"),
+            name=name,
+            status=status,
+            email=f"{pick(rng, MAILBOXES)}@{domain}",
+            phone=words.office_phone(rng),
+            website=f"https://www.{domain}",
+            city=pick(rng, words.cities),
+            createdAt=created,
+            updatedAt=updated,
+            archivedAt=updated if archived else None,
+            ownerId=pick(rng, owners) if rng.random() < OWNED_SHARE else None,
+        )
+
+    def _contact(self, rng: random.Random, words: Vocabulary, customer: CustomerRow) -> ContactRow:
+        first, last = pick(rng, words.first_names), pick(rng, words.last_names)
+        created = self._moment(rng, customer["createdAt"])
+        return ContactRow(
+            id=new_id(rng, "con"),
+            customerId=customer["id"],
+            firstName=first.text,
+            lastName=last.text,
+            name=f"{first.text} {last.text}",
+            email=f"{first.slug}.{last.slug}@{customer['email'].partition('@')[2]}",
+            phone=words.mobile_phone(rng),
+            title=pick(rng, words.titles),
+            createdAt=created,
+            updatedAt=self._moment(rng, created),
+        )
+
+    def _project(self, rng: random.Random, words: Vocabulary, customer: CustomerRow) -> ProjectRow:
+        created = self._moment(rng, customer["createdAt"])
+        return ProjectRow(
+            id=new_id(rng, "prj"),
+            customerId=customer["id"],
+            name=pick(rng, words.project_names),
+            status=pick(rng, PROJECT_STATUSES),
+            description=pick(rng, words.descriptions),
+            createdAt=created,
+            updatedAt=self._moment(rng, created),
+        )
+
+
+@lru_cache(maxsize=4)
+def _languages(seed: int) -> tuple[Vocabulary, Vocabulary]:
+    # Drawing the pools takes about half a second; datasets of one seed share them.
+    return Vocabulary.draw("he_IL", seed), Vocabulary.draw("en_US", seed)
+
+
+def _other(words: Vocabulary, hebrew: Vocabulary, english: Vocabulary) -> Vocabulary:
+    return english if words is hebrew else hebrew

@@ -281,6 +281,22 @@ async def set_user_active(tx: AsyncManagedTransaction, user_id: str, active: boo
     )
 
 
+async def free_handle(tx: AsyncManagedTransaction, base: str) -> str:
+    """`base`, or `base-2`, `base-3`, … when taken: a handle nobody chose must not clash."""
+    rows = await tx_rows(
+        tx,
+        "MATCH (u:User) WHERE u.handle = $base OR u.handle STARTS WITH $base + '-' "
+        "RETURN collect(u.handle) AS taken",
+        {"base": base},
+    )
+    taken = set(rows[0]["taken"])
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
 async def login_lookup(graph: Graph, email: str) -> Row | None:
     rows = await graph.rows(
         "MATCH (u:User {email: $email}) "

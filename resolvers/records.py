@@ -126,16 +126,17 @@ async def create(
     if isinstance(checked, Refusal):
         return checked
     values, links = await _split(kind, checked, type(checked).model_fields.keys())
+    chosen_handle = values.get("handle") is not None
     if kind is USERS:
-        values.setdefault("active", True)
-        if values.get("handle") is None:
-            values["handle"] = _handle_from(values["email"])
+        values["active"] = True
     new_id = f"{kind.prefix}_{secrets.token_hex(12)}"
     shape = shape_of(kind.label, selections, context.settings)
     actor = viewer_id(context)
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
+        if kind is USERS and not chosen_handle:
+            values["handle"] = await graph_records.free_handle(tx, _handle_from(values["email"]))
         await graph_records.create_record(tx, kind.label.name, new_id, values, links)
         return await graph_records.card_in(tx, shape, new_id)
 
@@ -228,8 +229,7 @@ async def _split(
 
 
 def _handle_from(email: str) -> str:
-    """A mention handle from the e-mail's local part; a clash is refused as a conflict on
-    `handle`, so the admin can pick one."""
+    """A mention handle from the e-mail's local part (made unique in the transaction)."""
     local = email.split("@", 1)[0].lower()
     cleaned = "".join(ch for ch in local if ch.isascii() and (ch.isalnum() or ch in "._-"))
     return cleaned.strip("._-").ljust(2, "0")

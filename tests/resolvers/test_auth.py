@@ -252,3 +252,31 @@ async def test_update_user_changes_role_and_reactivates(
         "role": "MANAGER",
         "active": True,
     }
+
+
+async def test_handles_from_e_mails_never_clash(client: httpx.AsyncClient, admin: Person) -> None:
+    handles = []
+    for domain in ("one.example", "two.example", "three.example"):
+        given = {"email": f"dana@{domain}", "name": "Dana", "password": "long enough!"}
+        answer = await gql(client, CREATE_USER, {"input": given}, admin)
+        handles.append(answer["data"]["createUser"]["user"]["handle"])
+    chosen = await gql(
+        client,
+        CREATE_USER,
+        {
+            "input": {
+                "email": "d@x.example",
+                "name": "D",
+                "password": "long enough!",
+                "handle": "dana",
+            }
+        },
+        admin,
+    )
+    assert handles == ["dana", "dana-2", "dana-3"]
+    assert chosen["data"]["createUser"] == {
+        "__typename": "MutationError",
+        "code": "CONFLICT",
+        "field": "handle",
+        "message": "Another record already has this handle.",
+    }

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from neo4j import AsyncDriver
+from pydantic import SecretStr
 
 from kesher.settings import Settings
 
@@ -40,6 +41,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "bench-load", help="wipe the database, load generated data, print the load rate"
     )
     bench.add_argument("--customers", type=int, default=100_000)
+    bench.add_argument(
+        "--wipe",
+        action="store_true",
+        help="allow wiping the database at NEO4J_URI (without NEO4J_URI a separate local "
+        "Neo4j in .kesher/bench-neo4j is used and your data is left alone)",
+    )
 
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
 
@@ -74,11 +81,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "bench-load":
         from kesher.seeds.cli import run_bench_load
 
-        settings, _ = _ensure_neo4j(settings)
-        _with_driver(
-            settings,
-            lambda driver: run_bench_load(driver, settings.neo4j_database, args.customers),
-        )
+        if settings.neo4j_uri and not args.wipe:
+            print(
+                f"kesher: bench-load empties the database at {settings.neo4j_uri}; "
+                "pass --wipe if that is meant.",
+                file=sys.stderr,
+            )
+            return 1
+        if not settings.neo4j_uri:
+            settings = settings.model_copy(
+                update={
+                    "neo4j_home": settings.neo4j_home.parent / "bench-neo4j",
+                    "neo4j_bolt_port": settings.neo4j_bolt_port + 10,
+                    "neo4j_http_port": settings.neo4j_http_port + 10,
+                }
+            )
+        settings, stop = _ensure_neo4j(settings)
+        try:
+            _with_driver(
+                settings,
+                lambda driver: run_bench_load(driver, settings.neo4j_database, args.customers),
+            )
+        finally:
+            if stop is not None:
+                stop()
         return 0
     return 2
 
@@ -103,7 +129,13 @@ def _ensure_neo4j(settings: Settings) -> tuple[Settings, Callable[[], None] | No
     os.environ.update(
         NEO4J_URI=local.bolt_uri, NEO4J_USER=local.user, NEO4J_PASSWORD=local.password
     )
-    return Settings(), None if was_running else local.stop
+    return settings.model_copy(
+        update={
+            "neo4j_uri": local.bolt_uri,
+            "neo4j_user": local.user,
+            "neo4j_password": SecretStr(local.password),
+        }
+    ), None if was_running else local.stop
 
 
 def _with_driver(settings: Settings, work: Callable[[AsyncDriver], Awaitable[T]]) -> T:

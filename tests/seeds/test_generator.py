@@ -10,9 +10,9 @@ from kesher.seeds.generator import (
     PROJECT_STATUSES,
     Account,
     Dataset,
-    romanize,
     user_count,
 )
+from kesher.seeds.romanize import romanize
 
 HEBREW = re.compile(r"[\u0590-\u05ff]")
 ID = re.compile(r"^(usr|cus|con|prj)_[0-9a-f]{24}$")

@@ -42,6 +42,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     bench.add_argument("--customers", type=int, default=100_000)
     bench.add_argument(
+        "--warm-up",
+        type=int,
+        default=50_000,
+        help="customers loaded (and wiped) first so the JIT has compiled Neo4j's write path",
+    )
+    bench.add_argument(
         "--wipe",
         action="store_true",
         help="allow wiping the database at NEO4J_URI (without NEO4J_URI a separate local "
@@ -100,7 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             _with_driver(
                 settings,
-                lambda driver: run_bench_load(driver, settings.neo4j_database, args.customers),
+                lambda driver: run_bench_load(
+                    driver, settings.neo4j_database, args.customers, args.warm_up
+                ),
             )
         finally:
             if stop is not None:

@@ -188,16 +188,13 @@ async def create_record(
     links: Mapping[str, str | None],
 ) -> None:
     await _check_links(tx, label, links)
-    try:
-        await tx_rows(
-            tx,
-            f"CREATE (n:{label} {{id: $id}}) "
-            "SET n += $values, n.createdAt = datetime(), n.updatedAt = n.createdAt "
-            + _DERIVED.get(label, ""),
-            {"id": record_id, "values": dict(values)},
-        )
-    except ConstraintError as error:
-        raise _conflict(error) from error
+    await _write_unique(
+        tx,
+        f"CREATE (n:{label} {{id: $id}}) "
+        "SET n += $values, n.createdAt = datetime(), n.updatedAt = n.createdAt "
+        + _DERIVED.get(label, ""),
+        {"id": record_id, "values": dict(values)},
+    )
     await _set_links(tx, label, record_id, links)
 
 
@@ -213,15 +210,12 @@ async def update_record(
     else:
         await require_live(tx, label, record_id, "id")
     await _check_links(tx, label, links)
-    try:
-        await tx_rows(
-            tx,
-            f"MATCH (n:{label} {{id: $id}}) SET n += $values, n.updatedAt = datetime() "
-            + _DERIVED.get(label, ""),
-            {"id": record_id, "values": dict(values)},
-        )
-    except ConstraintError as error:
-        raise _conflict(error) from error
+    await _write_unique(
+        tx,
+        f"MATCH (n:{label} {{id: $id}}) SET n += $values, n.updatedAt = datetime() "
+        + _DERIVED.get(label, ""),
+        {"id": record_id, "values": dict(values)},
+    )
     await _set_links(tx, label, record_id, links)
 
 
@@ -262,6 +256,14 @@ async def _set_links(
             f"WITH DISTINCT n MATCH (t:{target} {{id: $target}}) CREATE (n)-[:{edge}]->(t)",
             {"id": record_id, "target": target_id},
         )
+
+
+async def _write_unique(tx: AsyncManagedTransaction, text: LiteralString, params: Row) -> None:
+    """Runs a write; a uniqueness constraint it breaks becomes a conflict naming the field."""
+    try:
+        await tx_rows(tx, text, params)
+    except ConstraintError as error:
+        raise _conflict(error) from error
 
 
 def _conflict(error: ConstraintError) -> Conflict:

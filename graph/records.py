@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, LiteralString
 
@@ -43,7 +43,6 @@ class RecordFilter:
 class PageRows:
     rows: list[Row]
     total: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 async def card(graph: Graph, shape: Shape, record_id: str) -> Row | None:
@@ -205,10 +204,7 @@ async def update_record(
     values: Mapping[str, Any],
     links: Mapping[str, str | None],
 ) -> None:
-    if label == "User":
-        await _require(tx, label, record_id, "id")
-    else:
-        await require_live(tx, label, record_id, "id")
+    await require_live(tx, label, record_id, "id")
     await _check_links(tx, label, links)
     await _write_unique(
         tx,

@@ -35,6 +35,8 @@ class Graph:
         self.driver = driver
         self.database = database
         self.timeout = timeout
+        # The relationship-type keys statements splice in (see `kesher.graph.catalog`).
+        self.relation_keys: frozenset[str] = frozenset()
 
     async def rows(self, text: LiteralString, params: Params) -> list[Row]:
         """Runs one read statement and returns its records as dictionaries."""

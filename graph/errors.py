@@ -28,3 +28,21 @@ class Archived(GraphError):
 
 class Forbidden(GraphError):
     code = "FORBIDDEN"
+
+
+class InUse(GraphError):
+    """A catalog entry still referenced by data."""
+
+    code = "IN_USE"
+
+
+class LimitReached(GraphError):
+    """A link over its type's limit of links per record."""
+
+    code = "LIMIT_REACHED"
+
+
+class KindMismatch(GraphError):
+    """A link between kinds of record its type does not join."""
+
+    code = "KIND_MISMATCH"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, LiteralString
@@ -11,7 +11,8 @@ from typing import Any, LiteralString
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
-from kesher.graph.driver import Graph, Row, tx_rows
+from kesher.graph.catalog import fresh_rows, fresh_tx_rows
+from kesher.graph.driver import Graph, Params, Row, tx_rows
 from kesher.graph.errors import Archived, Conflict, Forbidden, NotFound
 from kesher.graph.model import Label
 from kesher.graph.statement import Page, Search, Shape, Statement
@@ -37,6 +38,8 @@ class RecordFilter:
     created_before: datetime | None = None
     include_archived: bool = False
     search: str | None = None
+    linked_to_customers: bool | None = None
+    linked_customer_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,36 +49,45 @@ class PageRows:
 
 
 async def card(graph: Graph, shape: Shape, record_id: str) -> Row | None:
-    statement = Statement()
-    text = statement.card(shape, record_id)
-    rows = await graph.rows(text, statement.params)
+    rows = await fresh_rows(graph, _card(shape, record_id))
     return rows[0]["row"] if rows else None
 
 
-async def card_in(tx: AsyncManagedTransaction, shape: Shape, record_id: str) -> Row | None:
+async def card_in(
+    graph: Graph, tx: AsyncManagedTransaction, shape: Shape, record_id: str
+) -> Row | None:
     """The card read back inside a write transaction, so a mutation answers with what it
     wrote in the same transaction."""
-    statement = Statement()
-    text = statement.card(shape, record_id)
-    rows = await tx_rows(tx, text, statement.params)
+    rows = await fresh_tx_rows(graph, tx, _card(shape, record_id))
     return rows[0]["row"] if rows else None
+
+
+def _card(shape: Shape, record_id: str) -> Callable[[frozenset[str]], tuple[LiteralString, Params]]:
+    def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
+        statement = Statement(keys=keys)
+        return statement.card(shape, record_id), statement.params
+
+    return build
 
 
 async def page(graph: Graph, shape: Shape, page: Page, where: RecordFilter) -> PageRows:
-    statement = Statement()
-    n = statement.variable()
-    conditions = _conditions(statement, n, shape.label, where)
-    search = anchor = None
-    if where.search:
-        search = Search(SEARCH_INDEXES[shape.label.name], lucene_query(where.search))
-    elif where.owner_ids or where.customer_ids:
-        anchor = _anchor(statement, n, shape.label, where)
-    elif page.order:
-        # A predicate on the first sort property lets the planner read the range index in
-        # order instead of sorting every node of the label.
-        conditions.append(page.order[0].expression.format(n=n) + " IS NOT NULL")
-    text = statement.page(shape, page, conditions, search=search, n=n, anchor=anchor)
-    result = await graph.rows(text, statement.params)
+    def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
+        statement = Statement(keys=keys)
+        n = statement.variable()
+        conditions = _conditions(statement, n, shape.label, where)
+        search = anchor = None
+        if where.search:
+            search = Search(SEARCH_INDEXES[shape.label.name], lucene_query(where.search))
+        elif where.owner_ids or where.customer_ids or where.linked_customer_ids:
+            anchor = _anchor(statement, n, shape.label, where)
+        elif page.order:
+            # A predicate on the first sort property lets the planner read the range index
+            # in order instead of sorting every node of the label.
+            conditions.append(page.order[0].expression.format(n=n) + " IS NOT NULL")
+        text = statement.page(shape, page, conditions, search=search, n=n, anchor=anchor)
+        return text, statement.params
+
+    result = await fresh_rows(graph, build)
     return PageRows(rows=result[0]["rows"], total=result[0].get("total"))
 
 
@@ -87,6 +99,16 @@ def _anchor(
     if where.owner_ids:
         ids = statement.param(list(where.owner_ids))
         return f"MATCH (u:User) WHERE u.id IN {ids} MATCH ({n}:{label.name})-[:OWNED_BY]->(u)"
+    if where.linked_customer_ids:
+        types = statement.relationship_types()
+        ids = statement.param(list(where.linked_customer_ids))
+        m = statement.variable()
+        # No type known means no link: the anchor then matches nothing.
+        return (
+            f"MATCH (c:Customer) WHERE c.id IN {ids} "
+            f"MATCH (c)-[:{types or 'NO_RELATIONSHIP_TYPES'}]-({m}:{label.name}) "
+            f"WITH DISTINCT {m} AS {n}"
+        )
     ids = statement.param(list(where.customer_ids))
     return f"MATCH (c:Customer) WHERE c.id IN {ids} MATCH ({n}:{label.name})-[:WORKS_AT|FOR]->(c)"
 
@@ -109,6 +131,11 @@ def _conditions(
     if where.customer_ids:
         ids = statement.param(list(where.customer_ids))
         conditions.append(f"EXISTS {{ ({n})-[:WORKS_AT|FOR]->(c:Customer) WHERE c.id IN {ids} }}")
+    if where.linked_to_customers is not None:
+        linked = statement.linked_to_customers(n)
+        conditions.append(linked if where.linked_to_customers else f"NOT {linked}")
+    if where.linked_customer_ids:
+        conditions.append(statement.linked_to_customers(n, list(where.linked_customer_ids)))
     if where.created_after is not None:
         conditions.append(f"{n}.createdAt >= {statement.param(where.created_after)}")
     if where.created_before is not None:

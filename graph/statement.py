@@ -10,9 +10,12 @@ Values only ever travel as parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any, LiteralString
 
+from kesher.graph.catalog import CATALOG_KEYS, cypher_types
 from kesher.graph.model import Label, Relation
+from kesher.graph.parties import party, seen_from
 
 
 @dataclass(frozen=True)
@@ -51,11 +54,27 @@ class Link:
 
 
 @dataclass(frozen=True)
+class RelationshipList:
+    """A record's relationships as its card lists them: in catalog order, then by the
+    other party's name. The answer goes under `key` (the response alias)."""
+
+    key: str
+    first: int
+    after: tuple[Any, ...] | None = None
+    type_keys: frozenset[str] | None = None
+    in_effect_on: date | None = None
+    total: bool = False
+
+
+@dataclass(frozen=True)
 class Shape:
     label: Label
     fields: frozenset[str] = frozenset()
     links: tuple[Link, ...] = ()
     counts: frozenset[str] = frozenset()
+    relationships: tuple[RelationshipList, ...] = ()
+    is_linked_to_customers: bool = False
+    linked_customers: int | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +90,10 @@ class Statement:
     """Collects parameters and fresh variable names while a statement is built."""
 
     params: dict[str, Any] = field(default_factory=dict)
+    keys: frozenset[str] = frozenset()
+    """The relationship-type keys of the catalog, spliced into relationship patterns."""
+    today: date = field(default_factory=lambda: datetime.now(UTC).date())
+    uses_catalog: bool = False
     _variables: int = 0
 
     def param(self, value: Any) -> LiteralString:
@@ -90,7 +113,7 @@ class Statement:
         return _lines(
             f"MATCH ({n}:{label} {{id: {self.param(record_id)}}})",
             *subqueries,
-            f"RETURN {projection} AS row",
+            f"RETURN {projection} AS row" + self._catalog(),
         )
 
     def page(
@@ -133,7 +156,39 @@ class Statement:
                 "}",
             )
         rows = self._rows(n, shape, page, source, where, carried=("score",) if search else ())
-        return _lines(total, rows, "RETURN rows" + (", total" if page.total else ""))
+        return _lines(
+            total, rows, "RETURN rows" + (", total" if page.total else "") + self._catalog()
+        )
+
+    def _catalog(self) -> LiteralString:
+        return ", " + CATALOG_KEYS if self.uses_catalog else ""
+
+    def relationship_types(self, keys: frozenset[str] | None = None) -> LiteralString:
+        """`A|B` for the catalog's keys (or these of them); empty when none is known."""
+        self.uses_catalog = True
+        return cypher_types(self.keys if keys is None else keys)
+
+    def linked_to_customers(self, n: LiteralString, ids: list[str] | None = None) -> LiteralString:
+        """A predicate: `n` has a link not yet ended to a live customer (one of `ids`)."""
+        types = self.relationship_types()
+        if not types:
+            return "false"
+        r, c = self.variable(), self.variable()
+        among = f" AND {c}.id IN {self.param(ids)}" if ids is not None else ""
+        return (
+            f"EXISTS {{ ({n})-[{r}:{types}]-({c}:Customer) WHERE {c}.archivedAt IS NULL"
+            f"{among} AND {self._not_ended(r)} }}"
+        )
+
+    def _not_ended(self, r: LiteralString) -> LiteralString:
+        return f"({r}.endsOn IS NULL OR {r}.endsOn >= {self.param(self.today)})"
+
+    def _in_effect(self, r: LiteralString, day: date) -> LiteralString:
+        d = self.param(day)
+        return (
+            f"({r}.startsOn IS NULL OR {r}.startsOn <= {d}) AND "
+            f"({r}.endsOn IS NULL OR {r}.endsOn >= {d})"
+        )
 
     def _rows(
         self,
@@ -188,6 +243,15 @@ class Statement:
             value, subquery = self._link(n, link)
             subqueries.append(subquery)
             entries.append(f"`{link.key}`: {value}")
+        for relationships in shape.relationships:
+            value, subquery = self._relationships(n, relationships)
+            if subquery:
+                subqueries.append(subquery)
+            entries.append(f"`{relationships.key}`: {value}")
+        if shape.is_linked_to_customers:
+            entries.append(f"is_linked_to_customers: {self.linked_to_customers(n)}")
+        if shape.linked_customers is not None:
+            entries.append(f"linked_customers: {self._linked_customers(n, shape.linked_customers)}")
         if shape.counts:
             counts = ", ".join(
                 f"{name}: COUNT {{ {label.counts[name].format(a=n)} }}"
@@ -218,6 +282,47 @@ class Statement:
         if page.total:
             total = f", total: COUNT {{ MATCH {pattern}{_where(where, prefix=' WHERE ')} }}"
         return f"{{rows: {value}{total}}}", rows
+
+    def _relationships(
+        self, n: LiteralString, part: RelationshipList
+    ) -> tuple[LiteralString, LiteralString]:
+        """The value of a card's relationship list, and the subquery that makes it."""
+        types = self.relationship_types(part.type_keys)
+        if not types:
+            return "{rows: []" + (", total: 0}" if part.total else "}"), ""
+        r, o, t, value = self.variable(), self.variable(), self.variable(), self.variable()
+        conditions: list[LiteralString] = []
+        if part.in_effect_on is not None:
+            conditions.append(self._in_effect(r, part.in_effect_on))
+        total: LiteralString = ""
+        if part.total:
+            total = f", total: COUNT {{ ({n})-[{r}:{types}]-() {_where(conditions)} }}"
+        keys = (SortKey(f"{t}.sortOrder"), SortKey(f"{o}.name"), SortKey(f"{r}.id"))
+        if part.after is not None:
+            conditions.append(self._after(n, keys, part.after))
+        order = ", ".join(key.expression for key in keys)
+        row = seen_from(n, r, o, t, extra=f"_cursor: [{order}]")
+        return f"{{rows: {value}{total}}}", _lines(
+            f"CALL ({n}) {{",
+            f"MATCH ({n})-[{r}:{types}]-({o})",
+            f"MATCH ({t}:RelationshipType {{key: type({r})}})",
+            _where(conditions),
+            f"WITH {n}, {r}, {o}, {t} ORDER BY {order} LIMIT {self.param(part.first + 1)}",
+            f"RETURN collect({row}) AS {value}",
+            "}",
+        )
+
+    def _linked_customers(self, n: LiteralString, first: int) -> LiteralString:
+        types = self.relationship_types()
+        if not types:
+            return "[]"
+        r, c = self.variable(), self.variable()
+        return (
+            f"COLLECT {{ MATCH ({n})-[{r}:{types}]-({c}:Customer) "
+            f"WHERE {c}.archivedAt IS NULL AND {self._not_ended(r)} "
+            f"WITH DISTINCT {c} ORDER BY {c}.name, {c}.id LIMIT {self.param(first)} "
+            f"RETURN {party(c)} }}"
+        )
 
 
 def _sort(n: LiteralString, key: SortKey) -> LiteralString:

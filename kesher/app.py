@@ -17,6 +17,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from kesher import logs
+from kesher.graph.catalog import load_keys
 from kesher.graph.constraints import apply_constraints
 from kesher.graph.driver import Graph, connect
 from kesher.resolvers.context import Context
@@ -161,9 +162,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         try:
             await apply_constraints(driver, settings.neo4j_database)
-            app.state.graph = Graph(
-                driver, settings.neo4j_database, settings.cypher_timeout_seconds
-            )
+            graph = Graph(driver, settings.neo4j_database, settings.cypher_timeout_seconds)
+            await load_keys(graph)
+            app.state.graph = graph
             yield
         finally:
             await driver.close()

@@ -62,6 +62,16 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     cypher_timeout_seconds: float = 10.0
 
+    # Relation maps and paths (bounded: rule 4 of the architecture).
+    map_default_depth: int = Field(default=2, ge=1)
+    map_max_depth: int = Field(default=4, ge=1)
+    map_default_limit: int = Field(default=200, ge=1)
+    map_max_limit: int = Field(default=1000, ge=1)
+    map_max_roots: int = Field(default=50, ge=1)
+    map_links_per_level: int = Field(default=5000, ge=1)
+    path_default_depth: int = Field(default=4, ge=1)
+    path_max_depth: int = Field(default=6, ge=1)
+
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key is None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -120,3 +121,70 @@ class UserUpdate(Update):
     role: Role | None = None
     password: Password | None = None
     active: bool | None = None
+
+
+# Relationships.
+
+Colour = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^#[0-9A-Fa-f]{6}$")]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+TypeKey = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Limit = Annotated[int, Field(ge=1, le=10_000)]
+SortOrder = Annotated[int, Field(ge=1, le=1_000_000)]
+KindPair = Literal[
+    "CUSTOMER_CUSTOMER",
+    "CUSTOMER_CONTACT",
+    "CONTACT_CONTACT",
+    "PROJECT_CUSTOMER",
+    "PROJECT_CONTACT",
+]
+
+
+class RelationshipTypeDefine(Input):
+    key: TypeKey
+    label: Label
+    reciprocal_label: Label | None = None
+    symmetric: bool = False
+    colour: Colour
+    sort_order: SortOrder | None = None
+    kinds: KindPair
+    limit_per_source: Limit | None = None
+    limit_per_target: Limit | None = None
+    description: Text | None = None
+
+
+class RelationshipTypeUpdate(Update):
+    required: ClassVar[frozenset[str]] = frozenset(
+        {"label", "reciprocal_label", "symmetric", "colour", "sort_order"}
+    )
+    label: Label | None = None
+    reciprocal_label: Label | None = None
+    symmetric: bool | None = None
+    colour: Colour | None = None
+    sort_order: SortOrder | None = None
+    limit_per_source: Limit | None = None
+    limit_per_target: Limit | None = None
+    description: Text | None = None
+
+
+class PartyChoice(Input):
+    """The other party of a new link: exactly one of the three."""
+
+    id: Id | None = None
+    free_text: Name | None = None
+    new_customer: CustomerCreate | None = None
+
+
+class RelationshipAdd(Input):
+    from_id: Id
+    type_key: TypeKey
+    to: PartyChoice
+    starts_on: date | None = None
+    ends_on: date | None = None
+    note: Note | None = None
+
+
+class RelationshipUpdate(Update):
+    starts_on: date | None = None
+    ends_on: date | None = None
+    note: Note | None = None

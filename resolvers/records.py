@@ -86,6 +86,8 @@ async def page(
         created_before=where.get("createdBefore"),
         include_archived=bool(where.get("includeArchived")),
         search=search,
+        linked_to_customers=where.get("isLinkedToCustomers"),
+        linked_customer_ids=tuple(where.get("linkedToCustomerIds") or ()),
     )
     shape, keyset = connection_shape(
         kind.label, field, context.settings, ORDERS[order_name], order_name
@@ -125,7 +127,7 @@ async def create(
     checked = validate(kind.create, data)
     if isinstance(checked, Refusal):
         return checked
-    values, links = await _split(kind, checked, type(checked).model_fields.keys())
+    values, links = await split(kind, checked, type(checked).model_fields.keys())
     chosen_handle = values.get("handle") is not None
     if kind is USERS:
         values["active"] = True
@@ -138,7 +140,7 @@ async def create(
         if kind is USERS and not chosen_handle:
             values["handle"] = await graph_records.free_handle(tx, _handle_from(values["email"]))
         await graph_records.create_record(tx, kind.label.name, new_id, values, links)
-        return await graph_records.card_in(tx, shape, new_id)
+        return await graph_records.card_in(context.graph, tx, shape, new_id)
 
     return await _run(context, work)
 
@@ -153,14 +155,14 @@ async def update(
     checked = validate(kind.update, data)
     if isinstance(checked, Refusal):
         return checked
-    values, links = await _split(kind, checked, checked.model_fields_set)
+    values, links = await split(kind, checked, checked.model_fields_set)
     shape = shape_of(kind.label, selections, context.settings)
     actor = viewer_id(context)
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
         await graph_records.update_record(tx, kind.label.name, record_id, values, links)
-        return await graph_records.card_in(tx, shape, record_id)
+        return await graph_records.card_in(context.graph, tx, shape, record_id)
 
     return await _run(context, work)
 
@@ -174,7 +176,7 @@ async def archive(
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
         await graph_records.archive_record(tx, kind.label.name, record_id)
-        return await graph_records.card_in(tx, shape, record_id)
+        return await graph_records.card_in(context.graph, tx, shape, record_id)
 
     return await _run(context, work)
 
@@ -190,7 +192,7 @@ async def deactivate_user(
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
         await graph_records.set_user_active(tx, user_id, False)
-        return await graph_records.card_in(tx, shape, user_id)
+        return await graph_records.card_in(context.graph, tx, shape, user_id)
 
     return await _run(context, work)
 
@@ -207,7 +209,7 @@ async def _run(
     return row
 
 
-async def _split(
+async def split(
     kind: Kind, checked: inputs.Input, names: Iterable[str]
 ) -> tuple[dict[str, Any], dict[str, str | None]]:
     """Graph property values and structural links from checked input."""

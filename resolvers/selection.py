@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 from strawberry.utils.str_converters import to_snake_case
 
 from kesher.graph.model import LABELS, Label
-from kesher.graph.statement import Link, Page, Shape, SortKey
+from kesher.graph.statement import Link, Page, RelationshipList, Shape, SortKey
+from kesher.resolvers.errors import ClientError
 from kesher.resolvers.pagination import order_of, page_of
 from kesher.settings import Settings
 
@@ -39,6 +42,9 @@ def shape_of(label: Label, selections: Iterable[Selection], settings: Settings) 
     properties: set[str] = set()
     links: list[Link] = []
     counts: set[str] = set()
+    relationships: list[RelationshipList] = []
+    is_linked = False
+    linked_customers: int | None = None
     for field in fields(selections):
         name = to_snake_case(field.name)
         if name in label.properties:
@@ -54,7 +60,82 @@ def shape_of(label: Label, selections: Iterable[Selection], settings: Settings) 
                 links.append(Link(response_key(field), relation, shape))
         elif name == "linked_counts":
             counts |= {to_snake_case(f.name) for f in fields(field.selections)} & set(label.counts)
-    return Shape(label, frozenset(properties), tuple(links), frozenset(counts))
+        elif name == "relationships" and label.name in RELATABLE:
+            relationships.append(relationship_list(field, settings))
+        elif name == "is_linked_to_customers":
+            is_linked = True
+        elif name == "linked_customers":
+            first = linked_customers_first(field.arguments.get("first"), settings)
+            linked_customers = max(first, linked_customers or 0)
+    return Shape(
+        label,
+        frozenset(properties),
+        tuple(links),
+        frozenset(counts),
+        tuple(relationships),
+        is_linked,
+        linked_customers,
+    )
+
+
+RELATABLE = frozenset({"Customer", "Contact", "Project"})
+
+# A card lists relationships in catalog order, then by the other party's name.
+RELATIONSHIP_ORDER = "CATALOG_ORDER"
+RELATIONSHIP_KEYS = (SortKey("sortOrder"), SortKey("name"))
+
+
+def relationship_page(arguments: dict[str, Any], settings: Settings, total: bool = False) -> Page:
+    return page_of(
+        first=_int(arguments.get("first")),
+        after=arguments.get("after"),
+        order_name=RELATIONSHIP_ORDER,
+        order=RELATIONSHIP_KEYS,
+        total=total,
+        default_size=settings.default_page_size,
+        max_size=settings.max_page_size,
+    )
+
+
+def relationship_list(field: SelectedField, settings: Settings) -> RelationshipList:
+    arguments = field.arguments
+    page = relationship_page(
+        arguments, settings, total=any(f.name == "totalCount" for f in fields(field.selections))
+    )
+    type_keys = arguments.get("typeKeys")
+    in_effect_on = arguments.get("inEffectOn")
+    if isinstance(in_effect_on, str):
+        try:
+            in_effect_on = date.fromisoformat(in_effect_on)
+        except ValueError as error:
+            raise ClientError(
+                "inEffectOn: not a date (YYYY-MM-DD).", code="INVALID_INPUT", field="inEffectOn"
+            ) from error
+    return RelationshipList(
+        key=response_key(field),
+        first=page.first,
+        after=page.after,
+        type_keys=frozenset(type_keys) if type_keys is not None else None,
+        in_effect_on=in_effect_on,
+        total=page.total,
+    )
+
+
+def linked_customers_first(value: Any, settings: Settings) -> int:
+    first = _int(value)
+    first = settings.default_page_size if first is None else first
+    if not 0 <= first <= settings.max_page_size:
+        raise ClientError(
+            f"first: must be between 0 and {settings.max_page_size}, got {first}.",
+            code="INVALID_INPUT",
+            field="first",
+        )
+    return first
+
+
+def _int(value: Any) -> int | None:
+    # Literals in the document arrive as text; validation has already checked the type.
+    return int(value) if isinstance(value, str) else value
 
 
 def connection_shape(
@@ -68,8 +149,7 @@ def connection_shape(
     nodes = child(child(field.selections, "edges"), "node")
     first = field.arguments.get("first")
     page = page_of(
-        # Literals in the document arrive as text; validation has already checked the type.
-        first=int(first) if isinstance(first, str) else first,
+        first=_int(first),
         after=field.arguments.get("after"),
         order_name=order_name,
         order=order,

@@ -58,6 +58,15 @@ class ErrorCode(Enum):
         "ARCHIVED", description="The record, or one it names, is archived."
     )
     FORBIDDEN = strawberry.enum_value("FORBIDDEN", description="The caller may not do this.")
+    IN_USE = strawberry.enum_value(
+        "IN_USE", description="A catalog entry is still used by data; remove that first."
+    )
+    LIMIT_REACHED = strawberry.enum_value(
+        "LIMIT_REACHED", description="A relationship type's limit of links per record is reached."
+    )
+    KIND_MISMATCH = strawberry.enum_value(
+        "KIND_MISMATCH", description="A relationship type does not join these kinds of record."
+    )
     INVALID_CREDENTIALS = strawberry.enum_value(
         "INVALID_CREDENTIALS", description="The e-mail or password is wrong."
     )

@@ -6,7 +6,7 @@ In an update, a field left out is not changed and a field set to null is cleared
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
@@ -14,6 +14,7 @@ import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
 from kesher.schema.common import CustomerStatus, ProjectStatus, Role
+from kesher.schema.relationships import KindPair
 
 
 def provided(value: object) -> dict[str, Any]:
@@ -25,6 +26,8 @@ def provided(value: object) -> dict[str, Any]:
             continue
         if isinstance(field_value, Enum):
             field_value = field_value.value
+        elif dataclasses.is_dataclass(field_value):
+            field_value = provided(field_value)
         elif isinstance(field_value, list):
             field_value = [v.value if isinstance(v, Enum) else v for v in field_value]
         sent[to_camel_case(item.name)] = field_value
@@ -150,6 +153,14 @@ class CustomerFilter:
     include_archived: bool = strawberry.field(
         default=False, description="Include archived customers."
     )
+    is_linked_to_customers: bool | None = strawberry.field(
+        default=None,
+        description="Only records linked (true) or not linked (false) to another live customer "
+        "by a link not yet ended.",
+    )
+    linked_to_customer_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Only records linked to one of these customers."
+    )
 
 
 @strawberry.input(description="Narrows a contact or project list.")
@@ -166,6 +177,14 @@ class CustomerRecordFilter:
     include_archived: bool = strawberry.field(
         default=False, description="Include archived records."
     )
+    is_linked_to_customers: bool | None = strawberry.field(
+        default=None,
+        description="Only records linked (true) or not linked (false) to another live customer "
+        "by a link not yet ended.",
+    )
+    linked_to_customer_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Only records linked to one of these customers."
+    )
 
 
 @strawberry.input(description="Narrows a user list.")
@@ -174,3 +193,95 @@ class UserFilter:
     active: bool | None = strawberry.field(
         default=None, description="Only active (true) or deactivated (false) users."
     )
+
+
+@strawberry.input(description="A new relationship type (ADMIN).")
+class DefineRelationshipTypeInput:
+    key: str = strawberry.field(
+        description="Upper snake case, e.g. FATHER_OF; becomes the edges' Neo4j type. Immutable."
+    )
+    label: str = strawberry.field(description='The start node\'s role, e.g. "father".')
+    reciprocal_label: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description='The end node\'s role, e.g. "son". Required unless symmetric.',
+    )
+    symmetric: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Reads the same from both sides (partner)."
+    )
+    colour: str = strawberry.field(description="Hex colour, #RRGGBB.")
+    kinds: KindPair = strawberry.field(description="The kinds it joins, start side first.")
+    sort_order: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Position in the catalog; last by default."
+    )
+    limit_per_source: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="At most this many links in effect per start-side record.",
+    )
+    limit_per_target: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="At most this many links in effect per end-side record.",
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="What the type means."
+    )
+
+
+@strawberry.input(description="Changes to a relationship type; its key and kinds stay.")
+class UpdateRelationshipTypeInput:
+    label: str | None = strawberry.field(default=strawberry.UNSET, description="Start role.")
+    reciprocal_label: str | None = strawberry.field(
+        default=strawberry.UNSET, description="End role."
+    )
+    symmetric: bool | None = strawberry.field(default=strawberry.UNSET, description="Symmetric.")
+    colour: str | None = strawberry.field(default=strawberry.UNSET, description="#RRGGBB.")
+    sort_order: int | None = strawberry.field(default=strawberry.UNSET, description="Position.")
+    limit_per_source: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Limit per start-side record; null removes it."
+    )
+    limit_per_target: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Limit per end-side record; null removes it."
+    )
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="What the type means."
+    )
+
+
+@strawberry.input(
+    one_of=True,
+    description="The other party of a new relationship: exactly one of these.",
+)
+class PartyInput:
+    id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="An existing record or free-text party."
+    )
+    free_text: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A name not in the database; kept as free text."
+    )
+    new_customer: CreateCustomerInput | None = strawberry.field(
+        default=strawberry.UNSET, description="A customer created with the link."
+    )
+
+
+@strawberry.input(description="A new relationship from a record.")
+class AddRelationshipInput:
+    from_id: strawberry.ID = strawberry.field(description="The record whose card adds it.")
+    type_key: str = strawberry.field(description="The relationship type's key.")
+    to: PartyInput = strawberry.field(description="The other party.")
+    starts_on: date | None = strawberry.field(
+        default=strawberry.UNSET, description="When it began."
+    )
+    ends_on: date | None = strawberry.field(
+        default=strawberry.UNSET, description="When it ended; in the past makes it former."
+    )
+    note: str | None = strawberry.field(default=strawberry.UNSET, description="A note.")
+
+
+@strawberry.input(description="Changes to a relationship's dates or note.")
+class UpdateRelationshipInput:
+    starts_on: date | None = strawberry.field(
+        default=strawberry.UNSET, description="When it began; null clears."
+    )
+    ends_on: date | None = strawberry.field(
+        default=strawberry.UNSET, description="When it ended; null clears."
+    )
+    note: str | None = strawberry.field(default=strawberry.UNSET, description="A note.")

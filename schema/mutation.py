@@ -9,23 +9,28 @@ from typing import Annotated, TypeVar
 
 import strawberry
 
-from kesher.resolvers import auth, records
+from kesher.resolvers import auth, records, relationships
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selection import child
 from kesher.schema.common import ErrorCode, Info, MutationError, Row
 from kesher.schema.inputs import (
+    AddRelationshipInput,
     CreateContactInput,
     CreateCustomerInput,
     CreateProjectInput,
     CreateUserInput,
+    DefineRelationshipTypeInput,
     UpdateContactInput,
     UpdateCustomerInput,
     UpdateProjectInput,
+    UpdateRelationshipInput,
+    UpdateRelationshipTypeInput,
     UpdateUserInput,
     provided,
 )
 from kesher.schema.permissions import IsAdmin, IsAuthenticated, IsManager
 from kesher.schema.records import Contact, Customer, Project, User
+from kesher.schema.relationships import RecordKind, RelatedParty, Relationship, RelationshipType
 
 S = TypeVar("S")
 
@@ -57,6 +62,57 @@ class UserSuccess:
     user: Row = strawberry.field(graphql_type=User, description="The user.")
 
 
+@strawberry.type(description="The relationship type as saved (or as it was, when removed).")
+class RelationshipTypeSuccess:
+    relationship_type: Row = strawberry.field(
+        graphql_type=RelationshipType, description="The relationship type."
+    )
+
+
+@strawberry.type(description="The whole catalog in its new order.")
+class RelationshipTypesSuccess:
+    relationship_types: list[Row] = strawberry.field(
+        graphql_type=list[RelationshipType], description="Every relationship type, in order."
+    )
+
+
+@strawberry.type(description="The relationship as saved, seen from the record it was added on.")
+class RelationshipSuccess:
+    relationship: Row = strawberry.field(graphql_type=Relationship, description="The relationship.")
+
+
+@strawberry.type(description="The relationship is gone.")
+class RemoveRelationshipSuccess:
+    id: strawberry.ID = strawberry.field(description="The id of the removed relationship.")
+
+
+@strawberry.type(description="The free-text party is a record now, with its links.")
+class PromoteSuccess:
+    party: Row = strawberry.field(graphql_type=RelatedParty, description="The new record.")
+
+
+RelationshipTypePayload = Annotated[
+    RelationshipTypeSuccess | MutationError,
+    strawberry.union(
+        "RelationshipTypePayload", description="The relationship type, or why nothing changed."
+    ),
+]
+RelationshipTypesPayload = Annotated[
+    RelationshipTypesSuccess | MutationError,
+    strawberry.union("RelationshipTypesPayload", description="The catalog, or why not."),
+]
+RelationshipPayload = Annotated[
+    RelationshipSuccess | MutationError,
+    strawberry.union("RelationshipPayload", description="The relationship, or why not."),
+]
+RemoveRelationshipPayload = Annotated[
+    RemoveRelationshipSuccess | MutationError,
+    strawberry.union("RemoveRelationshipPayload", description="Removed, or why not."),
+]
+PromotePayload = Annotated[
+    PromoteSuccess | MutationError,
+    strawberry.union("PromotePayload", description="The new record, or why not."),
+]
 LoginPayload = Annotated[
     LoginSuccess | MutationError,
     strawberry.union("LoginPayload", description="Signed in, or why not."),
@@ -213,3 +269,96 @@ class Mutation:
     async def deactivate_user(self, info: Info, id: strawberry.ID) -> UserPayload:
         outcome = await records.deactivate_user(info.context, id, _record(info, "user"))
         return _payload(outcome, lambda row: UserSuccess(user=row))
+
+    @strawberry.mutation(
+        description="Adds a relationship type to the catalog (ADMIN).",
+        permission_classes=[IsAdmin],
+    )
+    async def define_relationship_type(
+        self, info: Info, input: DefineRelationshipTypeInput
+    ) -> RelationshipTypePayload:
+        outcome = await relationships.define_type(info.context, provided(input))
+        return _payload(outcome, lambda row: RelationshipTypeSuccess(relationship_type=row))
+
+    @strawberry.mutation(
+        description="Changes a relationship type's labels, colour, order or limits (ADMIN). "
+        "A limit lower than a record already has is refused.",
+        permission_classes=[IsAdmin],
+    )
+    async def update_relationship_type(
+        self, info: Info, key: str, input: UpdateRelationshipTypeInput
+    ) -> RelationshipTypePayload:
+        outcome = await relationships.update_type(info.context, key, provided(input))
+        return _payload(outcome, lambda row: RelationshipTypeSuccess(relationship_type=row))
+
+    @strawberry.mutation(
+        description="Puts the catalog in this order (ADMIN); name every key once.",
+        permission_classes=[IsAdmin],
+    )
+    async def reorder_relationship_types(
+        self, info: Info, keys: list[str]
+    ) -> RelationshipTypesPayload:
+        outcome = await relationships.reorder_types(info.context, keys)
+        if isinstance(outcome, Refusal):
+            return _error(outcome)
+        return RelationshipTypesSuccess(relationship_types=outcome)
+
+    @strawberry.mutation(
+        description="Removes a relationship type (ADMIN); refused while any link has it.",
+        permission_classes=[IsAdmin],
+    )
+    async def remove_relationship_type(self, info: Info, key: str) -> RelationshipTypePayload:
+        outcome = await relationships.remove_type(info.context, key)
+        return _payload(outcome, lambda row: RelationshipTypeSuccess(relationship_type=row))
+
+    @strawberry.mutation(
+        description="Links a record to another party: an existing record, free text, or a "
+        "customer created with it. Refused for kinds the type does not join, a record "
+        "linked to itself, a link that repeats one in effect, or over the type's limit.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def add_relationship(
+        self, info: Info, input: AddRelationshipInput
+    ) -> RelationshipPayload:
+        outcome = await relationships.add_relationship(info.context, provided(input))
+        return _payload(outcome, lambda row: RelationshipSuccess(relationship=row))
+
+    @strawberry.mutation(
+        description="Changes a relationship's dates or note; the answer is seen from "
+        "`seenFrom` (default: the record the link starts at).",
+        permission_classes=[IsAuthenticated],
+    )
+    async def update_relationship(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        input: UpdateRelationshipInput,
+        seen_from: strawberry.ID | None = None,
+    ) -> RelationshipPayload:
+        outcome = await relationships.update_relationship(
+            info.context, id, provided(input), seen_from
+        )
+        return _payload(outcome, lambda row: RelationshipSuccess(relationship=row))
+
+    @strawberry.mutation(
+        description="Removes a relationship; a free-text party left without links goes too.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def remove_relationship(self, info: Info, id: strawberry.ID) -> RemoveRelationshipPayload:
+        outcome = await relationships.remove_relationship(info.context, id)
+        return _payload(outcome, lambda row: RemoveRelationshipSuccess(id=row["id"]))
+
+    @strawberry.mutation(
+        description="Turns a free-text party into a customer, contact or project, keeping its "
+        "id and links. A contact or project needs `customerId`.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def promote_external_party(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        kind: RecordKind,
+        customer_id: strawberry.ID | None = None,
+    ) -> PromotePayload:
+        outcome = await relationships.promote(info.context, id, kind.value, customer_id)
+        return _payload(outcome, lambda row: PromoteSuccess(party=row))

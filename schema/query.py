@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
-from kesher.resolvers import records
+from kesher.graph.relation_map import RelationMap as Map
+from kesher.resolvers import records, relationships
 from kesher.schema.common import Connection, Info, RecordOrder, Row
 from kesher.schema.inputs import CustomerFilter, CustomerRecordFilter, UserFilter, provided
 from kesher.schema.permissions import IsAuthenticated
 from kesher.schema.records import Contact, Customer, Project, User
+from kesher.schema.relationships import PartyKind, RelationMap, RelationshipType
 
 SEARCH = (
     "Full-text search over names (Hebrew or English), e-mail and more; every word must "
     "match as a prefix. Results come by relevance."
 )
+TYPE_KEYS = "Only links of these relationship types (all types when left out)."
+KINDS = "Only reach parties of these kinds (roots and ends always show)."
+AS_OF = "Only links in effect on this day."
+STRUCTURAL = "Also follow contact→customer (WORKS_AT) and project→customer (FOR) edges."
 FIRST = "How many rows to return (at most the page cap, 100 by default)."
 AFTER = "Return rows after this cursor (a `pageInfo.endCursor`)."
 
@@ -147,4 +154,76 @@ class Query:
         where = provided(filter) if filter else {}
         return await records.page(
             info.context, records.PROJECTS, _field(info), where, search, order_by.value
+        )
+
+    @strawberry.field(
+        description="The relationship-type catalog, in sort order.",
+        permission_classes=[IsAuthenticated],
+        graphql_type=list[RelationshipType],
+    )
+    async def relationship_types(self, info: Info) -> list[Row]:
+        return await relationships.relationship_types(info.context)
+
+    @strawberry.field(
+        description="The relationships around one or more records, as a graph to draw: each "
+        "party and link once, breadth-first from the roots, bounded by depth and limit.",
+        permission_classes=[IsAuthenticated],
+        graphql_type=RelationMap,
+    )
+    async def relation_map(
+        self,
+        info: Info,
+        root_ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="Where the map starts.")
+        ],
+        depth: Annotated[
+            int | None, strawberry.argument(description="Links to follow out (default 2, max 4).")
+        ] = None,
+        type_keys: Annotated[list[str] | None, strawberry.argument(description=TYPE_KEYS)] = None,
+        kinds: Annotated[list[PartyKind] | None, strawberry.argument(description=KINDS)] = None,
+        as_of: Annotated[date | None, strawberry.argument(description=AS_OF)] = None,
+        include_structural: Annotated[bool, strawberry.argument(description=STRUCTURAL)] = False,
+        limit: Annotated[
+            int | None,
+            strawberry.argument(description="At most this many nodes (default 200, max 1000)."),
+        ] = None,
+    ) -> Map:
+        walk = relationships.WalkArguments(
+            type_keys,
+            None if kinds is None else [kind.value for kind in kinds],
+            as_of,
+            include_structural,
+        )
+        return await relationships.relation_map_of(
+            info.context, [str(i) for i in root_ids], depth, limit, walk
+        )
+
+    @strawberry.field(
+        description="The shortest chain of links joining two parties, shaped like a map "
+        "(depth counts from `fromId`); null when none is within `maxDepth`.",
+        permission_classes=[IsAuthenticated],
+        graphql_type=RelationMap | None,
+    )
+    async def relationship_path(
+        self,
+        info: Info,
+        from_id: strawberry.ID,
+        to_id: strawberry.ID,
+        max_depth: Annotated[
+            int | None,
+            strawberry.argument(description="At most this many links (default 4, max 6)."),
+        ] = None,
+        type_keys: Annotated[list[str] | None, strawberry.argument(description=TYPE_KEYS)] = None,
+        kinds: Annotated[list[PartyKind] | None, strawberry.argument(description=KINDS)] = None,
+        as_of: Annotated[date | None, strawberry.argument(description=AS_OF)] = None,
+        include_structural: Annotated[bool, strawberry.argument(description=STRUCTURAL)] = False,
+    ) -> Map | None:
+        walk = relationships.WalkArguments(
+            type_keys,
+            None if kinds is None else [kind.value for kind in kinds],
+            as_of,
+            include_structural,
+        )
+        return await relationships.relationship_path(
+            info.context, str(from_id), str(to_id), max_depth, walk
         )

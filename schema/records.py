@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 
-from kesher.resolvers import records
+from kesher.resolvers import records, relationships
 from kesher.schema.common import Connection, CustomerStatus, Info, ProjectStatus, Role, Row
+from kesher.schema.relationships import RelatedParty, Relationship
 
 FIRST = "How many rows to return (at most the service's page cap, 100 by default)."
 AFTER = "Return rows after this cursor (a `pageInfo.endCursor`)."
@@ -24,8 +26,51 @@ class UserCounts:
     owned_customers: int = strawberry.field(description="Live customers the user owns.")
 
 
+@strawberry.type(description="What customers, contacts and projects share: their links.")
+class Linked:
+    is_linked_to_customers: bool = strawberry.field(
+        description="True when a link not yet ended joins this record to a live customer."
+    )
+
+    @strawberry.field(
+        description="The live customers this record has links (not yet ended) to, by name.",
+        graphql_type=list[RelatedParty],
+    )
+    @staticmethod
+    def linked_customers(
+        parent: strawberry.Parent[Row],
+        first: Annotated[
+            int | None, strawberry.argument(description="How many (default 20, at most 100).")
+        ] = None,
+    ) -> list[Row]:
+        rows: list[Row] = parent["linked_customers"]
+        return rows if first is None else rows[:first]
+
+    @strawberry.field(
+        description="This record's relationships, in catalog order then by the other party's "
+        "name, each with its label as seen from this record.",
+        graphql_type=Connection[Relationship],
+    )
+    @staticmethod
+    def relationships(
+        parent: strawberry.Parent[Row],
+        info: Info,
+        type_keys: Annotated[
+            list[str] | None, strawberry.argument(description="Only links of these types.")
+        ] = None,
+        in_effect_on: Annotated[
+            date | None, strawberry.argument(description="Only links in effect on this day.")
+        ] = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Row:
+        return relationships.relationships_connection(
+            parent, str(info.path.key), info.context, first, after
+        )
+
+
 @strawberry.type(description="A person who works at a customer.")
-class Contact:
+class Contact(Linked):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     first_name: str = strawberry.field(description="Given name.")
     last_name: str = strawberry.field(description="Family name (may be empty).")
@@ -40,7 +85,7 @@ class Contact:
 
 
 @strawberry.type(description="A project carried out for a customer.")
-class Project:
+class Project(Linked):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     name: str = strawberry.field(description="Project name.")
     status: ProjectStatus = strawberry.field(description="Where the project stands.")
@@ -52,7 +97,7 @@ class Project:
 
 
 @strawberry.type(description="A customer: a company or person we do business with.")
-class Customer:
+class Customer(Linked):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     name: str = strawberry.field(description="Display name (Hebrew or any script).")
     status: CustomerStatus = strawberry.field(description="Where the customer stands.")

@@ -1,0 +1,69 @@
+"""Cypher pieces for the parties a relationship joins: customers, contacts, projects and
+free-text parties (`:ExternalParty`)."""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+PARTY_LABELS: tuple[LiteralString, ...] = ("Customer", "Contact", "Project", "ExternalParty")
+
+# The API's name for each kind of party.
+KIND_NAMES: dict[str, LiteralString] = {
+    "Customer": "CUSTOMER",
+    "Contact": "CONTACT",
+    "Project": "PROJECT",
+    "ExternalParty": "EXTERNAL",
+}
+
+
+def kind_of(x: LiteralString) -> LiteralString:
+    """The kind of party `x` is, as the API names it."""
+    cases = " ".join(f"WHEN {x}:{label} THEN '{KIND_NAMES[label]}'" for label in PARTY_LABELS)
+    return f"CASE {cases} END"
+
+
+def find_party(
+    x: LiteralString, party_id: LiteralString, labels: tuple[LiteralString, ...] = PARTY_LABELS
+) -> LiteralString:
+    """A subquery binding `x` to the party with this id, whatever its label: one unique-index
+    seek per label, never a scan. `party_id` is a parameter or a variable in scope."""
+    branches = " UNION ".join(
+        f"MATCH ({x}:{label} {{id: {party_id}}}) RETURN {x}" for label in labels
+    )
+    imported = party_id if not party_id.startswith("$") else ""
+    return f"CALL ({imported}) {{ {branches} }}"
+
+
+def party(x: LiteralString) -> LiteralString:
+    """The reference to a party a relationship row carries."""
+    return f"{x} {{.id, .name, kind: {kind_of(x)}, archived: {x}.archivedAt IS NOT NULL}}"
+
+
+def type_map(t: LiteralString) -> LiteralString:
+    """A catalog entry as rows carry it (keys in the API's snake case)."""
+    return (
+        f"{{id: {t}.id, key: {t}.key, label: {t}.label, reciprocal_label: {t}.reciprocalLabel, "
+        f"symmetric: {t}.symmetric, colour: {t}.colour, sort_order: {t}.sortOrder, "
+        f"from_kind: {t}.fromKind, to_kind: {t}.toKind, limit_per_source: {t}.limitPerSource, "
+        f"limit_per_target: {t}.limitPerTarget, description: {t}.description, "
+        f"created_at: {t}.createdAt, updated_at: {t}.updatedAt}}"
+    )
+
+
+def seen_from(
+    n: LiteralString,
+    r: LiteralString,
+    o: LiteralString,
+    t: LiteralString,
+    extra: LiteralString = "",
+) -> LiteralString:
+    """A relationship `r` of type `t` as the card of `n` shows it: the label is the role
+    the other party `o` plays (on the father's card, "son: X")."""
+    return (
+        f"{{id: {r}.id, type_key: type({r}), outgoing: startNode({r}) = {n}, "
+        f"label: CASE WHEN startNode({r}) = {n} THEN {t}.reciprocalLabel ELSE {t}.label END, "
+        f"colour: {t}.colour, starts_on: {r}.startsOn, ends_on: {r}.endsOn, note: {r}.note, "
+        f"created_at: {r}.createdAt, type: {type_map(t)}, other: {party(o)}"
+        + (", " + extra if extra else "")
+        + "}"
+    )

@@ -102,7 +102,7 @@ _EDGE: LiteralString = (
     "starts_on: r.startsOn, ends_on: r.endsOn}"
 )
 _CATALOG: LiteralString = (
-    "COLLECT { MATCH (t:RelationshipType) "
+    "COLLECT { MATCH (t:RelationshipType) WHERE t.key IS NOT NULL "
     "RETURN t {.key, .label, reciprocal_label: t.reciprocalLabel, .colour} } AS catalog"
 )
 

@@ -1,0 +1,266 @@
+"""How fast is the relation map? Through HTTP against the same Cypher run raw, at two
+scales of the benchmark graph.
+
+For each scale it starts a local Neo4j of its own (`.kesher/bench-<customers>`, kept, so a
+second run reuses the loaded graph), loads the generated benchmark data with its
+relationships when the folder does not hold it yet, starts the API under uvicorn and asks
+`relationMap` around sampled customers at depth 2 and 3: once through HTTP, once as the
+very statement the API builds, run straight through the driver. Requests alternate, one
+at a time. It prints p50 and p95 of each and the ratios the targets are set on:
+API/raw p50 (≤ 1.25) and the large scale's API p50 over the small one's (≤ 1.3).
+
+    python -m bench.relation_map --scales 10000 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import httpx
+import neo4j
+from neo4j import Driver, GraphDatabase, Query, RoutingControl
+
+from kesher.graph.catalog import CATALOG_KEYS
+from kesher.graph.launcher import LocalNeo4j, free_port
+from kesher.graph.relation_map import MapRequest, map_statement
+from kesher.resolvers.context import Role, Viewer
+from kesher.resolvers.tokens import issue
+from kesher.seeds.cli import BENCH_SEED, run_seed
+from kesher.seeds.loader import wipe
+from kesher.settings import PROJECT_DIR, Settings
+
+MAP = """
+query Map($roots: [ID!]!, $depth: Int!) {
+  relationMap(rootIds: $roots, depth: $depth) {
+    nodes { id kind label depth }
+    edges { id source target typeKey label reciprocalLabel colour }
+    truncated
+  }
+}
+"""
+
+SECRET = "bench-secret-" + "k" * 40
+
+
+@dataclass
+class Figures:
+    scale: int
+    depth: int
+    api: list[float]
+    raw: list[float]
+    nodes: list[int]
+    edges: list[int]
+
+    @staticmethod
+    def p(values: list[float], q: float) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.api) / statistics.median(self.raw)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[10_000, 1_000_000])
+    parser.add_argument("--depths", type=int, nargs="+", default=[2, 3])
+    parser.add_argument("--requests", type=int, default=300, help="measured per depth and side")
+    parser.add_argument("--warm-up", type=int, default=100, help="unmeasured requests first")
+    args = parser.parse_args()
+    results: list[Figures] = []
+    for scale in args.scales:
+        results += measure_scale(scale, args.depths, args.requests, args.warm_up)
+    report(results, args.scales)
+    return 0
+
+
+def measure_scale(scale: int, depths: list[int], requests: int, warm_up: int) -> list[Figures]:
+    settings = Settings(_env_file=None)
+    server = LocalNeo4j(
+        home=PROJECT_DIR / ".kesher" / f"bench-{scale}",
+        cache_dir=settings.cache_dir,
+        version=settings.neo4j_version,
+        bolt_port=free_port(),
+        http_port=free_port(),
+        heap=settings.neo4j_heap,
+        pagecache=settings.neo4j_pagecache,
+    )
+    print(f"\n== {scale:,} customers: Neo4j at {server.bolt_uri}", flush=True)
+    server.start()
+    try:
+        ensure_loaded(server, scale)
+        with GraphDatabase.driver(server.bolt_uri, auth=(server.user, server.password)) as driver:
+            roots = sample_roots(driver, max(depths) * (requests + warm_up))
+            keys = frozenset(
+                driver.execute_query("RETURN " + CATALOG_KEYS, database_="neo4j").records[0][0]
+            )
+            with api_server(server) as url:
+                return [
+                    measure(driver, url, keys, settings, scale, depth, roots, requests, warm_up)
+                    for depth in depths
+                ]
+    finally:
+        server.stop()
+
+
+def ensure_loaded(server: LocalNeo4j, scale: int) -> None:
+    """Loads the benchmark graph unless this folder already holds it."""
+    with GraphDatabase.driver(server.bolt_uri, auth=(server.user, server.password)) as driver:
+        records = driver.execute_query(
+            "RETURN COUNT { (:Customer) } AS customers, COUNT { (:RelationshipType) } AS types",
+            database_="neo4j",
+        ).records
+    if records[0]["customers"] == scale and records[0]["types"] > 0:
+        print("   reusing the loaded graph", flush=True)
+        return
+
+    async def load() -> None:
+        async with neo4j.AsyncGraphDatabase.driver(
+            server.bolt_uri, auth=(server.user, server.password)
+        ) as driver:
+            await wipe(driver, "neo4j")
+            await run_seed(driver, "neo4j", scale, BENCH_SEED, progress=True)
+
+    asyncio.run(load())
+
+
+def sample_roots(driver: Driver, count: int) -> list[str]:
+    """Customers from all over the graph that have at least one relationship."""
+    keys = driver.execute_query("RETURN " + CATALOG_KEYS, database_="neo4j").records[0][0]
+    types = "|".join(keys)
+    total = driver.execute_query("RETURN COUNT { (:Customer) } AS n", database_="neo4j")
+    share = min(1.0, 3 * count / total.records[0]["n"])
+    records = driver.execute_query(
+        f"MATCH (c:Customer) WHERE rand() < $share AND EXISTS {{ (c)-[:{types}]-() }} "
+        "RETURN c.id AS id",
+        share=share,
+        database_="neo4j",
+    ).records
+    ids = [record["id"] for record in records]
+    random.Random(7).shuffle(ids)
+    return (ids * (count // max(1, len(ids)) + 1))[:count]
+
+
+@contextmanager
+def api_server(neo: LocalNeo4j) -> Iterator[str]:
+    """The API under uvicorn, one worker, as `make run` starts it but without demo data."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "NEO4J_URI": neo.bolt_uri,
+        "NEO4J_USER": neo.user,
+        "NEO4J_PASSWORD": neo.password,
+        "KESHER_ENVIRONMENT": "production",
+        "KESHER_SECRET_KEY": SECRET,
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "kesher.app:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("the API did not become ready")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def measure(
+    driver: Driver,
+    url: str,
+    keys: frozenset[str],
+    settings: Settings,
+    scale: int,
+    depth: int,
+    roots: list[str],
+    requests: int,
+    warm_up: int,
+) -> Figures:
+    token, _ = issue(Viewer(f"usr_bench_{secrets.token_hex(4)}", Role.ADMIN), SECRET, 3600)
+    figures = Figures(scale, depth, [], [], [], [])
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as http:
+        for i, root in enumerate(roots[: warm_up + requests]):
+            request = MapRequest((root,), depth, settings.map_default_limit)
+            text, params = map_statement(request, keys, settings.map_links_per_level)
+            started = time.perf_counter()
+            response = http.post(
+                "/graphql", json={"query": MAP, "variables": {"roots": [root], "depth": depth}}
+            )
+            api = time.perf_counter() - started
+            answer = response.json()
+            if "errors" in answer:
+                raise RuntimeError(answer["errors"])
+            started = time.perf_counter()
+            driver.execute_query(
+                Query(text), dict(params), database_="neo4j", routing_=RoutingControl.READ
+            )
+            raw = time.perf_counter() - started
+            if i >= warm_up:
+                figures.api.append(api)
+                figures.raw.append(raw)
+                figures.nodes.append(len(answer["data"]["relationMap"]["nodes"]))
+                figures.edges.append(len(answer["data"]["relationMap"]["edges"]))
+    print(
+        f"   depth {depth}: API p50 {figures.p(figures.api, 0.5):.2f} ms, "
+        f"raw p50 {figures.p(figures.raw, 0.5):.2f} ms, ratio {figures.ratio:.2f}",
+        flush=True,
+    )
+    return figures
+
+
+def report(results: list[Figures], scales: list[int]) -> None:
+    print("\nrelationMap, one request at a time (ms)")
+    print(
+        f"{'customers':>10} {'depth':>5} {'nodes':>6} {'edges':>6} {'API p50':>8} "
+        f"{'API p95':>8} {'raw p50':>8} {'raw p95':>8} {'API/raw':>8}"
+    )
+    for f in results:
+        print(
+            f"{f.scale:>10,} {f.depth:>5} {statistics.mean(f.nodes):>6.1f} "
+            f"{statistics.mean(f.edges):>6.1f} {f.p(f.api, 0.5):>8.2f} {f.p(f.api, 0.95):>8.2f} "
+            f"{f.p(f.raw, 0.5):>8.2f} {f.p(f.raw, 0.95):>8.2f} {f.ratio:>8.2f}"
+        )
+    if len(scales) > 1:
+        small, large = min(scales), max(scales)
+        for depth in sorted({f.depth for f in results}):
+            of = {f.scale: f for f in results if f.depth == depth}
+            growth = statistics.median(of[large].api) / statistics.median(of[small].api)
+            raw_growth = statistics.median(of[large].raw) / statistics.median(of[small].raw)
+            print(f"depth {depth}: {large:,}/{small:,} p50 API {growth:.2f}, raw {raw_growth:.2f}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

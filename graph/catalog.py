@@ -104,7 +104,9 @@ class RelationshipType:
 # Statements that splice the catalog's keys also return the keys the catalog really has,
 # as this column, so a process whose set went stale (another process changed the
 # catalog) notices, learns the new set and runs the statement once more.
-CATALOG_KEYS: LiteralString = "COLLECT { MATCH (t:RelationshipType) RETURN t.key } AS catalogKeys"
+CATALOG_KEYS: LiteralString = (
+    "COLLECT { MATCH (t:RelationshipType) WHERE t.key IS NOT NULL RETURN t.key } AS catalogKeys"
+)
 
 Build = Callable[[frozenset[str]], tuple[LiteralString, Params]]
 

@@ -149,7 +149,8 @@ def map_statement(
         ]
     parts.append(
         "RETURN [depth IN range(0, size(levels) - 1) | "
-        f"[x IN levels[depth] | x {{.id, .name, kind: {kind_of('x')}, depth: depth}}]] AS levels, "
+        f"[x IN levels[depth] | x {{.id, label: x.name, kind: {kind_of('x')}, depth: depth}}]] "
+        "AS levels, "
         f"[r IN edges | {_EDGE}] AS edges, truncated, "
         f"[rid IN {roots} WHERE NOT rid IN [x IN roots | x.id]] AS missing, "
         f"{_CATALOG}, {CATALOG_KEYS}"
@@ -179,7 +180,7 @@ def path_statement(
             f"OPTIONAL CALL (a) {{ {_branches('b', end)} }}",
             found if types else "WITH a, b, null AS p",
             "RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, "
-            f"[x IN nodes(p) | x {{.id, .name, kind: {kind_of('x')}}}] AS nodes, "
+            f"[x IN nodes(p) | x {{.id, label: x.name, kind: {kind_of('x')}}}] AS nodes, "
             f"[r IN relationships(p) | {_EDGE}] AS edges, "
             f"{_CATALOG}, {CATALOG_KEYS}",
         )

@@ -119,12 +119,8 @@ class Relationship:
 class MapNode:
     id: strawberry.ID = strawberry.field(description="The party's id.")
     kind: PartyKind = strawberry.field(description="What kind of party it is.")
+    label: str = strawberry.field(description="The party's name, for drawing.")
     depth: int = strawberry.field(description="Links from the nearest root (roots are 0).")
-
-    @strawberry.field(description="The party's name, for drawing.")
-    @staticmethod
-    def label(parent: strawberry.Parent[Row]) -> str:
-        return str(parent["name"])
 
 
 @strawberry.type(description="An edge of a relation map, from its start node to its end node.")

@@ -10,6 +10,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -21,6 +22,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from kesher.resolvers.errors import ClientError
+from kesher.schema.execution import PlainObjectsExecution
 from kesher.schema.mutation import Mutation
 from kesher.schema.query import Query
 from kesher.settings import Settings
@@ -83,6 +85,12 @@ class KesherSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    # The limits' validation rules are made once, not per request: the validation cache
+    # is keyed on the rules, so rules made afresh for each request would never hit it.
+    limits = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
     return KesherSchema(
         query=Query,
         mutation=Mutation,
@@ -90,9 +98,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             default_resolver=_field_value,
             disable_field_suggestions=not settings.development,
         ),
+        execution_context_class=PlainObjectsExecution,
         extensions=[
-            partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
-            partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+            partial(AddValidationRules, limits),
             partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
             partial(ParserCache, maxsize=1000),
             partial(ValidationCache, maxsize=1000),

@@ -38,7 +38,7 @@ ROWS: list[dict[str, Any]] = [
 
 @strawberry.type
 class Query:
-    @strawberry.field(graphql_type=list[Item])
+    @strawberry.field(graphql_type=list[Item])  # type: ignore[untyped-decorator]
     def items(self, broken: bool = False) -> list[dict[str, Any]]:
         return [*ROWS, {"id": "3", "name": None, "colour": "RED", "size": 1}] if broken else ROWS
 

@@ -101,7 +101,7 @@ def measure_scale(scale: int, depths: list[int], requests: int, warm_up: int) ->
     server.start()
     try:
         ensure_loaded(server, scale)
-        with GraphDatabase.driver(server.bolt_uri, auth=(server.user, server.password)) as driver:
+        with _driver(server) as driver:
             roots = sample_roots(driver, max(depths) * (requests + warm_up))
             keys = frozenset(
                 driver.execute_query("RETURN " + CATALOG_KEYS, database_="neo4j").records[0][0]
@@ -115,9 +115,17 @@ def measure_scale(scale: int, depths: list[int], requests: int, warm_up: int) ->
         server.stop()
 
 
+def _driver(server: LocalNeo4j) -> Driver:
+    return GraphDatabase.driver(
+        server.bolt_uri,
+        auth=(server.user, server.password),
+        notifications_min_severity="OFF",
+    )
+
+
 def ensure_loaded(server: LocalNeo4j, scale: int) -> None:
     """Loads the benchmark graph unless this folder already holds it."""
-    with GraphDatabase.driver(server.bolt_uri, auth=(server.user, server.password)) as driver:
+    with _driver(server) as driver:
         records = driver.execute_query(
             "RETURN COUNT { (:Customer) } AS customers, COUNT { (:RelationshipType) } AS types",
             database_="neo4j",

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Concatenate, LiteralString, ParamSpec, TypeVar
 
 import neo4j
+import neo4j.graph
 import neo4j.time
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, Query, RoutingControl
 
@@ -66,21 +67,38 @@ class Graph:
 
 
 async def _as_dicts(result: neo4j.AsyncResult) -> list[Row]:
-    return [_native(record.data()) for record in await result.fetch(2**31 - 1)]
+    return _records(await result.fetch(2**31 - 1))
+
+
+def _records(records: list[neo4j.Record]) -> list[Row]:
+    # Statements return maps and lists, not nodes, so `Record.data()`'s own deep walk is
+    # not needed: the values are only walked once, for temporal values.
+    return [{key: _native(value) for key, value in record.items()} for record in records]
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_TEMPORAL = frozenset({neo4j.time.DateTime, neo4j.time.Date, neo4j.time.Time})
 
 
 def _native(value: Any) -> Any:
-    """Neo4j's temporal values become Python's, all the way down."""
-    if isinstance(value, dict):
+    """Neo4j's temporal values become Python's, all the way down; a node or relationship
+    becomes the map of its properties. Exact type checks keep this walk cheap: it visits
+    every value of an answer."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
         return {key: _native(item) for key, item in value.items()}
-    if isinstance(value, list):
+    if kind is list:
         return [_native(item) for item in value]
-    if isinstance(value, neo4j.time.DateTime | neo4j.time.Date | neo4j.time.Time):
+    if kind in _TEMPORAL:
         return value.to_native()
+    if isinstance(value, neo4j.graph.Node | neo4j.graph.Relationship):
+        return {key: _native(item) for key, item in value.items()}
     return value
 
 
 async def tx_rows(tx: AsyncManagedTransaction, text: LiteralString, params: Params) -> list[Row]:
     """Runs one statement inside a write transaction and returns its records."""
     result = await tx.run(text, dict(params))
-    return [_native(record.data()) for record in await result.fetch(2**31 - 1)]
+    return _records(await result.fetch(2**31 - 1))

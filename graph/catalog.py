@@ -103,9 +103,12 @@ class RelationshipType:
 
 # Statements that splice the catalog's keys also return the keys the catalog really has,
 # as this column, so a process whose set went stale (another process changed the
-# catalog) notices, learns the new set and runs the statement once more.
+# catalog) notices, learns the new set and runs the statement once more. Its variable has
+# a name of its own: a `t` bound in the statement around it would turn the MATCH into a
+# look at that one node.
 CATALOG_KEYS: LiteralString = (
-    "COLLECT { MATCH (t:RelationshipType) WHERE t.key IS NOT NULL RETURN t.key } AS catalogKeys"
+    "COLLECT { MATCH (catalogType:RelationshipType) WHERE catalogType.key IS NOT NULL "
+    "RETURN catalogType.key } AS catalogKeys"
 )
 
 Build = Callable[[frozenset[str]], tuple[LiteralString, Params]]
@@ -199,6 +202,24 @@ async def update_type(tx: AsyncManagedTransaction, key: str, values: Mapping[str
             "symmetric: only a type joining two records of the same kind can be symmetric.",
             field="symmetric",
         )
+    if symmetric and not current["symmetric"]:
+        # Once the type reads the same from both sides, links both ways between one pair
+        # over the same time would repeat each other.
+        rows = await tx_rows(
+            tx,
+            f"MATCH (a)-[r:{kind}]->(b)-[s:{kind}]->(a) "
+            "WHERE (r.endsOn IS NULL OR r.endsOn >= date()) "
+            "AND (s.endsOn IS NULL OR s.endsOn >= date()) "
+            "AND (r.startsOn IS NULL OR s.endsOn IS NULL OR r.startsOn <= s.endsOn) "
+            "AND (s.startsOn IS NULL OR r.endsOn IS NULL OR s.startsOn <= r.endsOn) "
+            "RETURN count(r) AS both",
+            {},
+        )
+        if rows[0]["both"]:
+            raise Conflict(
+                "symmetric: some records are linked both ways; remove one link of each pair.",
+                field="symmetric",
+            )
     limits = (
         ("limitPerSource", "limit_per_source", "startNode"),
         ("limitPerTarget", "limit_per_target", "endNode"),

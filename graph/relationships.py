@@ -202,8 +202,10 @@ async def remove(tx: AsyncManagedTransaction, relationship_id: str) -> None:
     await _touch(tx, ends)
 
 
-async def seen(tx: AsyncManagedTransaction, record_id: str, relationship_id: str) -> Row:
-    """A link as the card of `record_id` shows it."""
+async def seen(
+    tx: AsyncManagedTransaction, record_id: str, relationship_id: str, field_name: str
+) -> Row:
+    """A link as the card of `record_id`, one of its ends, shows it."""
     rows = await tx_rows(
         tx,
         find_party("n", "$record") + " MATCH (n)-[r]-(o) WHERE r.id = $id "
@@ -211,6 +213,10 @@ async def seen(tx: AsyncManagedTransaction, record_id: str, relationship_id: str
         f"RETURN {seen_from('n', 'r', 'o', 't')} AS row",
         {"record": record_id, "id": relationship_id},
     )
+    if not rows:
+        raise NotFound(
+            f"{field_name}: {record_id!r} is not an end of this relationship.", field=field_name
+        )
     return dict(rows[0]["row"])
 
 
@@ -284,6 +290,8 @@ async def _check(
     tx: AsyncManagedTransaction, ends: Ends, period: Period, relationship_id: str
 ) -> None:
     """Refuses a link that repeats one in effect over the same time, or goes over a limit.
+    A former link (ended before today) is history: it neither repeats nor counts, so a
+    pair may be linked again, and a place freed, once a link has ended.
 
     Both ends are write-locked first, so two concurrent writes cannot both pass."""
     await _touch(tx, ends)
@@ -292,7 +300,8 @@ async def _check(
     symmetric = bool(type_row["symmetric"])
     arrow: LiteralString = "-" if symmetric else "->"
     overlap: LiteralString = (
-        "(r.startsOn IS NULL OR $endsOn IS NULL OR r.startsOn <= $endsOn) AND "
+        "(r.endsOn IS NULL OR r.endsOn >= date()) AND ($endsOn IS NULL OR $endsOn >= date()) "
+        "AND (r.startsOn IS NULL OR $endsOn IS NULL OR r.startsOn <= $endsOn) AND "
         "(r.endsOn IS NULL OR $startsOn IS NULL OR $startsOn <= r.endsOn) AND r.id <> $id"
     )
     rows = await tx_rows(

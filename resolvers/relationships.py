@@ -218,12 +218,16 @@ async def add_relationship(context: Context, data: dict[str, Any]) -> Row | Refu
                 )
             other_id = f"{CUSTOMERS.prefix}_{secrets.token_hex(12)}"
             values, owner = new_customer
-            await graph_records.create_record(tx, "Customer", other_id, values, owner)
+            try:
+                await graph_records.create_record(tx, "Customer", other_id, values, owner)
+            except GraphError as error:
+                field = "to.newCustomer" + (f".{error.field}" if error.field else "")
+                raise type(error)(f"{field}: {error.message}", field=field) from error
         source, target = (from_id, other_id) if outgoing else (other_id, from_id)
         relationship_id = await links.add(
             tx, links.Ends(type_row, source, target), period, checked.note, actor
         )
-        return await links.seen(tx, from_id, relationship_id)
+        return await links.seen(tx, from_id, relationship_id, "fromId")
 
     return await _write(context, work)
 
@@ -240,7 +244,8 @@ async def update_relationship(
     async def work(tx: AsyncManagedTransaction) -> Row:
         await graph_records.require_actor(tx, actor)
         await links.update(tx, relationship_id, values)
-        return await links.seen(tx, seen_from or links.source_of(relationship_id), relationship_id)
+        record_id = seen_from or links.source_of(relationship_id)
+        return await links.seen(tx, record_id, relationship_id, "seenFrom")
 
     return await _write(context, work)
 

@@ -9,6 +9,7 @@ from typing import Any
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 from strawberry.utils.str_converters import to_snake_case
 
+from kesher.graph.catalog import InvalidKey, check_key
 from kesher.graph.model import LABELS, Label
 from kesher.graph.statement import Link, Page, RelationshipList, Shape, SortKey
 from kesher.resolvers.errors import ClientError
@@ -103,6 +104,13 @@ def relationship_list(field: SelectedField, settings: Settings) -> RelationshipL
         arguments, settings, total=any(f.name == "totalCount" for f in fields(field.selections))
     )
     type_keys = arguments.get("typeKeys")
+    if type_keys is not None:
+        try:
+            type_keys = [check_key(key) for key in type_keys]
+        except InvalidKey as error:
+            raise ClientError(
+                f"typeKeys: {error}", code="INVALID_INPUT", field="typeKeys"
+            ) from error
     in_effect_on = arguments.get("inEffectOn")
     if isinstance(in_effect_on, str):
         try:

@@ -1,0 +1,523 @@
+"""The relation map and the shortest path between two parties, through the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import CypherCalls, Person, gql
+from tests.resolvers.test_relationships import (
+    ADVISOR,
+    ARCHIVE_CUSTOMER,
+    FATHER,
+    PARENT_COMPANY,
+    PARTNER,
+    TODAY,
+    catalog,
+    contact,
+    customer,
+    link,
+    project,
+)
+
+pytestmark = pytest.mark.anyio
+
+MAP = """
+query Map($roots: [ID!]!, $depth: Int, $limit: Int, $types: [String!], $kinds: [PartyKind!],
+          $asOf: Date, $structural: Boolean! = false) {
+  relationMap(rootIds: $roots, depth: $depth, limit: $limit, typeKeys: $types, kinds: $kinds,
+              asOf: $asOf, includeStructural: $structural) {
+    nodes { id kind label depth }
+    edges { id source target typeKey label reciprocalLabel colour structural startsOn endsOn }
+    truncated
+  }
+}
+"""
+
+PATH = """
+query Path($from: ID!, $to: ID!, $maxDepth: Int, $types: [String!], $kinds: [PartyKind!],
+           $asOf: Date, $structural: Boolean! = false) {
+  relationshipPath(fromId: $from, toId: $to, maxDepth: $maxDepth, typeKeys: $types,
+                   kinds: $kinds, asOf: $asOf, includeStructural: $structural) {
+    nodes { id kind label depth }
+    edges { source target typeKey label colour structural }
+    truncated
+  }
+}
+"""
+
+
+async def relation_map(
+    client: httpx.AsyncClient, person: Person, roots: list[str], **arguments: Any
+) -> dict[str, Any]:
+    answer = await gql(client, MAP, {"roots": roots, **arguments}, person)
+    assert "errors" not in answer, answer
+    found: dict[str, Any] = answer["data"]["relationMap"]
+    return found
+
+
+async def path(
+    client: httpx.AsyncClient, person: Person, from_id: str, to_id: str, **arguments: Any
+) -> dict[str, Any] | None:
+    answer = await gql(client, PATH, {"from": from_id, "to": to_id, **arguments}, person)
+    assert "errors" not in answer, answer
+    found: dict[str, Any] | None = answer["data"]["relationshipPath"]
+    return found
+
+
+def depths(found: dict[str, Any]) -> dict[str, int]:
+    return {node["id"]: node["depth"] for node in found["nodes"]}
+
+
+def pairs(found: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Each edge as (type, source, target), sorted."""
+    return sorted((e["typeKey"], e["source"], e["target"]) for e in found["edges"])
+
+
+async def test_map_with_cycles_has_each_node_and_edge_once(
+    client: httpx.AsyncClient, admin: Person, member: Person, cypher_calls: CypherCalls
+) -> None:
+    # given: two cycles, a-b-c-a and b-c-d-e-b, and a second link between a and b
+    await catalog(client, admin, PARTNER, PARENT_COMPANY)
+    a, b, c, d, e = [await customer(client, member, name) for name in "ABCDE"]
+    links = [(a, b), (b, c), (c, a), (c, d), (d, e), (e, b)]
+    for x, y in links:
+        await link(client, member, x, "PARTNER_OF", {"id": y})
+    await link(client, member, a, "PARENT_COMPANY_OF", {"id": b})
+    expected = sorted([("PARTNER_OF", x, y) for x, y in links] + [("PARENT_COMPANY_OF", a, b)])
+    cypher_calls.count = 0
+
+    # when
+    found = await relation_map(client, member, [a], depth=3)
+
+    # then
+    assert cypher_calls.count == 1
+    assert depths(found) == {a: 0, b: 1, c: 1, d: 2, e: 2}
+    assert len(found["nodes"]) == 5
+    assert found["nodes"][0] == {"id": a, "kind": "CUSTOMER", "label": "A", "depth": 0}
+    assert pairs(found) == expected
+    assert len({edge["id"] for edge in found["edges"]}) == 7
+    assert found["truncated"] is False
+    partner = next(edge for edge in found["edges"] if edge["typeKey"] == "PARTNER_OF")
+    assert (partner["label"], partner["reciprocalLabel"], partner["colour"]) == (
+        "שותף",
+        "שותף",
+        "#112233",
+    )
+    assert partner["structural"] is False
+    parent = next(edge for edge in found["edges"] if edge["typeKey"] == "PARENT_COMPANY_OF")
+    assert (parent["source"], parent["label"], parent["reciprocalLabel"]) == (
+        a,
+        "חברת אם",
+        "חברת בת",
+    )
+
+
+async def test_map_depth_counts_from_the_nearest_root(
+    client: httpx.AsyncClient, admin: Person, member: Person
+) -> None:
+    # given: a chain a-b-c-d-e
+    await catalog(client, admin, PARTNER)
+    a, b, c, d, e = [await customer(client, member, name) for name in "ABCDE"]
+    for x, y in ((a, b), (b, c), (c, d), (d, e)):
+        await link(client, member, x, "PARTNER_OF", {"id": y})
+
+    # when
+    from_both_ends = await relation_map(client, member, [a, e], depth=1)
+    one_link = await relation_map(client, member, [c], depth=1)
+    default_depth = await relation_map(client, member, [a])
+
+    # then
+    assert depths(from_both_ends) == {a: 0, e: 0, b: 1, d: 1}
+    assert pairs(from_both_ends) == sorted([("PARTNER_OF", a, b), ("PARTNER_OF", d, e)])
+    assert depths(one_link) == {c: 0, b: 1, d: 1}
+    assert depths(default_depth) == {a: 0, b: 1, c: 2}
+
+
+async def test_map_links_among_the_deepest_nodes_show(
+    client: httpx.AsyncClient, admin: Person, member: Person
+) -> None:
+    # given: a triangle
+    await catalog(client, admin, PARTNER)
+    a, b, c = [await customer(client, member, name) for name in "ABC"]
+    for x, y in ((a, b), (b, c), (c, a)):
+        await link(client, member, x, "PARTNER_OF", {"id": y})
+
+    # when
+    found = await relation_map(client, member, [a], depth=1)
+
+    # then
+    assert depths(found) == {a: 0, b: 1, c: 1}
+    assert pairs(found) == sorted(
+        [("PARTNER_OF", a, b), ("PARTNER_OF", b, c), ("PARTNER_OF", c, a)]
+    )
+
+
+async def test_map_as_of_a_day_leaves_ended_links_among_the_deepest_nodes_out(
+    client: httpx.AsyncClient, admin: Person, member: Person
+) -> None:
+    # given: a triangle whose b-c side ended in 2019
+    await catalog(client, admin, PARTNER)
+    a, b, c = [await customer(client, member, name) for name in "ABC"]
+    await link(client, member, a, "PARTNER_OF", {"id": b})
+    await link(client, member, a, "PARTNER_OF", {"id": c})
+    await link(client, member, b, "PARTNER_OF", {"id": c}, endsOn="2019-12-31")
+
+    # when
+    today = await relation_map(client, member, [a], depth=1, asOf=TODAY.isoformat())
+    whenever = await relation_map(client, member, [a], depth=1)
+
+    # then
+    assert pairs(today) == sorted([("PARTNER_OF", a, b), ("PARTNER_OF", a, c)])
+    assert len(whenever["edges"]) == 3
+
+
+async def test_map_follows_only_the_given_types(
+    client: httpx.AsyncClient, admin: Person, member: Person
+) -> None:
+    # given
+    await catalog(client, admin, PARTNER, PARENT_COMPANY)
+    a, b, c, d = [await customer(client, member, name) for name in "ABCD"]
+    await link(client, member, a, "PARTNER_OF", {"id": b})
+    await link(client, member, a, "PARENT_COMPANY_OF", {"id": b})
+    await link(client, member, a, "PARENT_COMPANY_OF", {"id": c})
+    await link(client, member, c, "PARTNER_OF", {"id": d})
+
+    # when
+    partners = await relation_map(client, member, [a], depth=3, types=["PARTNER_OF"])
+    both = await relation_map(
+        client, member, [a], depth=3, types=["PARTNER_OF", "PARENT_COMPANY_OF"]
+    )
+
+    # then
+    assert depths(partners) == {a: 0, b: 1}
+    assert pairs(partners) == [("PARTNER_OF", a, b)]
+    assert depths(both) == {a: 0, b: 1, c: 1, d: 2}
+    assert len(both["edges"]) == 4
+
+
+async def test_map_reaches_only_the_given_kinds(
+    client: httpx.AsyncClient, admin: Person, member: Person
+) -> None:
+    # given: customer a with a partner b, an advisor dana whose son is eli, and a
+    # free-text partner
+    await catalog(client, admin, PARTNER, ADVISOR, FATHER)
+    a, b = await customer(client, member, "A"), await customer(client, member, "B")
+    dana, eli = await contact(client, member, b, "Dana"), await contact(client, member, b, "Eli")
+    await link(client, member, a, "PARTNER_OF", {"id": b})
+    await link(client, member, a, "ADVISED_BY", {"id": dana})
+    await link(client, member, dana, "FATHER_OF", {"id": eli})
+    someone = (await link(client, member, a, "PARTNER_OF", {"freeText": "Someone"}))["other"]
+
+    # when
+    customers = await relation_map(client, member, [a], depth=3, kinds=["CUSTOMER"])
+    contacts = await relation_map(client, member, [a], depth=3, kinds=["CONTACT"])
+    external = await relation_map(client, member, [a], depth=3, kinds=["EXTERNAL"])
+    everything = await relation_map(client, member, [a], depth=3)
+
+    # then
+    assert depths(customers) == {a: 0, b: 1}
+    assert depths(contacts) == {a: 0, dana: 1, eli: 2}
+    assert pairs(contacts) == sorted([("ADVISED_BY", a, dana), ("FATHER_OF", dana, eli)])
+    assert depths(external) == {a: 0, someone["id"]: 1}
+    assert {(n["kind"], n["label"]) for n in everything["nodes"]} == {
+        ("CUSTOMER", "A"),
+        ("CUSTOMER", "B"),
+        ("CONTACT", "Dana"),
+        ("CONTACT", "Eli"),
+        ("EXTERNAL", "Someone"),
+    }
+
+
+async def test_map_as_of_a_day_follows_the_links_in_effect(
+    client: httpx.AsyncClient, admin: Person, member: Person
+) -> None:
+    # given: a-b in 2018-2019 only, a-c always, c-d from 2021
+    await catalog(client, admin, PARTNER)
+    a, b, c, d = [await customer(client, member, name) for name in "ABCD"]
+    await link(
+        client, member, a, "PARTNER_OF", {"id": b}, startsOn="2018-01-01", endsOn="2019-12-31"
+    )
+    await link(client, member, a, "PARTNER_OF", {"id": c})
+    await link(client, member, c, "PARTNER_OF", {"id": d}, startsOn="2021-01-01")
+
+    # when
+    in_2019 = await relation_map(client, member, [a], depth=3, asOf="2019-06-01")
+    today = await relation_map(client, member, [a], depth=3, asOf=TODAY.isoformat())
+    whenever = await relation_map(client, member, [a], depth=3)
+
+    # then
+    assert depths(in_2019) == {a: 0, b: 1, c: 1}
+    assert depths(today) == {a: 0, c: 1, d: 2}
+    assert depths(whenever) == {a: 0, b: 1, c: 1, d: 2}
+    ended = next(edge for edge in whenever["edges"] if b in (edge["source"], edge["target"]))
+    assert (ended["startsOn"], ended["endsOn"]) == ("2018-01-01", "2019-12-31")
+
+
+async def test_map_with_structural_edges_shows_contacts_and_projects(
+    client: httpx.AsyncClient, admin: Person, member: Person
+) -> None:
+    # given
+    await catalog(client, admin, PARTNER)
+    a, b = await customer(client, member, "A"), await customer(client, member, "B")
+    await link(client, member, a, "PARTNER_OF", {"id": b})
+    dana = await contact(client, member, a, "Dana")
+    rollout = await project(client, member, a, "Rollout")
+    eli = await contact(client, member, b, "Eli")
+
+    # when
+    plain = await relation_map(client, member, [a], depth=2)
+    structural = await relation_map(client, member, [a], depth=2, structural=True)
+
+    # then
+    assert depths(plain) == {a: 0, b: 1}
+    assert depths(structural) == {a: 0, b: 1, dana: 1, rollout: 1, eli: 2}
+    assert pairs(structural) == sorted(
+        [("PARTNER_OF", a, b), ("WORKS_AT", dana, a), ("FOR", rollout, a), ("WORKS_AT", eli, b)]
+    )
+    kinds = {node["id"]: node["kind"] for node in structural["nodes"]}
+    assert (kinds[dana], kinds[rollout]) == ("CONTACT", "PROJECT")
+    by_type = {edge["typeKey"]: edge for edge in structural["edges"]}
+    assert by_type["WORKS_AT"]["structural"] is True
+    assert by_type["FOR"]["structural"] is True
+    assert by_type["PARTNER_OF"]["structural"] is False
+    assert by_type["WORKS_AT"]["label"] == "works at"
+    assert len({edge["id"] for edge in structural["edges"]}) == 4
+
+
+async def test_map_stops_at_its_limit_and_says_so(
+    client: httpx.AsyncClient, admin: Person, member: Person
+) -> None:
+    # given: a star of six partners, one of them with a partner of its own
+    await catalog(client, admin, PARTNER)
+    hub = await customer(client, member, "Hub")
+    spokes = [await customer(client, member, f"Spoke {i}") for i in range(6)]
+    for spoke in spokes:
+        await link(client, member, hub, "PARTNER_OF", {"id": spoke})
+    await link(client, member, spokes[0], "PARTNER_OF", {"freeText": "Far"})
+
+    # when
+    cut = await relation_map(client, member, [hub], depth=2, limit=4)
+    second_level_cut = await relation_map(client, member, [hub], depth=2, limit=7)
+    whole = await relation_map(client, member, [hub], depth=2, limit=8)
+
+    # then
+    assert len(cut["nodes"]) == 4
+    assert cut["truncated"] is True
+    present = set(depths(cut))
+    assert hub in present
+    assert all(e["source"] in present and e["target"] in present for e in cut["edges"])
+    assert len(cut["edges"]) == 3
+    assert len(second_level_cut["nodes"]) == 7
+    assert second_level_cut["truncated"] is True
+    assert len(whole["nodes"]) == 8
+    assert whole["truncated"] is False
+
+
+async def test_map_leaves_archived_records_out(
+    client: httpx.AsyncClient, admin: Person, member: Person, manager: Person
+) -> None:
+    # given
+    await catalog(client, admin, PARTNER)
+    a, b, c = [await customer(client, member, name) for name in "ABC"]
+    await link(client, member, a, "PARTNER_OF", {"id": b})
+    await link(client, member, b, "PARTNER_OF", {"id": c})
+    await gql(client, ARCHIVE_CUSTOMER, {"id": b}, manager)
+
+    # when
+    found = await relation_map(client, member, [a], depth=3)
+    from_archived = await relation_map(client, member, [b], depth=1)
+
+    # then
+    assert depths(found) == {a: 0}
+    assert found["edges"] == []
+    assert depths(from_archived) == {b: 0, a: 1, c: 1}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "code", "field"),
+    [
+        ({"roots": ["cus_missing"]}, "NOT_FOUND", "rootIds"),
+        ({"roots": []}, "INVALID_INPUT", "rootIds"),
+        ({"types": ["NO_SUCH_TYPE"]}, "NOT_FOUND", "typeKeys"),
+        ({"types": ["partner_of"]}, "INVALID_INPUT", "typeKeys"),
+        ({"types": []}, "INVALID_INPUT", "typeKeys"),
+        ({"depth": 5}, "INVALID_INPUT", "depth"),
+        ({"depth": 0}, "INVALID_INPUT", "depth"),
+        ({"limit": 1001}, "INVALID_INPUT", "limit"),
+        ({"limit": 0}, "INVALID_INPUT", "limit"),
+    ],
+)
+async def test_map_refuses_what_it_cannot_draw(
+    client: httpx.AsyncClient,
+    admin: Person,
+    member: Person,
+    arguments: dict[str, Any],
+    code: str,
+    field: str,
+) -> None:
+    # given
+    await catalog(client, admin, PARTNER)
+    a = await customer(client, member, "A")
+    variables = {"roots": [a], **arguments}
+
+    # when
+    answer = await gql(client, MAP, variables, member)
+
+    # then
+    assert answer["data"] is None
+    assert answer["errors"][0]["extensions"] == {"code": code, "field": field}
+    assert field in answer["errors"][0]["message"]
+
+
+async def test_map_of_a_catalog_without_types_is_its_roots(
+    client: httpx.AsyncClient, member: Person
+) -> None:
+    a = await customer(client, member, "A")
+
+    found = await relation_map(client, member, [a], depth=2)
+
+    assert found == {
+        "nodes": [{"id": a, "kind": "CUSTOMER", "label": "A", "depth": 0}],
+        "edges": [],
+        "truncated": False,
+    }
+
+
+async def test_path_is_the_shortest_chain(
+    client: httpx.AsyncClient, admin: Person, member: Person, cypher_calls: CypherCalls
+) -> None:
+    # given: a-b-c-d, and a longer way round a-e-f-g-d
+    await catalog(client, admin, PARTNER, PARENT_COMPANY)
+    a, b, c, d, e, f, g = [await customer(client, member, name) for name in "ABCDEFG"]
+    await link(client, member, a, "PARTNER_OF", {"id": b})
+    await link(client, member, c, "PARENT_COMPANY_OF", {"id": b})
+    await link(client, member, c, "PARTNER_OF", {"id": d})
+    for x, y in ((a, e), (e, f), (f, g), (g, d)):
+        await link(client, member, x, "PARTNER_OF", {"id": y})
+    cypher_calls.count = 0
+
+    # when
+    found = await path(client, member, a, d)
+
+    # then
+    assert cypher_calls.count == 1
+    assert found is not None
+    assert [(n["id"], n["depth"]) for n in found["nodes"]] == [(a, 0), (b, 1), (c, 2), (d, 3)]
+    assert [(e["typeKey"], e["source"], e["target"]) for e in found["edges"]] == [
+        ("PARTNER_OF", a, b),
+        ("PARENT_COMPANY_OF", c, b),
+        ("PARTNER_OF", c, d),
+    ]
+    assert found["edges"][1]["label"] == "חברת אם"
+    assert found["truncated"] is False
+    back = await path(client, member, d, a)
+    assert back is not None
+    assert [n["id"] for n in back["nodes"]] == [d, c, b, a]
+
+
+async def test_path_longer_than_max_depth_is_null(
+    client: httpx.AsyncClient, admin: Person, member: Person
+) -> None:
+    # given
+    await catalog(client, admin, PARTNER)
+    a, b, c, d = [await customer(client, member, name) for name in "ABCD"]
+    for x, y in ((a, b), (b, c), (c, d)):
+        await link(client, member, x, "PARTNER_OF", {"id": y})
+
+    # when
+    too_short = await path(client, member, a, d, maxDepth=2)
+    long_enough = await path(client, member, a, d, maxDepth=3)
+
+    # then
+    assert too_short is None
+    assert long_enough is not None
+    assert len(long_enough["edges"]) == 3
+
+
+async def test_path_between_unconnected_parties_is_null(
+    client: httpx.AsyncClient, admin: Person, member: Person, cypher_calls: CypherCalls
+) -> None:
+    # given
+    await catalog(client, admin, PARTNER)
+    a, b, c = [await customer(client, member, name) for name in "ABC"]
+    await link(client, member, a, "PARTNER_OF", {"id": b})
+    cypher_calls.count = 0
+
+    # when
+    found = await path(client, member, a, c)
+
+    # then
+    assert found is None
+    assert cypher_calls.count == 1
+
+
+async def test_path_crosses_only_what_the_walk_allows(
+    client: httpx.AsyncClient, admin: Person, member: Person
+) -> None:
+    # given: a short way a-b-d through an ended link and a parent company, a long way
+    # a-c-e-d through partners; dana works at a, eli at d
+    await catalog(client, admin, PARTNER, PARENT_COMPANY)
+    a, b, c, d, e = [await customer(client, member, name) for name in "ABCDE"]
+    await link(client, member, a, "PARTNER_OF", {"id": b}, endsOn="2019-12-31")
+    await link(client, member, b, "PARENT_COMPANY_OF", {"id": d})
+    for x, y in ((a, c), (c, e), (e, d)):
+        await link(client, member, x, "PARTNER_OF", {"id": y})
+    dana, eli = await contact(client, member, a, "Dana"), await contact(client, member, d, "Eli")
+
+    # when
+    shortest = await path(client, member, a, d)
+    in_effect = await path(client, member, a, d, asOf=TODAY.isoformat())
+    partners = await path(client, member, a, d, types=["PARTNER_OF"])
+    skipping_b = await path(client, member, a, d, kinds=["EXTERNAL"])
+    people = await path(client, member, dana, eli, structural=True)
+    without_structure = await path(client, member, dana, eli)
+
+    # then
+    assert shortest is not None
+    assert [n["id"] for n in shortest["nodes"]] == [a, b, d]
+    assert in_effect is not None
+    assert [n["id"] for n in in_effect["nodes"]] == [a, c, e, d]
+    assert partners is not None
+    assert [n["id"] for n in partners["nodes"]] == [a, c, e, d]
+    assert skipping_b is None
+    assert people is not None
+    assert [n["id"] for n in people["nodes"]] == [dana, a, b, d, eli]
+    assert [e["structural"] for e in people["edges"]] == [True, False, False, True]
+    assert without_structure is None
+
+
+@pytest.mark.parametrize(
+    ("ends", "arguments", "code", "field"),
+    [
+        (("missing", "a"), {}, "NOT_FOUND", "fromId"),
+        (("a", "missing"), {}, "NOT_FOUND", "toId"),
+        (("a", "a"), {}, "INVALID_INPUT", "toId"),
+        (("a", "b"), {"maxDepth": 7}, "INVALID_INPUT", "maxDepth"),
+        (("a", "b"), {"maxDepth": 0}, "INVALID_INPUT", "maxDepth"),
+        (("a", "b"), {"types": ["NO_SUCH_TYPE"]}, "NOT_FOUND", "typeKeys"),
+    ],
+)
+async def test_path_refuses_what_it_cannot_answer(
+    client: httpx.AsyncClient,
+    admin: Person,
+    member: Person,
+    ends: tuple[str, str],
+    arguments: dict[str, Any],
+    code: str,
+    field: str,
+) -> None:
+    # given
+    await catalog(client, admin, PARTNER)
+    ids = {"a": await customer(client, member, "A"), "b": await customer(client, member, "B")}
+    await link(client, member, ids["a"], "PARTNER_OF", {"id": ids["b"]})
+    from_id, to_id = (ids.get(end, end) for end in ends)
+
+    # when
+    answer = await gql(client, PATH, {"from": from_id, "to": to_id, **arguments}, member)
+
+    # then
+    assert answer["errors"][0]["extensions"] == {"code": code, "field": field}
+    assert answer["data"] == {"relationshipPath": None}

@@ -179,6 +179,7 @@ class RelationshipAdd(Input):
     from_id: Id
     type_key: TypeKey
     to: PartyChoice
+    reverse: bool = False
     starts_on: date | None = None
     ends_on: date | None = None
     note: Note | None = None

@@ -202,6 +202,14 @@ async def add_relationship(context: Context, data: dict[str, Any]) -> Row | Refu
         type_row = await links.lock_type(tx, key, "typeKey")
         from_row = await links.find(tx, from_id, "fromId", records_only=True)
         outgoing = links.orient(type_row, from_row["label"])
+        if checked.reverse:
+            if type_row["from_kind"] != type_row["to_kind"]:
+                raise GraphError(
+                    f"reverse: {key} joins two kinds of record, so its direction follows "
+                    "from the kinds.",
+                    field="reverse",
+                )
+            outgoing = False
         if to.id is not None:
             other = await links.find(tx, to.id, "to.id")
             links.check_other(type_row, outgoing, other["label"], "to.id")

@@ -267,6 +267,12 @@ class AddRelationshipInput:
     from_id: strawberry.ID = strawberry.field(description="The record whose card adds it.")
     type_key: str = strawberry.field(description="The relationship type's key.")
     to: PartyInput = strawberry.field(description="The other party.")
+    reverse: bool | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="For a type joining two records of the same kind: true when `fromId` "
+        "plays the reciprocal label, e.g. adding the father on the son's card. Otherwise "
+        "`fromId` plays the label.",
+    )
     starts_on: date | None = strawberry.field(
         default=strawberry.UNSET, description="When it began."
     )

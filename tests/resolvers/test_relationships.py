@@ -783,6 +783,34 @@ async def test_every_kind_pair_links_from_either_side(
     )
 
 
+async def test_the_son_adds_his_father_with_reverse(
+    client: httpx.AsyncClient, admin: Person, member: Person, clean_db: Driver
+) -> None:
+    # given
+    await catalog(client, admin, FATHER, ADVISOR)
+    home = await customer(client, member, "Home")
+    son = await contact(client, member, home, "Son")
+    father = await contact(client, member, home, "Father")
+
+    # when
+    added = await link(client, member, son, FATHER["key"], {"id": father}, reverse=True)
+
+    # then
+    assert (added["label"], added["outgoing"]) == (FATHER["label"], False)
+    assert [r["label"] for r in rows(await card(client, member, "contact", son))] == [
+        FATHER["label"]
+    ]
+    assert [r["label"] for r in rows(await card(client, member, "contact", father))] == [
+        FATHER["reciprocalLabel"]
+    ]
+
+    # and a type between two kinds has its direction from the kinds
+    before = snapshot(clean_db)
+    refused = await add(client, member, home, ADVISOR["key"], {"id": son}, reverse=True)
+    assert (refused["code"], refused["field"]) == ("INVALID_INPUT", "reverse")
+    assert snapshot(clean_db) == before
+
+
 async def world(client: httpx.AsyncClient, admin: Person, member: Person) -> dict[str, str]:
     """Customers a, b, c, archived x, contact d at a; a is b's parent company and partner
     of b and c (the partnership's limit of two is reached); d advises a (limit one)."""

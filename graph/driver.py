@@ -73,7 +73,10 @@ async def _as_dicts(result: neo4j.AsyncResult) -> list[Row]:
 def _records(records: list[neo4j.Record]) -> list[Row]:
     # Statements return maps and lists, not nodes, so `Record.data()`'s own deep walk is
     # not needed: the values are only walked once, for temporal values.
-    return [{key: _native(value) for key, value in record.items()} for record in records]
+    return [
+        {key: _native(value) for key, value in zip(record.keys(), record.values(), strict=True)}
+        for record in records
+    ]
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})

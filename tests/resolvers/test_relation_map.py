@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.conftest import CypherCalls, Person, gql
-from tests.resolvers.test_relationships import (
+from tests.resolvers.relationships_support import (
     ADVISOR,
     ARCHIVE_CUSTOMER,
     FATHER,

@@ -1,15 +1,17 @@
 """Cypher for loading generated data in bulk and for clearing a database.
 
 Every statement takes its rows as one `$rows` list of maps; the shapes are the row types
-of `kesher.seeds.generator`. Times arrive as seconds since the Unix epoch and become UTC
-DATETIME here: the driver packs Python datetimes slowly enough to dominate a load. The
-statements CREATE rather than MERGE: they are meant for fresh data, and the uniqueness
-constraints turn a repeated load into an error.
+of `kesher.seeds.generator` and `kesher.seeds.relations`. Times arrive as seconds since
+the Unix epoch and become UTC DATETIME here: the driver packs Python datetimes slowly
+enough to dominate a load. The statements CREATE rather than MERGE: they are meant for
+fresh data, and the uniqueness constraints turn a repeated load into an error.
 """
 
 from __future__ import annotations
 
 from typing import LiteralString
+
+from kesher.graph.catalog import cypher_type
 
 CREATE_USERS: LiteralString = """
 UNWIND $rows AS row
@@ -56,6 +58,61 @@ CALL (row, customer) {
   })-[:FOR]->(customer)
 }
 """
+
+CREATE_RELATIONSHIP_TYPES: LiteralString = """
+UNWIND $rows AS row
+CREATE (:RelationshipType {
+  id: row.id, key: row.key, label: row.label, reciprocalLabel: row.reciprocalLabel,
+  symmetric: row.symmetric, colour: row.colour, sortOrder: row.sortOrder,
+  fromKind: row.fromKind, toKind: row.toKind,
+  limitPerSource: row.limitPerSource, limitPerTarget: row.limitPerTarget,
+  createdAt: datetime({epochSeconds: row.createdAt}),
+  updatedAt: datetime({epochSeconds: row.updatedAt})
+})
+"""
+
+# The labels a link's end may have: a record's, or that of a free-text party.
+END_LABELS: dict[str, LiteralString] = {
+    "Customer": "Customer",
+    "Contact": "Contact",
+    "Project": "Project",
+    "ExternalParty": "ExternalParty",
+}
+_LINK_FIELDS: LiteralString = """{
+  id: row.id, startsOn: date(row.startsOn), endsOn: date(row.endsOn), note: row.note,
+  createdAt: datetime({epochSeconds: row.createdAt}), createdBy: row.createdBy
+}"""
+_EXTERNAL_PARTY: LiteralString = """:ExternalParty {
+  id: row.party.id, name: row.party.name,
+  createdAt: datetime({epochSeconds: row.party.createdAt}),
+  updatedAt: datetime({epochSeconds: row.party.updatedAt})
+}"""
+
+
+def create_links(key: str, source: str, target: str) -> LiteralString:
+    """Creates the links of one catalog type from `source` to `target` nodes (labels).
+
+    Records are found by their unique id; a free-text party, the row's `party`, is
+    created with its link. Dates arrive as ISO strings or null, and `date(null)` is
+    null, so a link without a date has no such property.
+    """
+    kind = cypher_type(key)
+    start, end = END_LABELS[source], END_LABELS[target]
+    if start == end == "ExternalParty":
+        raise ValueError("a link joins at least one record")
+    lookups: list[LiteralString] = []
+    if start != "ExternalParty":
+        lookups.append(f"MATCH (a:{start} {{id: row.fromId}})\n")
+    if end != "ExternalParty":
+        lookups.append(f"MATCH (b:{end} {{id: row.toId}})\n")
+    a: LiteralString = "a" + _EXTERNAL_PARTY if start == "ExternalParty" else "a"
+    b: LiteralString = "b" + _EXTERNAL_PARTY if end == "ExternalParty" else "b"
+    return (
+        "UNWIND $rows AS row\n"
+        + "".join(lookups)
+        + f"CREATE ({a})-[:{kind} {_LINK_FIELDS}]->({b})\n"
+    )
+
 
 COUNT_USERS_AND_CUSTOMERS: LiteralString = """
 RETURN COUNT { (:User) } + COUNT { (:Customer) } AS records

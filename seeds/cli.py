@@ -22,7 +22,7 @@ class DatabaseNotEmpty(Exception):
 async def run_seed(
     driver: AsyncDriver, database: str, customers: int, seed: int, progress: bool
 ) -> LoadStats:
-    """Loads `customers` generated customers, their contacts, projects and owners.
+    """Loads `customers` generated customers, their contacts, projects, owners and links.
 
     The users get a random password nobody knows (an admin can reset it): seeded data may
     end up somewhere shared, and a known password should come from `seed_demo` only.
@@ -65,6 +65,7 @@ async def _load(driver: AsyncDriver, database: str, dataset: Dataset, progress: 
         database,
         dataset.users(password_hash),
         dataset.accounts(),
+        relationship_types=dataset.relationship_types(),
         customers=dataset.customers,
         progress=progress,
     )

@@ -40,7 +40,14 @@ async def seed_demo(driver: AsyncDriver, database: str, customers: int = 200) ->
     except ConstraintError:
         return False
     if claimed:
-        await load(driver, database, (), dataset.accounts(), progress=False)
+        await load(
+            driver,
+            database,
+            (),
+            dataset.accounts(),
+            relationship_types=dataset.relationship_types(),
+            progress=False,
+        )
     return claimed
 
 

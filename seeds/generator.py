@@ -13,13 +13,18 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
-from typing import Literal, TypedDict, TypeVar
+from typing import Literal, TypedDict
 
 from faker import Faker
 
+from kesher.seeds.draws import EpochSeconds, below, moment, new_id, pick
+from kesher.seeds.relations import (
+    LinkRow,
+    Neighbourhood,
+    RelationshipTypeRow,
+    relationship_types,
+)
 from kesher.seeds.romanize import VAV, romanize
-
-T = TypeVar("T")
 
 Role = Literal["ADMIN", "MANAGER", "MEMBER"]
 CustomerStatus = Literal["LEAD", "PROSPECT", "ACTIVE", "FORMER"]
@@ -33,11 +38,6 @@ USER_DOMAIN = "example.com"
 # A fixed end of history keeps the output a function of the seed alone.
 DEFAULT_UNTIL = datetime(2026, 1, 1, tzinfo=UTC)
 HISTORY_SECONDS = 3 * 365 * 86_400
-
-# Times are whole seconds since the Unix epoch; the create statements turn them into UTC
-# DATETIME values. The driver spends about 40 µs in Python packing one datetime, which
-# alone would cap a load at a fraction of its target.
-EpochSeconds = int
 
 
 class UserRow(TypedDict):
@@ -90,33 +90,21 @@ class ProjectRow(TypedDict):
 
 
 class Account(TypedDict):
-    """A customer with the contacts who work there and the projects done for it.
+    """A customer with the contacts who work there and the projects done for it, and the
+    typed links these records make with the ones generated before them.
 
-    Nested this way it is also the parameter row of the loader's create statement.
+    Nested this way (without `links`) it is also the parameter row of the loader's
+    create statement.
     """
 
     customer: CustomerRow
     contacts: list[ContactRow]
     projects: list[ProjectRow]
+    links: list[LinkRow]
 
 
 def user_count(customers: int) -> int:
     return max(MIN_USERS, customers // CUSTOMERS_PER_USER)
-
-
-def new_id(rng: random.Random, prefix: str) -> str:
-    return f"{prefix}_{rng.getrandbits(96):024x}"
-
-
-# Random.choice and Random.randrange cost a microsecond each, half the generator's time;
-# scaling one random() is several times cheaper and as reproducible.
-def pick(rng: random.Random, items: Sequence[T]) -> T:
-    return items[int(rng.random() * len(items))]
-
-
-def below(rng: random.Random, limit: int) -> int:
-    """A whole number from 0 up to, not including, `limit`."""
-    return int(rng.random() * limit)
 
 
 # Weights are spelled out as repeated entries, so a weighted pick is a plain pick.
@@ -268,10 +256,12 @@ class Vocabulary:
 
 
 class Dataset:
-    """A reproducible CRM: users, and customers with their contacts and projects.
+    """A reproducible CRM: users, the relationship-type catalog, and customers with their
+    contacts, projects and typed links.
 
-    `accounts()` streams; only the users (one per 200 customers) and the word pools are
-    held in memory, so the size is limited by patience, not RAM.
+    `accounts()` streams; only the users (one per 200 customers), the word pools and the
+    window of recent records that links reach are held in memory, so the size is
+    limited by patience, not RAM.
     """
 
     def __init__(self, customers: int, *, seed: int = 0, until: datetime = DEFAULT_UNTIL) -> None:
@@ -325,10 +315,19 @@ class Dataset:
             row["passwordHash"] = password_hash
             yield row
 
+    def relationship_types(self) -> list[RelationshipTypeRow]:
+        """The catalog the links of `accounts()` follow, defined when history begins."""
+        rng = random.Random(f"{self.seed}:relationship-types")
+        return relationship_types(rng, self.until - HISTORY_SECONDS)
+
     def accounts(self) -> Iterator[Account]:
         rng = random.Random(f"{self.seed}:customers")
         hebrew, english = self.languages
         owners = [row["id"] for row in self._people]
+        # Links draw from a generator of their own, so the records stay what they were.
+        neighbourhood = Neighbourhood(
+            random.Random(f"{self.seed}:links"), owners, self.languages, self.until
+        )
         for _ in range(self.customers):
             words = hebrew if rng.random() < HEBREW_SHARE else english
             customer = self._customer(rng, words, owners)
@@ -345,11 +344,16 @@ class Dataset:
             projects = [
                 self._project(rng, words, customer) for _ in range(below(rng, MAX_PROJECTS + 1))
             ]
-            yield Account(customer=customer, contacts=contacts, projects=projects)
+            yield Account(
+                customer=customer,
+                contacts=contacts,
+                projects=projects,
+                links=neighbourhood.links(customer, contacts, projects),
+            )
 
     def _moment(self, rng: random.Random, after: EpochSeconds) -> EpochSeconds:
         """A second between `after` and the end of history."""
-        return after + below(rng, max(self.until - after, 0) + 1)
+        return moment(rng, after, self.until)
 
     def _customer(self, rng: random.Random, words: Vocabulary, owners: list[str]) -> CustomerRow:
         name, domain = words.company(rng)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any, LiteralString, TypeVar
 
@@ -14,6 +15,7 @@ from tqdm import tqdm
 
 from kesher.graph import bulk
 from kesher.seeds.generator import Account, UserRow
+from kesher.seeds.relations import LinkRow, RelationshipTypeRow
 
 T = TypeVar("T")
 
@@ -23,6 +25,10 @@ T = TypeVar("T")
 ACCOUNTS_PER_BATCH = 1000
 USERS_PER_BATCH = 5000
 CONCURRENT_BATCHES = 2
+LINKS_PER_BATCH = 5000
+
+# The statements of one transaction, each with its rows.
+Writes = list[tuple[LiteralString, list[Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,44 +49,102 @@ async def load(
     users: Iterable[UserRow],
     accounts: Iterable[Account],
     *,
+    relationship_types: Sequence[RelationshipTypeRow] = (),
     customers: int | None = None,
     batch_size: int = ACCOUNTS_PER_BATCH,
     concurrency: int = CONCURRENT_BATCHES,
     progress: bool = True,
 ) -> LoadStats:
-    """Creates the users, then the accounts, and counts what Neo4j reports as created.
+    """Creates the users, the relationship-type catalog, then the accounts with their
+    links, and counts what Neo4j reports as created.
 
-    Users go first because accounts link to their owners. `customers` is the expected
-    number of accounts, for the progress bar only. Each batch is one write transaction,
-    retried by the driver on transient errors; a failed batch stops the load, leaving
-    the batches already committed in place.
+    Users go first because accounts link to their owners. A link joins records of its
+    own batch and of earlier ones, and batches commit out of order, so a batch's links
+    wait until every batch up to it has committed. Links of a key missing from
+    `relationship_types` are refused. `customers` is the expected number of accounts,
+    for the progress bar only. Each batch is one write transaction, retried by the
+    driver on transient errors; a failed batch stops the load, leaving the batches
+    already committed in place.
     """
     if batch_size < 1 or concurrency < 1:
         raise ValueError("batch_size and concurrency must be at least 1")
     started = time.perf_counter()
     totals = _Totals()
     for people in batched(users, USERS_PER_BATCH):
-        totals.add(await _write(driver, database, bulk.CREATE_USERS, people))
+        totals.add(await _write(driver, database, [(bulk.CREATE_USERS, people)]))
+    if relationship_types:
+        catalog = list(relationship_types)
+        totals.add(await _write(driver, database, [(bulk.CREATE_RELATIONSHIP_TYPES, catalog)]))
+    statements = LinkStatements(relationship_types)
     with tqdm(total=customers, unit="customer", disable=not progress) as bar:
-        queue: asyncio.Queue[list[Account] | None] = asyncio.Queue(maxsize=concurrency)
+        queue: asyncio.Queue[_Batch | None] = asyncio.Queue(maxsize=concurrency)
+        committed = _Committed()
 
+        # Link batches go alongside each other and the account batches, so both cores
+        # stay busy. Two of them may lock the same record; a deadlock would be a transient
+        # error the driver retries, and none was seen loading 50,000 customers.
         async def writer() -> None:
             while (batch := await queue.get()) is not None:
-                totals.add(await _write(driver, database, bulk.CREATE_ACCOUNTS, batch))
-                bar.update(len(batch))
+                totals.add(await _write(driver, database, batch.writes))
+                if batch.index is not None:
+                    await committed.add(batch.index)
+                    bar.update(batch.customers)
+
+        waiting: deque[tuple[int, list[LinkRow]]] = deque()
+        ready: list[LinkRow] = []
+
+        async def release(everything: bool = False) -> None:
+            while waiting and committed.through(waiting[0][0]):
+                ready.extend(waiting.popleft()[1])
+            while len(ready) >= LINKS_PER_BATCH or (everything and ready):
+                links = ready[:LINKS_PER_BATCH]
+                del ready[:LINKS_PER_BATCH]
+                await queue.put(_Batch(statements.writes(links)))
 
         try:
             async with asyncio.TaskGroup() as group:
                 for _ in range(concurrency):
                     group.create_task(writer())
-                for batch in batched(accounts, batch_size):
-                    await queue.put(batch)
+                index = -1
+                for index, batch in enumerate(batched(accounts, batch_size)):
+                    records = [_records(account) for account in batch]
+                    writes: Writes = [(bulk.CREATE_ACCOUNTS, records)]
+                    await queue.put(_Batch(writes, index, len(batch)))
+                    waiting.append((index, [link for row in batch for link in row["links"]]))
+                    await release()
+                await committed.wait_through(index)
+                await release(everything=True)
                 for _ in range(concurrency):
                     await queue.put(None)
         except ExceptionGroup as failed:
             # The writers fail for the same reason; the caller wants that reason.
             raise failed.exceptions[0] from None
     return LoadStats(totals.nodes, totals.relationships, time.perf_counter() - started)
+
+
+class LinkStatements:
+    """The create statement for each kind of link: its catalog key, and whether a
+    free-text party stands at its start or its end."""
+
+    def __init__(self, relationship_types: Iterable[RelationshipTypeRow]) -> None:
+        self._statements: dict[tuple[str, str | None], LiteralString] = {}
+        for row in relationship_types:
+            key, source, target = row["key"], row["fromKind"], row["toKind"]
+            self._statements[key, None] = bulk.create_links(key, source, target)
+            self._statements[key, "from"] = bulk.create_links(key, "ExternalParty", target)
+            self._statements[key, "to"] = bulk.create_links(key, source, "ExternalParty")
+
+    def writes(self, links: Iterable[LinkRow]) -> Writes:
+        """The links grouped by statement, for one transaction."""
+        groups: dict[LiteralString, list[Any]] = {}
+        for link in links:
+            party = link["party"]
+            end = None if party is None else "from" if party["id"] == link["fromId"] else "to"
+            statement = self._statements.get((link["type"], end))
+            if statement is None:
+                raise ValueError(f"a link of type {link['type']!r}, which is not in the catalog")
+            groups.setdefault(statement, []).append(link)
+        return list(groups.items())
 
 
 async def holds_records(driver: AsyncDriver, database: str) -> bool:
@@ -104,6 +168,49 @@ def batched(rows: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
+def _records(account: Account) -> dict[str, Any]:
+    """The account without its links: what the account statement reads."""
+    return {
+        "customer": account["customer"],
+        "contacts": account["contacts"],
+        "projects": account["projects"],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """One write transaction; `index` is the position of an account batch, None for links."""
+
+    writes: Writes
+    index: int | None = None
+    customers: int = 0
+
+
+@dataclass(slots=True)
+class _Committed:
+    """Which account batches are in the database, as the count of those in order."""
+
+    count: int = 0
+    _later: set[int] = field(default_factory=set)
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    async def add(self, index: int) -> None:
+        async with self._changed:
+            self._later.add(index)
+            while self.count in self._later:
+                self._later.remove(self.count)
+                self.count += 1
+            self._changed.notify_all()
+
+    def through(self, index: int) -> bool:
+        """Whether batch `index` and every one before it have committed."""
+        return index < self.count
+
+    async def wait_through(self, index: int) -> None:
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.through(index))
+
+
 @dataclass(slots=True)
 class _Totals:
     nodes: int = 0
@@ -114,16 +221,16 @@ class _Totals:
         self.relationships += created[1]
 
 
-async def _write(
-    driver: AsyncDriver, database: str, statement: LiteralString, rows: Sequence[Any]
-) -> tuple[int, int]:
+async def _write(driver: AsyncDriver, database: str, writes: Writes) -> tuple[int, int]:
     async with driver.session(database=database) as session:
-        return await session.execute_write(_create, statement, rows)
+        return await session.execute_write(_create, writes)
 
 
-async def _create(
-    tx: AsyncManagedTransaction, statement: LiteralString, rows: Sequence[Any]
-) -> tuple[int, int]:
-    result = await tx.run(statement, rows=rows)
-    counters = (await result.consume()).counters
-    return counters.nodes_created, counters.relationships_created
+async def _create(tx: AsyncManagedTransaction, writes: Writes) -> tuple[int, int]:
+    nodes = relationships = 0
+    for statement, rows in writes:
+        result = await tx.run(statement, rows=rows)
+        counters = (await result.consume()).counters
+        nodes += counters.nodes_created
+        relationships += counters.relationships_created
+    return nodes, relationships

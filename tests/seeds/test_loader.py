@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from typing import Any
 
+import httpx
 import pytest
 from neo4j import AsyncDriver
 
@@ -13,7 +15,9 @@ from kesher.passwords import verify_password
 from kesher.seeds.cli import DatabaseNotEmpty, run_bench_load, run_seed
 from kesher.seeds.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 from kesher.seeds.generator import Dataset
-from kesher.seeds.loader import load
+from kesher.seeds.loader import LoadStats, load
+from kesher.seeds.relations import LINK_PLANS
+from tests.conftest import Person, gql
 
 pytestmark = pytest.mark.anyio
 
@@ -23,6 +27,31 @@ RETURN label, count(*) AS n
 """
 COUNT_TYPES = """
 MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n
+"""
+LINK_FIELDS = """
+UNWIND $ids AS id
+MATCH (a)-[r]->(b) WHERE r.id = id
+RETURN r {.*} AS link, type(r) AS type, a.id AS from, b.id AS to,
+  toString(r.startsOn) AS startsOn, toString(r.endsOn) AS endsOn,
+  [valueType(r.startsOn), valueType(r.endsOn), valueType(r.createdAt)] AS kinds,
+  r.createdAt.epochSeconds AS created
+"""
+
+CATALOG_AND_CARD = """
+query Card($id: ID!) {
+  relationshipTypes { key sortOrder }
+  customer(id: $id) {
+    relationships(first: 50) { totalCount edges { node { id typeKey other { id } } } }
+  }
+}
+"""
+UPDATE_NOTE = """
+mutation Note($id: ID!) {
+  updateRelationship(id: $id, input: {note: "checked"}) {
+    __typename
+    ... on RelationshipSuccess { relationship { id note } }
+  }
+}
 """
 
 
@@ -37,6 +66,7 @@ async def counts(driver: AsyncDriver, database: str) -> dict[str, int]:
 def expected_counts(dataset: Dataset) -> dict[str, int]:
     found: dict[str, int] = {"User": len(list(dataset.users(""))), "Customer": 0}
     found |= {"Contact": 0, "Project": 0, "OWNED_BY": 0, "WORKS_AT": 0, "FOR": 0}
+    found |= {"RelationshipType": len(dataset.relationship_types()), "ExternalParty": 0}
     for account in dataset.accounts():
         found["Customer"] += 1
         found["OWNED_BY"] += account["customer"]["ownerId"] is not None
@@ -44,13 +74,34 @@ def expected_counts(dataset: Dataset) -> dict[str, int]:
         found["WORKS_AT"] += len(account["contacts"])
         found["Project"] += len(account["projects"])
         found["FOR"] += len(account["projects"])
+        for link in account["links"]:
+            found[link["type"]] = found.get(link["type"], 0) + 1
+            found["ExternalParty"] += link["party"] is not None
     return found
 
 
-async def test_load_writes_what_the_generator_made(driver: AsyncDriver, database: str) -> None:
+def link_count(expected: dict[str, int]) -> int:
+    return sum(expected.get(plan.key, 0) for plan in LINK_PLANS)
+
+
+async def load_dataset(driver: AsyncDriver, database: str, dataset: Dataset) -> LoadStats:
+    return await load(
+        driver,
+        database,
+        dataset.users("hash"),
+        dataset.accounts(),
+        relationship_types=dataset.relationship_types(),
+        progress=False,
+    )
+
+
+@pytest.mark.parametrize(("batch_size", "concurrency"), [(64, 2), (25, 4), (1000, 1)])
+async def test_load_writes_what_the_generator_made(
+    driver: AsyncDriver, database: str, batch_size: int, concurrency: int
+) -> None:
     # given
     await apply_constraints(driver, database)
-    dataset = Dataset(300, seed=11)
+    dataset = Dataset(600, seed=11)
     expected = expected_counts(dataset)
 
     # when
@@ -59,18 +110,125 @@ async def test_load_writes_what_the_generator_made(driver: AsyncDriver, database
         database,
         dataset.users("hash"),
         dataset.accounts(),
-        batch_size=64,
-        concurrency=2,
+        relationship_types=dataset.relationship_types(),
+        batch_size=batch_size,
+        concurrency=concurrency,
         progress=False,
     )
 
     # then
     assert await counts(driver, database) == expected
     assert stats.nodes == sum(
-        expected[label] for label in ("User", "Customer", "Contact", "Project")
+        expected[label]
+        for label in ("User", "Customer", "Contact", "Project", "RelationshipType", "ExternalParty")
     )
-    assert stats.relationships == expected["OWNED_BY"] + expected["WORKS_AT"] + expected["FOR"]
+    assert stats.relationships == (
+        expected["OWNED_BY"] + expected["WORKS_AT"] + expected["FOR"] + link_count(expected)
+    )
+    assert link_count(expected) > 1_000
     assert stats.per_second > 0
+
+
+async def test_a_link_of_a_type_not_in_the_catalog_is_refused(
+    driver: AsyncDriver, database: str
+) -> None:
+    # given
+    dataset = Dataset(50, seed=2)
+
+    # when / then
+    with pytest.raises(ValueError, match="not in the catalog"):
+        await load(driver, database, (), dataset.accounts(), progress=False)
+
+
+async def test_loaded_links_and_types_have_the_graph_model_fields(
+    driver: AsyncDriver, database: str
+) -> None:
+    # given
+    dataset = Dataset(400, seed=12)
+    found = [link for account in dataset.accounts() for link in account["links"]]
+    dated = next(
+        link for link in found if link["startsOn"] and link["endsOn"] and not link["party"]
+    )
+    plain = next(link for link in found if not link["startsOn"] and not link["note"])
+    external = next(link for link in found if link["party"])
+    assert external["party"] is not None
+    decision_maker = next(
+        row for row in dataset.relationship_types() if row["key"] == "DECISION_MAKER"
+    )
+
+    # when
+    await load_dataset(driver, database, dataset)
+
+    # then
+    answer = await driver.execute_query(
+        LINK_FIELDS, ids=[dated["id"], plain["id"]], database_=database
+    )
+    rows = {row["link"]["id"]: row.data() for row in answer.records}
+    loaded = rows[dated["id"]]
+    assert loaded["type"] == dated["type"]
+    assert (loaded["from"], loaded["to"]) == (dated["fromId"], dated["toId"])
+    assert loaded["startsOn"] == dated["startsOn"]
+    assert loaded["endsOn"] == dated["endsOn"]
+    assert loaded["kinds"][:2] == ["DATE NOT NULL", "DATE NOT NULL"]
+    assert loaded["kinds"][2] == "ZONED DATETIME NOT NULL"
+    assert loaded["created"] == dated["createdAt"]
+    assert loaded["link"]["createdBy"] == dated["createdBy"]
+    assert loaded["link"].get("note") == dated["note"]
+    assert set(rows[plain["id"]]["link"]) == {"id", "createdAt", "createdBy"} | (
+        {"endsOn"} if plain["endsOn"] else set()
+    )
+    answer = await driver.execute_query(
+        "MATCH (p:ExternalParty {id: $id})-[r]-(other) "
+        "RETURN p {.*} AS party, r.id AS link, valueType(p.createdAt) AS kind",
+        id=external["party"]["id"],
+        database_=database,
+    )
+    party = answer.records[0].data()
+    assert party["link"] == external["id"]
+    assert party["party"]["name"] == external["party"]["name"]
+    assert party["kind"] == "ZONED DATETIME NOT NULL"
+    answer = await driver.execute_query(
+        "MATCH (t:RelationshipType {key: 'DECISION_MAKER'}) RETURN t {.*} AS type",
+        database_=database,
+    )
+    stored = answer.records[0]["type"]
+    assert stored["id"] == decision_maker["id"]
+    assert stored["limitPerSource"] == 1
+    assert "limitPerTarget" not in stored
+    assert (stored["fromKind"], stored["toKind"]) == ("Customer", "Contact")
+    assert stored["label"] == "decision maker at"
+    assert stored["reciprocalLabel"] == "decision maker"
+    assert stored["sortOrder"] == decision_maker["sortOrder"]
+    assert stored["createdAt"].to_native().timestamp() == decision_maker["createdAt"]
+
+
+async def test_the_api_reads_the_loaded_links(
+    client: httpx.AsyncClient, driver: AsyncDriver, database: str, admin: Person
+) -> None:
+    # given
+    dataset = Dataset(200, seed=13)
+    found = [link for account in dataset.accounts() for link in account["links"]]
+    ends = Counter(end for link in found for end in (link["fromId"], link["toId"]))
+    busiest = max((end for end in ends if end.startswith("cus_")), key=lambda end: ends[end])
+    around = {link["id"] for link in found if busiest in (link["fromId"], link["toId"])}
+    external = next(link for link in found if link["party"])
+    await load_dataset(driver, database, dataset)
+
+    # when
+    answer = await gql(client, CATALOG_AND_CARD, {"id": busiest}, admin)
+    updated = await gql(client, UPDATE_NOTE, {"id": external["id"]}, admin)
+
+    # then
+    assert "errors" not in answer, answer
+    catalog = answer["data"]["relationshipTypes"]
+    assert [row["key"] for row in catalog] == [row["key"] for row in dataset.relationship_types()]
+    card = answer["data"]["customer"]["relationships"]
+    assert card["totalCount"] == len(around)
+    assert {edge["node"]["id"] for edge in card["edges"]} == around
+    assert updated["data"]["updateRelationship"]["relationship"] == {
+        "id": external["id"],
+        "note": "checked",
+    }
 
 
 async def test_loaded_records_keep_their_fields_and_times(
@@ -81,7 +239,7 @@ async def test_loaded_records_keep_their_fields_and_times(
     first = next(dataset.accounts())["customer"]
 
     # when
-    await load(driver, database, dataset.users("hash"), dataset.accounts(), progress=False)
+    await load_dataset(driver, database, dataset)
 
     # then
     answer = await driver.execute_query(
@@ -114,6 +272,8 @@ async def test_seed_demo_fills_an_empty_database_once(driver: AsyncDriver, datab
     assert second is False
     assert after_first["Customer"] == 30
     assert after_first["User"] == 5
+    assert after_first["RelationshipType"] == len(LINK_PLANS)
+    assert after_first["PARTNER_OF"] > 0
     assert await counts(driver, database) == after_first
 
 

@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CUSTOMERS ?= 100000
+SCALES ?= 10000 1000000
 
-.PHONY: run test check bench-load schema neo4j-start neo4j-stop neo4j-status clean
+.PHONY: run test check bench-load bench-map schema neo4j-start neo4j-stop neo4j-status clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +25,9 @@ check: $(STAMP)  ## format, lint, types
 
 bench-load: $(STAMP)  ## load CUSTOMERS generated customers with contacts and projects; prints the rate
 	$(BIN)/kesher bench-load --customers $(CUSTOMERS)
+
+bench-map: $(STAMP)  ## relationMap through HTTP against the same Cypher run raw, at SCALES customers
+	$(BIN)/python -m bench.relation_map --scales $(SCALES)
 
 schema: $(STAMP)  ## rewrite schema.graphql from the code
 	$(BIN)/kesher schema > schema.graphql

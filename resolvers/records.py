@@ -142,7 +142,7 @@ async def create(
         await graph_records.create_record(tx, kind.label.name, new_id, values, links)
         return await graph_records.card_in(context.graph, tx, shape, new_id)
 
-    return await _run(context, work)
+    return await write(context, work)
 
 
 async def update(
@@ -164,7 +164,7 @@ async def update(
         await graph_records.update_record(tx, kind.label.name, record_id, values, links)
         return await graph_records.card_in(context.graph, tx, shape, record_id)
 
-    return await _run(context, work)
+    return await write(context, work)
 
 
 async def archive(
@@ -178,7 +178,7 @@ async def archive(
         await graph_records.archive_record(tx, kind.label.name, record_id)
         return await graph_records.card_in(context.graph, tx, shape, record_id)
 
-    return await _run(context, work)
+    return await write(context, work)
 
 
 async def deactivate_user(
@@ -194,12 +194,13 @@ async def deactivate_user(
         await graph_records.set_user_active(tx, user_id, False)
         return await graph_records.card_in(context.graph, tx, shape, user_id)
 
-    return await _run(context, work)
+    return await write(context, work)
 
 
-async def _run(
+async def write(
     context: Context, work: Callable[[AsyncManagedTransaction], Awaitable[Row | None]]
 ) -> Row | Refusal:
+    """Runs a mutation's work in one write transaction; a refusal becomes a `Refusal`."""
     try:
         row: Row | None = await context.graph.write(work)
     except GraphError as error:

@@ -22,7 +22,7 @@ from kesher.resolvers import inputs
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError, Refusal, validate
 from kesher.resolvers.pagination import connection
-from kesher.resolvers.records import CUSTOMERS, split, viewer_id
+from kesher.resolvers.records import CUSTOMERS, split, viewer_id, write
 from kesher.resolvers.selection import RELATIONSHIP_ORDER, relationship_page
 
 # The API's names for record kinds and the graph's labels.
@@ -161,12 +161,11 @@ async def remove_type(context: Context, key: str) -> Row | Refusal:
 
 
 async def _write_catalog(context: Context, work: Any) -> Row | Refusal:
-    try:
-        row: Row = await context.graph.write(work)
-    except GraphError as error:
-        return Refusal.of(error)
-    await catalog.load_keys(context.graph)
-    return row
+    """A catalog write; this process then knows the new set of keys at once."""
+    outcome = await write(context, work)
+    if not isinstance(outcome, Refusal):
+        await catalog.load_keys(context.graph)
+    return outcome
 
 
 # Links.
@@ -237,7 +236,7 @@ async def add_relationship(context: Context, data: dict[str, Any]) -> Row | Refu
         )
         return await links.seen(tx, from_id, relationship_id, "fromId")
 
-    return await _write(context, work)
+    return await write(context, work)
 
 
 async def update_relationship(
@@ -255,7 +254,7 @@ async def update_relationship(
         record_id = seen_from or links.source_of(relationship_id)
         return await links.seen(tx, record_id, relationship_id, "seenFrom")
 
-    return await _write(context, work)
+    return await write(context, work)
 
 
 async def remove_relationship(context: Context, relationship_id: str) -> Row | Refusal:
@@ -266,7 +265,7 @@ async def remove_relationship(context: Context, relationship_id: str) -> Row | R
         await links.remove(tx, relationship_id)
         return {"id": relationship_id}
 
-    return await _write(context, work)
+    return await write(context, work)
 
 
 async def promote(
@@ -280,15 +279,7 @@ async def promote(
         await links.promote(tx, party_id, label, customer_id)
         return await links.party_row(tx, party_id)
 
-    return await _write(context, work)
-
-
-async def _write(context: Context, work: Any) -> Row | Refusal:
-    try:
-        row: Row = await context.graph.write(work)
-    except GraphError as error:
-        return Refusal.of(error)
-    return row
+    return await write(context, work)
 
 
 def _check_period(period: links.Period) -> Refusal | None:

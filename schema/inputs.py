@@ -136,8 +136,20 @@ class UpdateUserInput:
     )
 
 
+@strawberry.input(description="Narrows a list by the records' relationships.")
+class LinkFilter:
+    is_linked_to_customers: bool | None = strawberry.field(
+        default=None,
+        description="Only records linked (true) or not linked (false) to another live customer "
+        "by a link not yet ended.",
+    )
+    linked_to_customer_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Only records linked to one of these customers."
+    )
+
+
 @strawberry.input(description="Narrows a customer list.")
-class CustomerFilter:
+class CustomerFilter(LinkFilter):
     statuses: list[CustomerStatus] | None = strawberry.field(
         default=None, description="Only customers with one of these statuses."
     )
@@ -153,18 +165,10 @@ class CustomerFilter:
     include_archived: bool = strawberry.field(
         default=False, description="Include archived customers."
     )
-    is_linked_to_customers: bool | None = strawberry.field(
-        default=None,
-        description="Only records linked (true) or not linked (false) to another live customer "
-        "by a link not yet ended.",
-    )
-    linked_to_customer_ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="Only records linked to one of these customers."
-    )
 
 
 @strawberry.input(description="Narrows a contact or project list.")
-class CustomerRecordFilter:
+class CustomerRecordFilter(LinkFilter):
     customer_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Only records of one of these customers."
     )
@@ -176,14 +180,6 @@ class CustomerRecordFilter:
     )
     include_archived: bool = strawberry.field(
         default=False, description="Include archived records."
-    )
-    is_linked_to_customers: bool | None = strawberry.field(
-        default=None,
-        description="Only records linked (true) or not linked (false) to another live customer "
-        "by a link not yet ended.",
-    )
-    linked_to_customer_ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="Only records linked to one of these customers."
     )
 
 

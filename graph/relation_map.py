@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, LiteralString
+from typing import LiteralString
 
 from kesher.graph.catalog import CATALOG_KEYS, cypher_types, fresh_rows
 from kesher.graph.driver import Graph, Params, Row
 from kesher.graph.errors import GraphError, NotFound
 from kesher.graph.parties import PARTY_LABELS, find_party, kind_of
+from kesher.graph.statement import Statement
 
 # Structural edges a map may add, with the labels the catalog would give them.
 STRUCTURAL: dict[str, Row] = {
@@ -61,16 +62,6 @@ class RelationMap:
     truncated: bool
 
 
-class _Cypher:
-    def __init__(self) -> None:
-        self.params: dict[str, Any] = {}
-
-    def param(self, value: Any) -> LiteralString:
-        name = f"p{len(self.params)}"
-        self.params[name] = value
-        return "$" + name
-
-
 def _types(walk: Walk, known: frozenset[str]) -> LiteralString:
     keys = known if walk.type_keys is None else walk.type_keys
     types = cypher_types(keys)
@@ -79,7 +70,7 @@ def _types(walk: Walk, known: frozenset[str]) -> LiteralString:
     return types
 
 
-def _edge_condition(cypher: _Cypher, walk: Walk, r: LiteralString) -> LiteralString:
+def _edge_condition(cypher: Statement, walk: Walk, r: LiteralString) -> LiteralString:
     if walk.as_of is None:
         return "true"
     day = cypher.param(walk.as_of)
@@ -111,7 +102,7 @@ def map_statement(
     request: MapRequest, known: frozenset[str], row_cap: int
 ) -> tuple[LiteralString, Params]:
     """The map's one statement; `row_cap` bounds the links read per level."""
-    cypher = _Cypher()
+    cypher = Statement()
     walk = request.walk
     types = _types(walk, known)
     roots = cypher.param(list(request.root_ids))
@@ -162,7 +153,7 @@ def path_statement(
     from_id: str, to_id: str, max_depth: int, walk: Walk, known: frozenset[str]
 ) -> tuple[LiteralString, Params]:
     """The shortest chain of links between two parties; `path` is null when there is none."""
-    cypher = _Cypher()
+    cypher = Statement()
     types = _types(walk, known)
     start, end = cypher.param(from_id), cypher.param(to_id)
     found: LiteralString = "null AS p"

@@ -27,6 +27,10 @@ STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT user_handle IF NOT EXISTS FOR (n:User) REQUIRE n.handle IS UNIQUE",
     "CREATE CONSTRAINT relationship_type_key IF NOT EXISTS "
     "FOR (n:RelationshipType) REQUIRE n.key IS UNIQUE",
+    "CREATE CONSTRAINT activity_type_name IF NOT EXISTS "
+    "FOR (n:ActivityType) REQUIRE n.name IS UNIQUE",
+    "CREATE CONSTRAINT activity_status_name IF NOT EXISTS "
+    "FOR (n:ActivityStatus) REQUIRE n.name IS UNIQUE",
     "CREATE CONSTRAINT activity_ref IF NOT EXISTS FOR (n:Activity) REQUIRE n.ref IS UNIQUE",
     "CREATE RANGE INDEX customer_name IF NOT EXISTS FOR (n:Customer) ON (n.name)",
     "CREATE RANGE INDEX customer_created IF NOT EXISTS FOR (n:Customer) ON (n.createdAt)",

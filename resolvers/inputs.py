@@ -189,3 +189,30 @@ class RelationshipUpdate(Update):
     starts_on: date | None = None
     ends_on: date | None = None
     note: Note | None = None
+
+
+# Activity catalogs.
+
+StatusCategory = Literal["OPEN", "DONE", "CANCELLED"]
+
+
+class ActivityTypeDefine(Input):
+    name: Label
+    colour: Colour
+    sort_order: SortOrder | None = None
+
+
+class ActivityTypeUpdate(Update):
+    required: ClassVar[frozenset[str]] = frozenset({"name", "colour", "sort_order"})
+    name: Label | None = None
+    colour: Colour | None = None
+    sort_order: SortOrder | None = None
+
+
+class ActivityStatusDefine(ActivityTypeDefine):
+    category: StatusCategory
+
+
+class ActivityStatusUpdate(ActivityTypeUpdate):
+    required: ClassVar[frozenset[str]] = frozenset({"name", "colour", "sort_order", "category"})
+    category: StatusCategory | None = None

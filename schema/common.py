@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeAlias, TypeVar
 import strawberry
 
 from kesher.resolvers.context import Context, Role
+from kesher.resolvers.errors import Refusal
 
 __all__ = ["Connection", "Context", "Edge", "Info", "PageInfo", "Role", "Row"]
 
@@ -106,3 +107,8 @@ class Connection(Generic[T]):
     total_count: int = strawberry.field(
         description="How many rows the whole list has; counted only when asked for."
     )
+
+
+def error_of(refusal: Refusal) -> MutationError:
+    """A refusal as the schema shows it."""
+    return MutationError(code=ErrorCode(refusal.code), message=refusal.message, field=refusal.field)

@@ -12,7 +12,8 @@ import strawberry
 from kesher.resolvers import auth, records, relationships
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selection import child
-from kesher.schema.common import ErrorCode, Info, MutationError, Row
+from kesher.schema.activity_catalogs import ActivityCatalogMutations
+from kesher.schema.common import Info, MutationError, Row, error_of
 from kesher.schema.inputs import (
     AddRelationshipInput,
     CreateContactInput,
@@ -135,12 +136,8 @@ UserPayload = Annotated[
 ]
 
 
-def _error(refusal: Refusal) -> MutationError:
-    return MutationError(code=ErrorCode(refusal.code), message=refusal.message, field=refusal.field)
-
-
 def _payload(outcome: Row | Refusal, success: Callable[[Row], S]) -> S | MutationError:
-    return _error(outcome) if isinstance(outcome, Refusal) else success(outcome)
+    return error_of(outcome) if isinstance(outcome, Refusal) else success(outcome)
 
 
 def _record(info: Info, name: str) -> list[strawberry.types.nodes.Selection]:
@@ -149,12 +146,12 @@ def _record(info: Info, name: str) -> list[strawberry.types.nodes.Selection]:
 
 
 @strawberry.type(description="Everything that changes data.")
-class Mutation:
+class Mutation(ActivityCatalogMutations):
     @strawberry.mutation(description="Signs in with e-mail and password; returns a bearer token.")
     async def login(self, info: Info, email: str, password: str) -> LoginPayload:
         outcome = await auth.login(info.context, email, password, _record(info, "user"))
         if isinstance(outcome, Refusal):
-            return _error(outcome)
+            return error_of(outcome)
         token, expires, user = outcome
         return LoginSuccess(token=token, expires_at=expires, user=user)
 
@@ -300,7 +297,7 @@ class Mutation:
     ) -> RelationshipTypesPayload:
         outcome = await relationships.reorder_types(info.context, keys)
         if isinstance(outcome, Refusal):
-            return _error(outcome)
+            return error_of(outcome)
         return RelationshipTypesSuccess(relationship_types=outcome)
 
     @strawberry.mutation(

@@ -53,6 +53,14 @@ USER = Label(
         "owned_customers": Relation(
             target="Customer", pattern="({b}:Customer)-[:OWNED_BY]->({a})", many=True
         ),
+        "manages": Relation(target="User", pattern="({a})-[:MANAGES]->({b}:User)", many=True),
+        "managers": Relation(target="User", pattern="({b}:User)-[:MANAGES]->({a})", many=True),
+        "calendar_shared_with": Relation(
+            target="User", pattern="({a})-[:SHARES_CALENDAR_WITH]->({b}:User)", many=True
+        ),
+        "calendars_shared_with_me": Relation(
+            target="User", pattern="({b}:User)-[:SHARES_CALENDAR_WITH]->({a})", many=True
+        ),
     },
     counts={
         "owned_customers": "({a})<-[:OWNED_BY]-(c:Customer) WHERE c.archivedAt IS NULL",

@@ -9,7 +9,7 @@ from typing import Annotated, TypeVar
 
 import strawberry
 
-from kesher.resolvers import auth, records, relationships
+from kesher.resolvers import auth, calendar_access, records, relationships
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selection import child
 from kesher.schema.activity_catalogs import ActivityCatalogMutations
@@ -359,3 +359,53 @@ class Mutation(ActivityCatalogMutations):
     ) -> PromotePayload:
         outcome = await relationships.promote(info.context, id, kind.value, customer_id)
         return _payload(outcome, lambda row: PromoteSuccess(party=row))
+
+    @strawberry.mutation(
+        description="The manager starts managing these users (ADMIN): a MANAGER sees the "
+        "calendars of the users they manage. Naming one already managed is harmless.",
+        permission_classes=[IsAdmin],
+    )
+    async def manage_users(
+        self, info: Info, manager_id: strawberry.ID, user_ids: list[strawberry.ID]
+    ) -> UserPayload:
+        outcome = await calendar_access.manage(
+            info.context, manager_id, list(user_ids), True, _record(info, "user")
+        )
+        return _payload(outcome, lambda row: UserSuccess(user=row))
+
+    @strawberry.mutation(
+        description="The manager stops managing these users (ADMIN).",
+        permission_classes=[IsAdmin],
+    )
+    async def stop_managing_users(
+        self, info: Info, manager_id: strawberry.ID, user_ids: list[strawberry.ID]
+    ) -> UserPayload:
+        outcome = await calendar_access.manage(
+            info.context, manager_id, list(user_ids), False, _record(info, "user")
+        )
+        return _payload(outcome, lambda row: UserSuccess(user=row))
+
+    @strawberry.mutation(
+        description="Shares a calendar with these users, who may then see it: the signed-in "
+        "user's own, or `ownerId`'s (ADMIN).",
+        permission_classes=[IsAuthenticated],
+    )
+    async def share_calendar(
+        self, info: Info, user_ids: list[strawberry.ID], owner_id: strawberry.ID | None = None
+    ) -> UserPayload:
+        outcome = await calendar_access.share(
+            info.context, owner_id, list(user_ids), True, _record(info, "user")
+        )
+        return _payload(outcome, lambda row: UserSuccess(user=row))
+
+    @strawberry.mutation(
+        description="Stops sharing a calendar with these users.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def unshare_calendar(
+        self, info: Info, user_ids: list[strawberry.ID], owner_id: strawberry.ID | None = None
+    ) -> UserPayload:
+        outcome = await calendar_access.share(
+            info.context, owner_id, list(user_ids), False, _record(info, "user")
+        )
+        return _payload(outcome, lambda row: UserSuccess(user=row))

@@ -146,6 +146,10 @@ class Customer(Linked):
         )
 
 
+# The user type, named inside its own class body.
+LazyUser = Annotated["User", strawberry.lazy("kesher.schema.records")]
+
+
 @strawberry.type(description="A person who signs in to Kesher. Only users have calendars.")
 class User:
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
@@ -171,4 +175,63 @@ class User:
     ) -> Row:
         return records.nested_connection(
             parent, str(info.path.key), "User.owned_customers", info.context, first, after
+        )
+
+    @strawberry.field(
+        description="Users this user manages (and so whose calendars they see), by name.",
+        graphql_type=Connection[LazyUser],
+    )
+    @staticmethod
+    def manages(
+        parent: strawberry.Parent[Row],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Row:
+        return records.nested_connection(
+            parent, str(info.path.key), "User.manages", info.context, first, after
+        )
+
+    @strawberry.field(
+        description="Users who manage this user, by name.", graphql_type=Connection[LazyUser]
+    )
+    @staticmethod
+    def managers(
+        parent: strawberry.Parent[Row],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Row:
+        return records.nested_connection(
+            parent, str(info.path.key), "User.managers", info.context, first, after
+        )
+
+    @strawberry.field(
+        description="Users this user shares their calendar with, by name.",
+        graphql_type=Connection[LazyUser],
+    )
+    @staticmethod
+    def calendar_shared_with(
+        parent: strawberry.Parent[Row],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Row:
+        return records.nested_connection(
+            parent, str(info.path.key), "User.calendar_shared_with", info.context, first, after
+        )
+
+    @strawberry.field(
+        description="Users who share their calendar with this user, by name.",
+        graphql_type=Connection[LazyUser],
+    )
+    @staticmethod
+    def calendars_shared_with_me(
+        parent: strawberry.Parent[Row],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Row:
+        return records.nested_connection(
+            parent, str(info.path.key), "User.calendars_shared_with_me", info.context, first, after
         )

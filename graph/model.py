@@ -130,4 +130,78 @@ PROJECT = Label(
     },
 )
 
-LABELS: Mapping[str, Label] = {label.name: label for label in (USER, CUSTOMER, CONTACT, PROJECT)}
+ACTIVITY_TYPE = Label(
+    name="ActivityType",
+    properties={"name": "name", "colour": "colour", "sort_order": "sortOrder"},
+    archivable=False,
+)
+
+ACTIVITY_STATUS = Label(
+    name="ActivityStatus",
+    properties={
+        "name": "name",
+        "colour": "colour",
+        "category": "category",
+        "sort_order": "sortOrder",
+    },
+    archivable=False,
+)
+
+ACTIVITY = Label(
+    name="Activity",
+    properties={
+        "kind": "kind",
+        "subject": "subject",
+        "description": "description",
+        "starts_at": "startAt",
+        "ends_at": "endAt",
+        "due_at": "dueAt",
+        "all_day": "allDay",
+        "time_zone": "timeZone",
+        "external_url": "externalUrl",
+        "closed_at": "closedAt",
+        "created_at": "createdAt",
+        "updated_at": "updatedAt",
+    },
+    relations={
+        "owner": Relation(
+            target="User", pattern="({a})-[:OWNED_BY]->({b}:User)", many=False, live_only=False
+        ),
+        "participants": Relation(
+            target="User", pattern="({a})-[:WITH_USER]->({b}:User)", many=True, live_only=False
+        ),
+        "customer": Relation(
+            target="Customer",
+            pattern="({a})-[:ABOUT {{primary: true}}]->({b}:Customer)",
+            many=False,
+            live_only=False,
+        ),
+        "customers": Relation(
+            target="Customer", pattern="({a})-[:ABOUT]->({b}:Customer)", many=True, live_only=False
+        ),
+        "contact": Relation(
+            target="Contact",
+            pattern="({a})-[:WITH_CONTACT]->({b}:Contact)",
+            many=False,
+            live_only=False,
+        ),
+        "type": Relation(
+            target="ActivityType",
+            pattern="({a})-[:HAS_TYPE]->({b}:ActivityType)",
+            many=False,
+            live_only=False,
+        ),
+        "status": Relation(
+            target="ActivityStatus",
+            pattern="({a})-[:HAS_STATUS]->({b}:ActivityStatus)",
+            many=False,
+            live_only=False,
+        ),
+    },
+    archivable=False,
+)
+
+LABELS: Mapping[str, Label] = {
+    label.name: label
+    for label in (USER, CUSTOMER, CONTACT, PROJECT, ACTIVITY, ACTIVITY_TYPE, ACTIVITY_STATUS)
+}

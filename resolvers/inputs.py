@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -216,3 +216,54 @@ class ActivityStatusDefine(ActivityTypeDefine):
 class ActivityStatusUpdate(ActivityTypeUpdate):
     required: ClassVar[frozenset[str]] = frozenset({"name", "colour", "sort_order", "category"})
     category: StatusCategory | None = None
+
+
+# Activities.
+
+ActivityKind = Literal["EVENT", "TASK", "CALL", "EMAIL", "OFFER", "PRODUCT_RECORD"]
+Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+TimeZone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Https = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^https://\S+$")
+]
+Ids = Annotated[list[Id], Field(max_length=100)]
+
+
+class ActivityCreate(Input):
+    kind: ActivityKind
+    type_id: Id
+    status_id: Id
+    subject: Subject
+    description: Text | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    due_at: AwareDatetime | None = None
+    all_day: bool = False
+    time_zone: TimeZone = "UTC"
+    owner_id: Id
+    participant_ids: Ids = []
+    customer_id: Id
+    contact_id: Id | None = None
+    other_customer_ids: Ids = []
+    external_url: Https | None = None
+
+
+class ActivityUpdate(Update):
+    required: ClassVar[frozenset[str]] = frozenset(
+        {"type_id", "status_id", "subject", "all_day", "time_zone", "owner_id", "customer_id"}
+    )
+    type_id: Id | None = None
+    status_id: Id | None = None
+    subject: Subject | None = None
+    description: Text | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    due_at: AwareDatetime | None = None
+    all_day: bool | None = None
+    time_zone: TimeZone | None = None
+    owner_id: Id | None = None
+    participant_ids: Ids | None = None
+    customer_id: Id | None = None
+    contact_id: Id | None = None
+    other_customer_ids: Ids | None = None
+    external_url: Https | None = None

@@ -1,0 +1,161 @@
+"""Writing activities: their properties and the edges to owner, participants, customers,
+contact, type and status. Each function runs inside the caller's write transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, LiteralString
+
+from neo4j import AsyncManagedTransaction
+
+from kesher.graph.driver import Row, tx_rows
+from kesher.graph.errors import GraphError, NotFound
+from kesher.graph.records import require_active_user, require_live
+
+# Link fields as the API names them; each replaces its edges when given.
+LINK_FIELDS = (
+    "ownerId",
+    "participantIds",
+    "customerId",
+    "otherCustomerIds",
+    "contactId",
+    "typeId",
+    "statusId",
+)
+
+
+async def create(
+    tx: AsyncManagedTransaction,
+    activity_id: str,
+    values: Mapping[str, Any],
+    links: Mapping[str, Any],
+) -> None:
+    await tx_rows(
+        tx,
+        "CREATE (a:Activity {id: $id}) SET a += $values, a.createdAt = datetime(), "
+        "a.updatedAt = a.createdAt",
+        {"id": activity_id, "values": dict(values)},
+    )
+    await set_links(tx, activity_id, links)
+
+
+async def update(
+    tx: AsyncManagedTransaction,
+    activity_id: str,
+    values: Mapping[str, Any],
+    links: Mapping[str, Any],
+) -> None:
+    rows = await tx_rows(
+        tx,
+        "MATCH (a:Activity {id: $id}) SET a += $values, a.updatedAt = datetime() "
+        "RETURN a.kind AS kind",
+        {"id": activity_id, "values": dict(values)},
+    )
+    if not rows:
+        raise NotFound(f"id: no activity has the id {activity_id!r}.", field="id")
+    await set_links(tx, activity_id, links)
+
+
+async def current(tx: AsyncManagedTransaction, activity_id: str) -> Row:
+    """What an update starts from: the stored times and kind, and the linked ids."""
+    rows = await tx_rows(
+        tx,
+        "MATCH (a:Activity {id: $id}) "
+        "RETURN a.kind AS kind, a.startAt AS startAt, a.endAt AS endAt, a.dueAt AS dueAt, "
+        "a.closedAt AS closedAt, "
+        "COLLECT { MATCH (a)-[:ABOUT {primary: true}]->(c) RETURN c.id }[0] AS customerId, "
+        "COLLECT { MATCH (a)-[:WITH_CONTACT]->(k) RETURN k.id }[0] AS contactId",
+        {"id": activity_id},
+    )
+    if not rows:
+        raise NotFound(f"id: no activity has the id {activity_id!r}.", field="id")
+    return rows[0]
+
+
+async def check_links(tx: AsyncManagedTransaction, links: Mapping[str, Any]) -> None:
+    """Refuses links to what does not exist, is archived or is deactivated, and a contact
+    who does not work at the activity's customer."""
+    if links.get("ownerId") is not None:
+        await require_active_user(tx, links["ownerId"], "ownerId")
+    for user_id in links.get("participantIds") or ():
+        await require_active_user(tx, user_id, "participantIds")
+    if links.get("customerId") is not None:
+        await require_live(tx, "Customer", links["customerId"], "customerId")
+    for customer_id in links.get("otherCustomerIds") or ():
+        await require_live(tx, "Customer", customer_id, "otherCustomerIds")
+    for field, label in (("typeId", "ActivityType"), ("statusId", "ActivityStatus")):
+        if links.get(field) is not None:
+            await _require_entry(tx, label, links[field], field)
+    contact_id, customer_id = links.get("contactId"), links.get("customerId")
+    if contact_id is not None:
+        await require_live(tx, "Contact", contact_id, "contactId")
+        rows = await tx_rows(
+            tx,
+            "RETURN EXISTS { (:Contact {id: $contact})-[:WORKS_AT]->(:Customer {id: $customer}) } "
+            "AS works",
+            {"contact": contact_id, "customer": customer_id},
+        )
+        if not rows[0]["works"]:
+            raise GraphError(
+                "contactId: the contact does not work at the activity's customer.",
+                field="contactId",
+            )
+
+
+async def _require_entry(
+    tx: AsyncManagedTransaction, label: LiteralString, entry_id: str, field: str
+) -> None:
+    rows = await tx_rows(tx, f"MATCH (e:{label} {{id: $id}}) RETURN e.id AS id", {"id": entry_id})
+    if not rows:
+        raise NotFound(f"{field}: no such catalog entry {entry_id!r}.", field=field)
+
+
+# Each link field: the Cypher that removes its old edges, then the one that adds the new.
+_REPLACE: Mapping[str, tuple[LiteralString, LiteralString]] = {
+    "ownerId": (
+        "MATCH (a:Activity {id: $id})-[r:OWNED_BY]->() DELETE r",
+        "MATCH (a:Activity {id: $id}), (u:User {id: $value}) CREATE (a)-[:OWNED_BY]->(u)",
+    ),
+    "participantIds": (
+        "MATCH (a:Activity {id: $id})-[r:WITH_USER]->() DELETE r",
+        "MATCH (a:Activity {id: $id}) UNWIND $value AS uid MATCH (u:User {id: uid}) "
+        "MERGE (a)-[:WITH_USER]->(u)",
+    ),
+    "customerId": (
+        "MATCH (a:Activity {id: $id})-[r:ABOUT]->(c) WHERE r.primary OR c.id = $value DELETE r",
+        "MATCH (a:Activity {id: $id}), (c:Customer {id: $value}) "
+        "CREATE (a)-[:ABOUT {primary: true}]->(c)",
+    ),
+    "otherCustomerIds": (
+        "MATCH (a:Activity {id: $id})-[r:ABOUT {primary: false}]->() DELETE r",
+        "MATCH (a:Activity {id: $id}) UNWIND $value AS cid MATCH (c:Customer {id: cid}) "
+        "WHERE NOT EXISTS { (a)-[:ABOUT]->(c) } MERGE (a)-[:ABOUT {primary: false}]->(c)",
+    ),
+    "contactId": (
+        "MATCH (a:Activity {id: $id})-[r:WITH_CONTACT]->() DELETE r",
+        "MATCH (a:Activity {id: $id}), (k:Contact {id: $value}) CREATE (a)-[:WITH_CONTACT]->(k)",
+    ),
+    "typeId": (
+        "MATCH (a:Activity {id: $id})-[r:HAS_TYPE]->() DELETE r",
+        "MATCH (a:Activity {id: $id}), (t:ActivityType {id: $value}) CREATE (a)-[:HAS_TYPE]->(t)",
+    ),
+    "statusId": (
+        "MATCH (a:Activity {id: $id})-[r:HAS_STATUS]->() DELETE r",
+        "MATCH (a:Activity {id: $id}), (s:ActivityStatus {id: $value}) "
+        "CREATE (a)-[:HAS_STATUS]->(s)",
+    ),
+}
+
+
+async def set_links(
+    tx: AsyncManagedTransaction, activity_id: str, links: Mapping[str, Any]
+) -> None:
+    # The primary customer first, so the further customers can leave it out.
+    for field in LINK_FIELDS:
+        if field not in links:
+            continue
+        remove, add = _REPLACE[field]
+        value = links[field]
+        await tx_rows(tx, remove, {"id": activity_id, "value": value})
+        if value is not None:
+            await tx_rows(tx, add, {"id": activity_id, "value": value})

@@ -1,0 +1,162 @@
+"""Activities: creating and changing them, and their card."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from neo4j import AsyncManagedTransaction
+from pydantic.alias_generators import to_camel
+from strawberry.types.nodes import Selection
+
+from kesher.graph import activities as graph_activities
+from kesher.graph import records as graph_records
+from kesher.graph.driver import Row
+from kesher.graph.errors import GraphError
+from kesher.graph.model import ACTIVITY
+from kesher.resolvers import inputs
+from kesher.resolvers.context import Context
+from kesher.resolvers.errors import Refusal, validate
+from kesher.resolvers.records import viewer_id, write
+from kesher.resolvers.selection import shape_of
+
+PREFIX = "act"
+TIME_FIELDS = ("starts_at", "ends_at", "due_at", "all_day", "time_zone")
+
+
+async def card(context: Context, activity_id: str, selections: Iterable[Selection]) -> Row | None:
+    shape = shape_of(ACTIVITY, selections, context.settings)
+    return await graph_records.card(context.graph, shape, activity_id)
+
+
+async def create(
+    context: Context, data: dict[str, Any], selections: Iterable[Selection]
+) -> Row | Refusal:
+    checked = validate(inputs.ActivityCreate, data)
+    if isinstance(checked, Refusal):
+        return checked
+    fields = type(checked).model_fields.keys()
+    values, links = _split(checked, fields)
+    try:
+        values |= schedule(checked.kind, {name: getattr(checked, name) for name in TIME_FIELDS})
+        _check_url(checked.kind, checked.external_url)
+    except GraphError as error:
+        return Refusal.of(error)
+    links["otherCustomerIds"] = [i for i in links["otherCustomerIds"] if i != checked.customer_id]
+    activity_id = f"{PREFIX}_{secrets.token_hex(12)}"
+    shape = shape_of(ACTIVITY, selections, context.settings)
+    actor = viewer_id(context)
+
+    async def work(tx: AsyncManagedTransaction) -> Row | None:
+        await graph_records.require_actor(tx, actor)
+        await graph_activities.check_links(tx, links)
+        await graph_activities.create(tx, activity_id, values, links)
+        return await graph_records.card_in(context.graph, tx, shape, activity_id)
+
+    return await write(context, work)
+
+
+async def update(
+    context: Context, activity_id: str, data: dict[str, Any], selections: Iterable[Selection]
+) -> Row | Refusal:
+    checked = validate(inputs.ActivityUpdate, data)
+    if isinstance(checked, Refusal):
+        return checked
+    sent = checked.model_fields_set
+    values, links = _split(checked, sent)
+    shape = shape_of(ACTIVITY, selections, context.settings)
+    actor = viewer_id(context)
+
+    async def work(tx: AsyncManagedTransaction) -> Row | None:
+        await graph_records.require_actor(tx, actor)
+        stored = await graph_activities.current(tx, activity_id)
+        if sent & set(TIME_FIELDS):
+            given = {name: getattr(checked, name) for name in TIME_FIELDS if name in sent}
+            values.update(schedule(stored["kind"], _merged_times(stored, given)))
+        if "external_url" in sent:
+            _check_url(stored["kind"], checked.external_url)
+        check = dict(links)
+        if "customerId" in links or "contactId" in links:
+            check.setdefault("customerId", stored["customerId"])
+            check.setdefault("contactId", stored["contactId"])
+        await graph_activities.check_links(tx, check)
+        await graph_activities.update(tx, activity_id, values, links)
+        return await graph_records.card_in(context.graph, tx, shape, activity_id)
+
+    return await write(context, work)
+
+
+def _split(checked: inputs.Input, names: Iterable[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    values: dict[str, Any] = {}
+    links: dict[str, Any] = {}
+    for name in names:
+        if name in TIME_FIELDS:
+            continue
+        api_name = to_camel(name)
+        if api_name in graph_activities.LINK_FIELDS:
+            links[api_name] = getattr(checked, name)
+        else:
+            values[ACTIVITY.properties.get(name, api_name)] = getattr(checked, name)
+    return values, links
+
+
+def _merged_times(stored: Row, given: Mapping[str, Any]) -> dict[str, Any]:
+    merged: dict[str, Any] = {"all_day": False, "time_zone": "UTC"}
+    if stored["kind"] == "TASK":
+        merged["due_at"] = stored["dueAt"]
+    else:
+        merged["starts_at"], merged["ends_at"] = stored["startAt"], stored["endAt"]
+    return merged | dict(given)
+
+
+def schedule(kind: str, times: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored times of an activity: UTC start and end (a task's are its due time),
+    whole local days for an all-day activity (the end is the start of the day after)."""
+    zone_name = times.get("time_zone") or "UTC"
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise GraphError(
+            f"timeZone: {zone_name!r} is not an IANA time zone.", field="timeZone"
+        ) from error
+    all_day = bool(times.get("all_day"))
+    starts, ends, due = times.get("starts_at"), times.get("ends_at"), times.get("due_at")
+    if kind == "TASK":
+        if due is None:
+            raise GraphError("dueAt: a task needs a due time.", field="dueAt")
+        if starts is not None or ends is not None:
+            raise GraphError("startsAt: a task has a due time, not a start.", field="startsAt")
+        starts = ends = due
+    else:
+        if due is not None:
+            raise GraphError("dueAt: only a task has a due time.", field="dueAt")
+        if starts is None:
+            raise GraphError("startsAt: required.", field="startsAt")
+        ends = ends or starts
+        if ends < starts:
+            raise GraphError("endsAt: it cannot end before it starts.", field="endsAt")
+    assert starts is not None
+    assert ends is not None
+    if all_day:
+        first = datetime.combine(starts.astimezone(zone).date(), time(), zone)
+        last = datetime.combine(ends.astimezone(zone).date(), time(), zone) + timedelta(days=1)
+        starts, ends = first, last
+    utc = ZoneInfo("UTC")
+    return {
+        "startAt": starts.astimezone(utc),
+        "endAt": ends.astimezone(utc),
+        "dueAt": starts.astimezone(utc) if kind == "TASK" else None,
+        "allDay": all_day,
+        "timeZone": zone_name,
+    }
+
+
+def _check_url(kind: str, url: str | None) -> None:
+    if url is not None and kind != "EVENT":
+        raise GraphError(
+            "externalUrl: only a meeting (EVENT) links to an external calendar event.",
+            field="externalUrl",
+        )

@@ -1,0 +1,215 @@
+"""Activities: meetings, tasks, calls, e-mails, offers and product records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+
+from kesher.resolvers import activities
+from kesher.resolvers import records as record_resolvers
+from kesher.resolvers.errors import Refusal
+from kesher.resolvers.selection import child
+from kesher.schema.activity_catalogs import ActivityStatus, ActivityType
+from kesher.schema.common import Connection, Info, MutationError, Row, error_of
+from kesher.schema.inputs import provided
+from kesher.schema.permissions import IsAuthenticated
+from kesher.schema.records import Contact, Customer, User
+
+
+@strawberry.enum(description="What an activity is.")
+class ActivityKind(Enum):
+    EVENT = strawberry.enum_value("EVENT", description="A meeting or other event.")
+    TASK = strawberry.enum_value("TASK", description="Something to do by a due time.")
+    CALL = strawberry.enum_value("CALL", description="A phone call.")
+    EMAIL = strawberry.enum_value("EMAIL", description="An e-mail.")
+    OFFER = strawberry.enum_value("OFFER", description="An offer (quote) to a customer.")
+    PRODUCT_RECORD = strawberry.enum_value(
+        "PRODUCT_RECORD", description="A record of products delivered or sold."
+    )
+
+
+@strawberry.type(
+    description="An activity: who owns it, who takes part, which customers it is about."
+)
+class Activity:
+    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
+    kind: ActivityKind = strawberry.field(description="What it is.")
+    subject: str = strawberry.field(description="Its subject line.")
+    description: str | None = strawberry.field(description="More about it.")
+    starts_at: datetime = strawberry.field(
+        description="When it starts (UTC); a task's due time; an all-day activity's first "
+        "local midnight."
+    )
+    ends_at: datetime = strawberry.field(
+        description="When it ends (UTC); for an all-day activity, the local midnight after "
+        "its last day."
+    )
+    due_at: datetime | None = strawberry.field(description="A task's due time (UTC).")
+    all_day: bool = strawberry.field(description="Takes whole days in its time zone.")
+    time_zone: str = strawberry.field(description="The IANA time zone it was planned in.")
+    external_url: str | None = strawberry.field(
+        description="A meeting's event in an external calendar (https)."
+    )
+    closed_at: datetime | None = strawberry.field(description="When it was closed, if it was.")
+    created_at: datetime = strawberry.field(description="When it was created.")
+    updated_at: datetime = strawberry.field(description="When it last changed.")
+    owner: User = strawberry.field(description="The one user responsible for it.")
+    customer: Customer = strawberry.field(description="The customer it belongs to.")
+    contact: Contact | None = strawberry.field(description="A contact at that customer.")
+    type: ActivityType = strawberry.field(description="Its activity type.")
+    status: ActivityStatus = strawberry.field(description="Its status.")
+
+    @strawberry.field(
+        description="Users taking part besides the owner, by name.", graphql_type=Connection[User]
+    )
+    @staticmethod
+    def participants(
+        parent: strawberry.Parent[Row],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Row:
+        return record_resolvers.nested_connection(
+            parent, str(info.path.key), "Activity.participants", info.context, first, after
+        )
+
+    @strawberry.field(
+        description="Every customer it is about, its own included, by name; it shows in "
+        "each one's history.",
+        graphql_type=Connection[Customer],
+    )
+    @staticmethod
+    def customers(
+        parent: strawberry.Parent[Row],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Row:
+        return record_resolvers.nested_connection(
+            parent, str(info.path.key), "Activity.customers", info.context, first, after
+        )
+
+
+_TIMES = (
+    "Give `startsAt` (and `endsAt`, by default the same) for every kind but a task, "
+    "which has `dueAt`. Times carry their offset."
+)
+
+
+@strawberry.input(description="A new activity. " + _TIMES)
+class CreateActivityInput:
+    kind: ActivityKind = strawberry.field(description="What it is.")
+    type_id: strawberry.ID = strawberry.field(description="An activity type's id.")
+    status_id: strawberry.ID = strawberry.field(description="An activity status's id.")
+    subject: str = strawberry.field(description="1 to 300 characters.")
+    description: str | None = strawberry.field(default=strawberry.UNSET, description="More.")
+    starts_at: datetime | None = strawberry.field(default=strawberry.UNSET, description="Start.")
+    ends_at: datetime | None = strawberry.field(default=strawberry.UNSET, description="End.")
+    due_at: datetime | None = strawberry.field(default=strawberry.UNSET, description="Due.")
+    all_day: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Whole days in `timeZone`."
+    )
+    time_zone: str | None = strawberry.field(
+        default=strawberry.UNSET, description="IANA time zone; UTC by default."
+    )
+    owner_id: strawberry.ID = strawberry.field(description="The responsible user (active).")
+    participant_ids: list[strawberry.ID] | None = strawberry.field(
+        default=strawberry.UNSET, description="Further users taking part."
+    )
+    customer_id: strawberry.ID = strawberry.field(description="The customer it belongs to.")
+    contact_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="A contact who works at that customer."
+    )
+    other_customer_ids: list[strawberry.ID] | None = strawberry.field(
+        default=strawberry.UNSET, description="Further customers it is about."
+    )
+    external_url: str | None = strawberry.field(
+        default=strawberry.UNSET, description="A meeting's external calendar event (https)."
+    )
+
+
+@strawberry.input(description="Changes to an activity: only the fields sent. " + _TIMES)
+class UpdateActivityInput:
+    type_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="Type.")
+    status_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Status."
+    )
+    subject: str | None = strawberry.field(default=strawberry.UNSET, description="Subject.")
+    description: str | None = strawberry.field(default=strawberry.UNSET, description="More.")
+    starts_at: datetime | None = strawberry.field(default=strawberry.UNSET, description="Start.")
+    ends_at: datetime | None = strawberry.field(default=strawberry.UNSET, description="End.")
+    due_at: datetime | None = strawberry.field(default=strawberry.UNSET, description="Due.")
+    all_day: bool | None = strawberry.field(default=strawberry.UNSET, description="All day.")
+    time_zone: str | None = strawberry.field(default=strawberry.UNSET, description="Time zone.")
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The responsible user."
+    )
+    participant_ids: list[strawberry.ID] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces the participants."
+    )
+    customer_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The customer it belongs to."
+    )
+    contact_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="A contact at that customer; null clears."
+    )
+    other_customer_ids: list[strawberry.ID] | None = strawberry.field(
+        default=strawberry.UNSET, description="Replaces the further customers."
+    )
+    external_url: str | None = strawberry.field(
+        default=strawberry.UNSET, description="External calendar event; null clears."
+    )
+
+
+@strawberry.type(description="The activity as saved.")
+class ActivitySuccess:
+    activity: Row = strawberry.field(graphql_type=Activity, description="The activity.")
+
+
+ActivityPayload = Annotated[
+    ActivitySuccess | MutationError,
+    strawberry.union("ActivityPayload", description="The saved activity, or why nothing changed."),
+]
+
+
+def _payload(outcome: Row | Refusal) -> ActivitySuccess | MutationError:
+    return error_of(outcome) if isinstance(outcome, Refusal) else ActivitySuccess(activity=outcome)
+
+
+def _selected(info: Info) -> list[strawberry.types.nodes.Selection]:
+    return child(info.selected_fields[0].selections, "activity")
+
+
+@strawberry.type(description="Reading activities.")
+class ActivityQueries:
+    @strawberry.field(
+        description="An activity's card, or null when there is none with this id.",
+        permission_classes=[IsAuthenticated],
+        graphql_type=Activity | None,
+    )
+    async def activity(self, info: Info, id: strawberry.ID) -> Row | None:
+        return await activities.card(info.context, str(id), info.selected_fields[0].selections)
+
+
+@strawberry.type(description="Changing activities.")
+class ActivityMutations:
+    @strawberry.mutation(
+        description="Creates an activity. The owner must be an active user; the contact must "
+        "work at the customer.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def create_activity(self, info: Info, input: CreateActivityInput) -> ActivityPayload:
+        return _payload(await activities.create(info.context, provided(input), _selected(info)))
+
+    @strawberry.mutation(
+        description="Changes an activity: only the fields sent.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def update_activity(
+        self, info: Info, id: strawberry.ID, input: UpdateActivityInput
+    ) -> ActivityPayload:
+        outcome = await activities.update(info.context, str(id), provided(input), _selected(info))
+        return _payload(outcome)

@@ -21,6 +21,7 @@ class Relation:
     many: bool
     order: tuple[LiteralString, ...] = ("name",)
     live_only: bool = True
+    descending: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,14 @@ CUSTOMER = Label(
             target="Contact", pattern="({b}:Contact)-[:WORKS_AT]->({a})", many=True
         ),
         "projects": Relation(target="Project", pattern="({b}:Project)-[:FOR]->({a})", many=True),
+        "activities": Relation(
+            target="Activity",
+            pattern="({b}:Activity)-[:ABOUT]->({a})",
+            many=True,
+            order=("startAt",),
+            live_only=False,
+            descending=True,
+        ),
     },
     counts={
         "contacts": "({a})<-[:WORKS_AT]-(c:Contact) WHERE c.archivedAt IS NULL",

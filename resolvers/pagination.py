@@ -21,8 +21,10 @@ ORDERS: Mapping[str, tuple[SortKey, ...]] = {
 }
 
 
-def order_of(properties: tuple[LiteralString, ...]) -> tuple[SortKey, ...]:
-    return tuple(SortKey("{n}." + prop) for prop in properties)
+def order_of(
+    properties: tuple[LiteralString, ...], descending: bool = False
+) -> tuple[SortKey, ...]:
+    return tuple(SortKey("{n}." + prop, descending) for prop in properties)
 
 
 def page_of(

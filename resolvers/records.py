@@ -99,21 +99,22 @@ async def page(
 def nested_connection(
     root: Mapping[str, Any],
     key: str,
-    relation: str,
+    relation_path: str,
     context: Context,
     first: int | None,
     after: str | None,
 ) -> Row:
     """A connection inside a card, from what the card's statement already fetched.
 
-    `relation` reads `Label.relation`, e.g. `Customer.contacts`.
+    `relation_path` reads `Label.relation`, e.g. `Customer.contacts`.
     """
-    label_name, _, relation_name = relation.partition(".")
+    label_name, _, relation_name = relation_path.partition(".")
+    relation = LABELS[label_name].relations[relation_name]
     keyset = page_of(
         first=first,
         after=after,
         order_name="NAME_ASC",
-        order=order_of(LABELS[label_name].relations[relation_name].order),
+        order=order_of(relation.order, relation.descending),
         total=False,
         default_size=context.settings.default_page_size,
         max_size=context.settings.max_page_size,

@@ -54,7 +54,9 @@ def shape_of(label: Label, selections: Iterable[Selection], settings: Settings) 
             relation = label.relations[name]
             target = LABELS[relation.target]
             if relation.many:
-                shape, page = connection_shape(target, field, settings, order_of(relation.order))
+                shape, page = connection_shape(
+                    target, field, settings, order_of(relation.order, relation.descending)
+                )
                 links.append(Link(response_key(field), relation, shape, page))
             else:
                 shape = shape_of(target, field.selections, settings)

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from kesher.resolvers import records, relationships
 from kesher.schema.common import Connection, CustomerStatus, Info, ProjectStatus, Role, Row
 from kesher.schema.relationships import RelatedParty, Relationship
+
+if TYPE_CHECKING:
+    from kesher.schema.activities import Activity
+
+# Activities refer to records and records to activities; this side is resolved lazily.
+LazyActivity = Annotated["Activity", strawberry.lazy("kesher.schema.activities")]
 
 FIRST = "How many rows to return (at most the service's page cap, 100 by default)."
 AFTER = "Return rows after this cursor (a `pageInfo.endCursor`)."
@@ -143,6 +149,22 @@ class Customer(Linked):
     ) -> Row:
         return records.nested_connection(
             parent, str(info.path.key), "Customer.projects", info.context, first, after
+        )
+
+    @strawberry.field(
+        description="The customer's history: every activity about it (as its customer or a "
+        "further one), newest first.",
+        graphql_type=Connection[LazyActivity],
+    )
+    @staticmethod
+    def activities(
+        parent: strawberry.Parent[Row],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Row:
+        return records.nested_connection(
+            parent, str(info.path.key), "Customer.activities", info.context, first, after
         )
 
 

@@ -258,3 +258,63 @@ async def test_an_update_changes_only_what_was_sent(
         )
     )["data"]["updateActivity"]["activity"]
     assert (moved["customer"]["id"], moved["contact"]) == (w["beta"], None)
+
+
+HISTORY = """
+query History($id: ID!, $after: String) {
+  customer(id: $id) {
+    activities(first: 2, after: $after) {
+      edges { node { subject startsAt } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
+
+
+async def test_an_activity_shows_in_every_customers_history_newest_first(
+    client: httpx.AsyncClient, admin: Person, member: Person, cypher_calls: CypherCalls
+) -> None:
+    # given three activities, the newest about Acme, Beta and Gamma
+    w = await world(client, admin, member)
+    for subject, day in (("First", "01"), ("Second", "02")):
+        await create(
+            client,
+            member,
+            meeting(w, member, subject=subject, startsAt=f"2026-03-{day}T09:00:00Z", endsAt=None),
+        )
+    await create(
+        client,
+        member,
+        meeting(
+            w,
+            member,
+            subject="Third",
+            startsAt="2026-03-03T09:00:00Z",
+            endsAt=None,
+            customerId=w["beta"],
+            otherCustomerIds=[w["acme"], w["gamma"]],
+        ),
+    )
+
+    # when
+    cypher_calls.count = 0
+    acme = (await gql(client, HISTORY, {"id": w["acme"]}, member))["data"]["customer"]
+    assert cypher_calls.count == 1
+    rest = (
+        await gql(
+            client,
+            HISTORY,
+            {"id": w["acme"], "after": acme["activities"]["pageInfo"]["endCursor"]},
+            member,
+        )
+    )["data"]["customer"]
+
+    # then
+    subjects = [e["node"]["subject"] for e in acme["activities"]["edges"]]
+    assert subjects == ["Third", "Second"]
+    assert acme["activities"]["pageInfo"]["hasNextPage"] is True
+    assert [e["node"]["subject"] for e in rest["activities"]["edges"]] == ["First"]
+    for other in ("beta", "gamma"):
+        history = (await gql(client, HISTORY, {"id": w[other]}, member))["data"]["customer"]
+        assert [e["node"]["subject"] for e in history["activities"]["edges"]] == ["Third"]

@@ -9,7 +9,7 @@ from typing import Any, LiteralString
 from neo4j import AsyncManagedTransaction
 
 from kesher.graph.driver import Row, tx_rows
-from kesher.graph.errors import GraphError, NotFound
+from kesher.graph.errors import Closed, GraphError, NotFound
 from kesher.graph.records import require_active_user, require_live
 
 # Link fields as the API names them; each replaces its edges when given.
@@ -159,3 +159,24 @@ async def set_links(
         await tx_rows(tx, remove, {"id": activity_id, "value": value})
         if value is not None:
             await tx_rows(tx, add, {"id": activity_id, "value": value})
+
+
+def require_open(stored: Row, activity_id: str) -> None:
+    if stored["closedAt"] is not None:
+        raise Closed(f"id: the activity {activity_id!r} is closed.", field="id")
+
+
+async def set_closed(tx: AsyncManagedTransaction, activity_id: str, closed: bool) -> None:
+    """Closes (or reopens) an activity; closing a closed one, or reopening an open one, is
+    refused so that a caller learns the state was not what they thought."""
+    stored = await current(tx, activity_id)
+    if closed:
+        require_open(stored, activity_id)
+    elif stored["closedAt"] is None:
+        raise GraphError(f"id: the activity {activity_id!r} is not closed.", field="id")
+    await tx_rows(
+        tx,
+        "MATCH (a:Activity {id: $id}) "
+        "SET a.closedAt = CASE WHEN $closed THEN datetime() END, a.updatedAt = datetime()",
+        {"id": activity_id, "closed": closed},
+    )

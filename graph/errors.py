@@ -46,3 +46,9 @@ class KindMismatch(GraphError):
     """A link between kinds of record its type does not join."""
 
     code = "KIND_MISMATCH"
+
+
+class Closed(GraphError):
+    """A closed activity refuses every change until it is reopened."""
+
+    code = "CLOSED"

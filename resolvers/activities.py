@@ -73,6 +73,7 @@ async def update(
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
         stored = await graph_activities.current(tx, activity_id)
+        graph_activities.require_open(stored, activity_id)
         if sent & set(TIME_FIELDS):
             given = {name: getattr(checked, name) for name in TIME_FIELDS if name in sent}
             values.update(schedule(stored["kind"], _merged_times(stored, given)))
@@ -160,3 +161,17 @@ def _check_url(kind: str, url: str | None) -> None:
             "externalUrl: only a meeting (EVENT) links to an external calendar event.",
             field="externalUrl",
         )
+
+
+async def set_closed(
+    context: Context, activity_id: str, closed: bool, selections: Iterable[Selection]
+) -> Row | Refusal:
+    shape = shape_of(ACTIVITY, selections, context.settings)
+    actor = viewer_id(context)
+
+    async def work(tx: AsyncManagedTransaction) -> Row | None:
+        await graph_records.require_actor(tx, actor)
+        await graph_activities.set_closed(tx, activity_id, closed)
+        return await graph_records.card_in(context.graph, tx, shape, activity_id)
+
+    return await write(context, work)

@@ -15,7 +15,7 @@ from kesher.resolvers.selection import child
 from kesher.schema.activity_catalogs import ActivityStatus, ActivityType
 from kesher.schema.common import Connection, Info, MutationError, Row, error_of
 from kesher.schema.inputs import provided
-from kesher.schema.permissions import IsAuthenticated
+from kesher.schema.permissions import IsAdmin, IsAuthenticated
 from kesher.schema.records import Contact, Customer, User
 
 
@@ -213,3 +213,17 @@ class ActivityMutations:
     ) -> ActivityPayload:
         outcome = await activities.update(info.context, str(id), provided(input), _selected(info))
         return _payload(outcome)
+
+    @strawberry.mutation(
+        description="Closes an activity: every later change to it is refused (code CLOSED) "
+        "until an ADMIN reopens it.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def close_activity(self, info: Info, id: strawberry.ID) -> ActivityPayload:
+        return _payload(await activities.set_closed(info.context, str(id), True, _selected(info)))
+
+    @strawberry.mutation(
+        description="Reopens a closed activity (ADMIN).", permission_classes=[IsAdmin]
+    )
+    async def reopen_activity(self, info: Info, id: strawberry.ID) -> ActivityPayload:
+        return _payload(await activities.set_closed(info.context, str(id), False, _selected(info)))

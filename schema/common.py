@@ -68,6 +68,9 @@ class ErrorCode(Enum):
     KIND_MISMATCH = strawberry.enum_value(
         "KIND_MISMATCH", description="A relationship type does not join these kinds of record."
     )
+    CLOSED = strawberry.enum_value(
+        "CLOSED", description="The activity is closed: reopen it (ADMIN) to change it."
+    )
     INVALID_CREDENTIALS = strawberry.enum_value(
         "INVALID_CREDENTIALS", description="The e-mail or password is wrong."
     )

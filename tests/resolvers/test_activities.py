@@ -318,3 +318,56 @@ async def test_an_activity_shows_in_every_customers_history_newest_first(
     for other in ("beta", "gamma"):
         history = (await gql(client, HISTORY, {"id": w[other]}, member))["data"]["customer"]
         assert [e["node"]["subject"] for e in history["activities"]["edges"]] == ["Third"]
+
+
+CLOSE = """
+mutation Close($id: ID!) {
+  closeActivity(id: $id) {
+    __typename
+    ... on ActivitySuccess { activity { closedAt } }
+    ... on MutationError { code field }
+  }
+}
+"""
+
+REOPEN = """
+mutation Reopen($id: ID!) {
+  reopenActivity(id: $id) {
+    __typename
+    ... on ActivitySuccess { activity { closedAt } }
+    ... on MutationError { code field }
+  }
+}
+"""
+
+
+async def test_a_closed_activity_refuses_changes_until_an_admin_reopens_it(
+    client: httpx.AsyncClient, admin: Person, member: Person, clean_db: Driver
+) -> None:
+    # given
+    w = await world(client, admin, member)
+    activity_id = (await create(client, member, meeting(w, member)))["activity"]["id"]
+
+    # when
+    closed = (await gql(client, CLOSE, {"id": activity_id}, member))["data"]["closeActivity"]
+
+    # then
+    assert closed["activity"]["closedAt"] is not None
+    before = snapshot(clean_db)
+    for document, variables in (
+        (UPDATE, {"id": activity_id, "input": {"subject": "Sneaky"}}),
+        (UPDATE, {"id": activity_id, "input": {"participantIds": [admin.id]}}),
+        (CLOSE, {"id": activity_id}),
+    ):
+        refused = next(iter((await gql(client, document, variables, member))["data"].values()))
+        assert (refused["code"], refused["field"]) == ("CLOSED", "id")
+    forbidden = await gql(client, REOPEN, {"id": activity_id}, member)
+    assert forbidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert snapshot(clean_db) == before
+
+    reopened = (await gql(client, REOPEN, {"id": activity_id}, admin))["data"]["reopenActivity"]
+    assert reopened["activity"]["closedAt"] is None
+    again = (await gql(client, REOPEN, {"id": activity_id}, admin))["data"]["reopenActivity"]
+    assert (again["code"], again["field"]) == ("INVALID_INPUT", "id")
+    changed = await gql(client, UPDATE, {"id": activity_id, "input": {"subject": "Open"}}, member)
+    assert changed["data"]["updateActivity"]["activity"]["subject"] == "Open"

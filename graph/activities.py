@@ -4,13 +4,17 @@ contact, type and status. Each function runs inside the caller's write transacti
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
 
-from kesher.graph.driver import Row, tx_rows
+from kesher.graph.catalog import fresh_rows
+from kesher.graph.driver import Graph, Params, Row, tx_rows
 from kesher.graph.errors import Closed, GraphError, NotFound
-from kesher.graph.records import require_active_user, require_live
+from kesher.graph.records import PageRows, lucene_query, require_active_user, require_live
+from kesher.graph.statement import Page, Search, Shape, Statement
 
 # Link fields as the API names them; each replaces its edges when given.
 LINK_FIELDS = (
@@ -180,3 +184,81 @@ async def set_closed(tx: AsyncManagedTransaction, activity_id: str, closed: bool
         "SET a.closedAt = CASE WHEN $closed THEN datetime() END, a.updatedAt = datetime()",
         {"id": activity_id, "closed": closed},
     )
+
+
+@dataclass(frozen=True)
+class ActivityFilter:
+    """What an activity list may narrow to; every part is optional."""
+
+    owner_ids: tuple[str, ...] = ()
+    participant_ids: tuple[str, ...] = ()
+    customer_ids: tuple[str, ...] = ()
+    type_ids: tuple[str, ...] = ()
+    status_ids: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    overlaps_from: datetime | None = None
+    overlaps_to: datetime | None = None
+    include_closed: bool = False
+    search: str | None = None
+
+
+async def page(graph: Graph, shape: Shape, keyset: Page, where: ActivityFilter) -> PageRows:
+    """One page of activities in one statement. It starts from the few owners or customers
+    named, else from the full-text index for a search, else from the start-time index."""
+
+    def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
+        statement = Statement(keys=keys)
+        n = statement.variable()
+        conditions = _conditions(statement, n, where)
+        search = anchor = None
+        if where.search:
+            search = Search("activity_search", lucene_query(where.search))
+        elif where.owner_ids:
+            ids = statement.param(list(where.owner_ids))
+            anchor = f"MATCH (u:User) WHERE u.id IN {ids} MATCH ({n}:Activity)-[:OWNED_BY]->(u)"
+        elif where.customer_ids:
+            ids = statement.param(list(where.customer_ids))
+            m = statement.variable()
+            anchor = (
+                f"MATCH (c:Customer) WHERE c.id IN {ids} MATCH ({m}:Activity)-[:ABOUT]->(c) "
+                f"WITH DISTINCT {m} AS {n}"
+            )
+        elif keyset.order:
+            conditions.append(keyset.order[0].expression.format(n=n) + " IS NOT NULL")
+        text = statement.page(shape, keyset, conditions, search=search, n=n, anchor=anchor)
+        return text, statement.params
+
+    result = await fresh_rows(graph, build)
+    return PageRows(rows=result[0]["rows"], total=result[0].get("total"))
+
+
+def _conditions(
+    statement: Statement, n: LiteralString, where: ActivityFilter
+) -> list[LiteralString]:
+    conditions: list[LiteralString] = []
+    if not where.include_closed:
+        conditions.append(f"{n}.closedAt IS NULL")
+    if where.kinds:
+        conditions.append(f"{n}.kind IN {statement.param(list(where.kinds))}")
+    # Times are compared in UTC, as they are stored.
+    if where.overlaps_from is not None:
+        after = statement.param(where.overlaps_from.astimezone(UTC))
+        conditions.append(f"{n}.endAt > {after}")
+    if where.overlaps_to is not None:
+        before = statement.param(where.overlaps_to.astimezone(UTC))
+        conditions.append(f"{n}.startAt < {before}")
+    edges: tuple[tuple[tuple[str, ...], LiteralString, LiteralString], ...] = (
+        (where.owner_ids, "OWNED_BY", "User"),
+        (where.participant_ids, "WITH_USER", "User"),
+        (where.customer_ids, "ABOUT", "Customer"),
+        (where.type_ids, "HAS_TYPE", "ActivityType"),
+        (where.status_ids, "HAS_STATUS", "ActivityStatus"),
+    )
+    for ids, edge, label in edges:
+        if ids:
+            x = statement.variable()
+            conditions.append(
+                f"EXISTS {{ ({n})-[:{edge}]->({x}:{label}) "
+                f"WHERE {x}.id IN {statement.param(list(ids))} }}"
+            )
+    return conditions

@@ -50,6 +50,7 @@ STATEMENTS: tuple[LiteralString, ...] = (
             ("contact_search", "Contact", "n.name, n.email, n.title"),
             ("project_search", "Project", "n.name, n.description"),
             ("user_search", "User", "n.name, n.email, n.handle"),
+            ("activity_search", "Activity", "n.subject, n.description"),
         )
     ),
 )

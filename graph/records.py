@@ -22,6 +22,7 @@ SEARCH_INDEXES: Mapping[str, LiteralString] = {
     "Contact": "contact_search",
     "Project": "project_search",
     "User": "user_search",
+    "Activity": "activity_search",
 }
 
 

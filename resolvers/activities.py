@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from neo4j import AsyncManagedTransaction
 from pydantic.alias_generators import to_camel
-from strawberry.types.nodes import Selection
+from strawberry.types.nodes import SelectedField, Selection
 
 from kesher.graph import activities as graph_activities
 from kesher.graph import records as graph_records
@@ -19,9 +19,10 @@ from kesher.graph.errors import GraphError
 from kesher.graph.model import ACTIVITY
 from kesher.resolvers import inputs
 from kesher.resolvers.context import Context
-from kesher.resolvers.errors import Refusal, validate
+from kesher.resolvers.errors import ClientError, Refusal, validate
+from kesher.resolvers.pagination import ORDERS, connection
 from kesher.resolvers.records import viewer_id, write
-from kesher.resolvers.selection import shape_of
+from kesher.resolvers.selection import connection_shape, shape_of
 
 PREFIX = "act"
 TIME_FIELDS = ("starts_at", "ends_at", "due_at", "all_day", "time_zone")
@@ -145,7 +146,9 @@ def schedule(kind: str, times: Mapping[str, Any]) -> dict[str, Any]:
         first = datetime.combine(starts.astimezone(zone).date(), time(), zone)
         last = datetime.combine(ends.astimezone(zone).date(), time(), zone) + timedelta(days=1)
         starts, ends = first, last
-    utc = ZoneInfo("UTC")
+    # A fixed offset, not the zone named UTC: Neo4j orders a named-zone time after the
+    # same instant with an offset, which would break every comparison with a parameter.
+    utc = UTC
     return {
         "startAt": starts.astimezone(utc),
         "endAt": ends.astimezone(utc),
@@ -175,3 +178,38 @@ async def set_closed(
         return await graph_records.card_in(context.graph, tx, shape, activity_id)
 
     return await write(context, work)
+
+
+async def page(
+    context: Context,
+    field: SelectedField,
+    where: Mapping[str, Any],
+    search: str | None,
+    include_closed: bool,
+    order_name: str,
+) -> Row:
+    """One page of the activity list; a search orders by relevance.
+
+    `where` holds the filter input by API name (`ownerIds`, `from`, …)."""
+    search = (search or "").strip() or None
+    if search is not None and len(search) > 200:
+        raise ClientError("search: at most 200 characters.", code="INVALID_INPUT", field="search")
+    if search:
+        order_name = "RELEVANCE"
+    narrowed = graph_activities.ActivityFilter(
+        owner_ids=tuple(where.get("ownerIds") or ()),
+        participant_ids=tuple(where.get("participantIds") or ()),
+        customer_ids=tuple(where.get("customerIds") or ()),
+        type_ids=tuple(where.get("typeIds") or ()),
+        status_ids=tuple(where.get("statusIds") or ()),
+        kinds=tuple(where.get("kinds") or ()),
+        overlaps_from=where.get("from"),
+        overlaps_to=where.get("to"),
+        include_closed=include_closed,
+        search=search,
+    )
+    shape, keyset = connection_shape(
+        ACTIVITY, field, context.settings, ORDERS[order_name], order_name
+    )
+    answer = await graph_activities.page(context.graph, shape, keyset, narrowed)
+    return connection({"rows": answer.rows, "total": answer.total}, keyset, order_name)

@@ -18,6 +18,8 @@ ORDERS: Mapping[str, tuple[SortKey, ...]] = {
     "CREATED_AT_ASC": (SortKey("{n}.createdAt"),),
     "CREATED_AT_DESC": (SortKey("{n}.createdAt", descending=True),),
     "RELEVANCE": (SortKey("score", descending=True),),
+    "STARTS_AT_ASC": (SortKey("{n}.startAt"),),
+    "STARTS_AT_DESC": (SortKey("{n}.startAt", descending=True),),
 }
 
 

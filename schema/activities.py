@@ -183,8 +183,78 @@ def _selected(info: Info) -> list[strawberry.types.nodes.Selection]:
     return child(info.selected_fields[0].selections, "activity")
 
 
+@strawberry.enum(
+    description="The order of the activity list, by start time (latest or earliest first). "
+    "A search orders by relevance."
+)
+class ActivityOrder(Enum):
+    STARTS_AT_DESC = "STARTS_AT_DESC"
+    STARTS_AT_ASC = "STARTS_AT_ASC"
+
+
+@strawberry.input(description="Narrows the activity list; every part is optional.")
+class ActivityFilter:
+    owner_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Owned by one of these users."
+    )
+    participant_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="With one of these users taking part."
+    )
+    customer_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="About one of these customers (its own or a further one)."
+    )
+    type_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Of one of these activity types."
+    )
+    status_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="In one of these statuses."
+    )
+    kinds: list[ActivityKind] | None = strawberry.field(
+        default=None, description="Of one of these kinds."
+    )
+    from_: datetime | None = strawberry.field(
+        default=None, name="from", description="Overlapping the period from this time on."
+    )
+    to: datetime | None = strawberry.field(
+        default=None, description="Overlapping the period until this time (exclusive)."
+    )
+
+
 @strawberry.type(description="Reading activities.")
 class ActivityQueries:
+    @strawberry.field(
+        description="The activity list: filter, search, order and page. Closed activities "
+        "are left out unless `includeClosed`.",
+        permission_classes=[IsAuthenticated],
+        graphql_type=Connection[Activity],
+    )
+    async def activities(
+        self,
+        info: Info,
+        filter: ActivityFilter | None = None,
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Full-text search over subject and description (Hebrew or "
+                "English); every word must match as a prefix."
+            ),
+        ] = None,
+        include_closed: Annotated[
+            bool, strawberry.argument(description="Include closed activities.")
+        ] = False,
+        order_by: ActivityOrder = ActivityOrder.STARTS_AT_DESC,
+        first: Annotated[int | None, strawberry.argument(description="Rows to return.")] = None,
+        after: Annotated[str | None, strawberry.argument(description="After this cursor.")] = None,
+    ) -> Row:
+        where = provided(filter) if filter else {}
+        if "from_" in where:
+            where["from"] = where.pop("from_")
+        field = info.selected_fields[0]
+        assert isinstance(field, strawberry.types.nodes.SelectedField)
+        return await activities.page(
+            info.context, field, where, search, include_closed, order_by.value
+        )
+
     @strawberry.field(
         description="An activity's card, or null when there is none with this id.",
         permission_classes=[IsAuthenticated],

@@ -202,6 +202,61 @@ class ActivityFilter:
     search: str | None = None
 
 
+def _source(statement: Statement, n: LiteralString, where: ActivityFilter) -> LiteralString | None:
+    """A MATCH that starts from the few owners or customers named, when some are."""
+    if where.owner_ids:
+        ids = statement.param(list(where.owner_ids))
+        return f"MATCH (u:User) WHERE u.id IN {ids} MATCH ({n}:Activity)-[:OWNED_BY]->(u)"
+    if where.customer_ids:
+        ids = statement.param(list(where.customer_ids))
+        m = statement.variable()
+        return (
+            f"MATCH (c:Customer) WHERE c.id IN {ids} MATCH ({m}:Activity)-[:ABOUT]->(c) "
+            f"WITH DISTINCT {m} AS {n}"
+        )
+    return None
+
+
+# What a report may group by, as the Cypher of each key over the activity `{n}`.
+GROUPINGS: Mapping[str, LiteralString] = {
+    "TYPE": "COLLECT {{ MATCH ({n})-[:HAS_TYPE]->(t) RETURN t {{.id, .name, .colour, "
+    "sort_order: t.sortOrder, created_at: t.createdAt, updated_at: t.updatedAt}} }}[0]",
+    "STATUS": "COLLECT {{ MATCH ({n})-[:HAS_STATUS]->(s) RETURN s {{.id, .name, .colour, "
+    ".category, sort_order: s.sortOrder, created_at: s.createdAt, updated_at: s.updatedAt}} }}[0]",
+    "OWNER": "COLLECT {{ MATCH ({n})-[:OWNED_BY]->(u) RETURN u {{.id, .name, .email, .handle, "
+    ".role, .active, created_at: u.createdAt, updated_at: u.updatedAt}} }}[0]",
+    "KIND": "{n}.kind",
+    "DAY": "date(datetime({{datetime: {n}.startAt, timezone: {tz}}}))",
+    "WEEK": "date.truncate('week', datetime({{datetime: {n}.startAt, timezone: {tz}}}))",
+    "MONTH": "date.truncate('month', datetime({{datetime: {n}.startAt, timezone: {tz}}}))",
+}
+
+
+async def report(
+    graph: Graph, group_by: tuple[str, ...], where: ActivityFilter, time_zone: str
+) -> list[Row]:
+    """Counts of the activities matching `where`, one row per combination of the
+    `group_by` keys that occurs (a period is the day, week or month the activity starts
+    in, in `time_zone`), largest first. One statement."""
+    statement = Statement()
+    n = statement.variable()
+    conditions = _conditions(statement, n, where)
+    source = _source(statement, n, where) or f"MATCH ({n}:Activity)"
+    tz = statement.param(time_zone)
+    keys = ", ".join(
+        GROUPINGS[name].format(n=n, tz=tz) + " AS " + name.lower() for name in group_by
+    )
+    where_text: LiteralString = "WHERE " + " AND ".join(conditions) if conditions else ""
+    text = (
+        f"{source} {where_text} "
+        f"WITH {keys}, count(*) AS count "
+        f"RETURN collect({{{', '.join(f'{k.lower()}: {k.lower()}' for k in group_by)}, "
+        "count: count}) AS rows"
+    )
+    rows = await graph.rows(text, statement.params)
+    return sorted(rows[0]["rows"], key=lambda row: -int(row["count"]))
+
+
 async def page(graph: Graph, shape: Shape, keyset: Page, where: ActivityFilter) -> PageRows:
     """One page of activities in one statement. It starts from the few owners or customers
     named, else from the full-text index for a search, else from the start-time index."""
@@ -210,20 +265,11 @@ async def page(graph: Graph, shape: Shape, keyset: Page, where: ActivityFilter) 
         statement = Statement(keys=keys)
         n = statement.variable()
         conditions = _conditions(statement, n, where)
-        search = anchor = None
+        search = None
+        anchor = None if where.search else _source(statement, n, where)
         if where.search:
             search = Search("activity_search", lucene_query(where.search))
-        elif where.owner_ids:
-            ids = statement.param(list(where.owner_ids))
-            anchor = f"MATCH (u:User) WHERE u.id IN {ids} MATCH ({n}:Activity)-[:OWNED_BY]->(u)"
-        elif where.customer_ids:
-            ids = statement.param(list(where.customer_ids))
-            m = statement.variable()
-            anchor = (
-                f"MATCH (c:Customer) WHERE c.id IN {ids} MATCH ({m}:Activity)-[:ABOUT]->(c) "
-                f"WITH DISTINCT {m} AS {n}"
-            )
-        elif keyset.order:
+        elif anchor is None and keyset.order:
             conditions.append(keyset.order[0].expression.format(n=n) + " IS NOT NULL")
         text = statement.page(shape, keyset, conditions, search=search, n=n, anchor=anchor)
         return text, statement.params

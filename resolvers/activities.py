@@ -180,6 +180,62 @@ async def set_closed(
     return await write(context, work)
 
 
+PERIODS = ("DAY", "WEEK", "MONTH")
+
+
+def activity_filter(
+    where: Mapping[str, Any], include_closed: bool, search: str | None = None
+) -> graph_activities.ActivityFilter:
+    return graph_activities.ActivityFilter(
+        owner_ids=tuple(where.get("ownerIds") or ()),
+        participant_ids=tuple(where.get("participantIds") or ()),
+        customer_ids=tuple(where.get("customerIds") or ()),
+        type_ids=tuple(where.get("typeIds") or ()),
+        status_ids=tuple(where.get("statusIds") or ()),
+        kinds=tuple(where.get("kinds") or ()),
+        overlaps_from=where.get("from"),
+        overlaps_to=where.get("to"),
+        include_closed=include_closed,
+        search=search,
+    )
+
+
+async def report(
+    context: Context,
+    group_by: list[str],
+    where: Mapping[str, Any],
+    include_closed: bool,
+    time_zone: str,
+) -> list[Row]:
+    """Activity counts grouped by the keys asked for; a period counts in `time_zone`."""
+    if not group_by or len(set(group_by)) != len(group_by):
+        raise ClientError(
+            "groupBy: name one or more groupings, each once.", code="INVALID_INPUT", field="groupBy"
+        )
+    periods = [name for name in group_by if name in PERIODS]
+    if len(periods) > 1:
+        raise ClientError(
+            "groupBy: one period (DAY, WEEK or MONTH) at most.",
+            code="INVALID_INPUT",
+            field="groupBy",
+        )
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ClientError(
+            f"timeZone: {time_zone!r} is not an IANA time zone.",
+            code="INVALID_INPUT",
+            field="timeZone",
+        ) from error
+    rows = await graph_activities.report(
+        context.graph, tuple(group_by), activity_filter(where, include_closed), time_zone
+    )
+    for row in rows:
+        for period in periods:
+            row["period"] = row.pop(period.lower())
+    return rows
+
+
 async def page(
     context: Context,
     field: SelectedField,
@@ -196,18 +252,7 @@ async def page(
         raise ClientError("search: at most 200 characters.", code="INVALID_INPUT", field="search")
     if search:
         order_name = "RELEVANCE"
-    narrowed = graph_activities.ActivityFilter(
-        owner_ids=tuple(where.get("ownerIds") or ()),
-        participant_ids=tuple(where.get("participantIds") or ()),
-        customer_ids=tuple(where.get("customerIds") or ()),
-        type_ids=tuple(where.get("typeIds") or ()),
-        status_ids=tuple(where.get("statusIds") or ()),
-        kinds=tuple(where.get("kinds") or ()),
-        overlaps_from=where.get("from"),
-        overlaps_to=where.get("to"),
-        include_closed=include_closed,
-        search=search,
-    )
+    narrowed = activity_filter(where, include_closed, search)
     shape, keyset = connection_shape(
         ACTIVITY, field, context.settings, ORDERS[order_name], order_name
     )

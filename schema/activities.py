@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Annotated
 
@@ -220,8 +220,66 @@ class ActivityFilter:
     )
 
 
+@strawberry.enum(description="What an activity report groups by.")
+class ReportGrouping(Enum):
+    TYPE = "TYPE"
+    STATUS = "STATUS"
+    OWNER = "OWNER"
+    KIND = "KIND"
+    DAY = "DAY"
+    WEEK = "WEEK"
+    MONTH = "MONTH"
+
+
+@strawberry.type(
+    description="One group of an activity report: the keys it was grouped by, and its count."
+)
+class ActivityReportRow:
+    count: int = strawberry.field(description="How many activities the group has.")
+    type: ActivityType | None = strawberry.field(description="Its type, when grouped by TYPE.")
+    status: ActivityStatus | None = strawberry.field(
+        description="Its status, when grouped by STATUS."
+    )
+    owner: User | None = strawberry.field(description="Its owner, when grouped by OWNER.")
+    kind: ActivityKind | None = strawberry.field(description="Its kind, when grouped by KIND.")
+    period: date | None = strawberry.field(
+        description="The first day of the day, week (Monday) or month the activities start in."
+    )
+
+
+def _where(filter: ActivityFilter | None) -> dict[str, object]:
+    where = provided(filter) if filter else {}
+    if "from_" in where:
+        where["from"] = where.pop("from_")
+    return where
+
+
 @strawberry.type(description="Reading activities.")
 class ActivityQueries:
+    @strawberry.field(
+        description="Counts of activities grouped by type, status, owner, kind and/or a "
+        "period (largest first). Closed activities count only with `includeClosed`.",
+        permission_classes=[IsAuthenticated],
+        graphql_type=list[ActivityReportRow],
+    )
+    async def activity_report(
+        self,
+        info: Info,
+        group_by: list[ReportGrouping],
+        filter: ActivityFilter | None = None,
+        include_closed: bool = False,
+        time_zone: Annotated[
+            str, strawberry.argument(description="The IANA time zone periods are counted in.")
+        ] = "UTC",
+    ) -> list[Row]:
+        return await activities.report(
+            info.context,
+            [grouping.value for grouping in group_by],
+            _where(filter),
+            include_closed,
+            time_zone,
+        )
+
     @strawberry.field(
         description="The activity list: filter, search, order and page. Closed activities "
         "are left out unless `includeClosed`.",
@@ -246,9 +304,7 @@ class ActivityQueries:
         first: Annotated[int | None, strawberry.argument(description="Rows to return.")] = None,
         after: Annotated[str | None, strawberry.argument(description="After this cursor.")] = None,
     ) -> Row:
-        where = provided(filter) if filter else {}
-        if "from_" in where:
-            where["from"] = where.pop("from_")
+        where = _where(filter)
         field = info.selected_fields[0]
         assert isinstance(field, strawberry.types.nodes.SelectedField)
         return await activities.page(

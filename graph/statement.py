@@ -232,6 +232,13 @@ class Statement:
             alternatives.append("(" + " AND ".join(terms) + ")")
         return "(" + " OR ".join(alternatives) + ")"
 
+    def projection(
+        self, n: LiteralString, shape: Shape, extra: LiteralString = ""
+    ) -> tuple[list[LiteralString], LiteralString]:
+        """The subqueries and the map projection that give node `n` in this shape, for a
+        statement written elsewhere (a calendar's lanes)."""
+        return self._projection(n, shape, extra)
+
     def _projection(
         self, n: LiteralString, shape: Shape, extra: LiteralString = ""
     ) -> tuple[list[LiteralString], LiteralString]:

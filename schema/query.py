@@ -10,7 +10,7 @@ from strawberry.types.nodes import SelectedField, Selection
 
 from kesher.graph.relation_map import RelationMap as Map
 from kesher.resolvers import records, relationships
-from kesher.schema.activities import ActivityQueries
+from kesher.schema.activities import ActivityQueries, CalendarQueries
 from kesher.schema.activity_catalogs import ActivityCatalogQueries
 from kesher.schema.common import Connection, Info, RecordOrder, Row
 from kesher.schema.inputs import CustomerFilter, CustomerRecordFilter, UserFilter, provided
@@ -41,7 +41,7 @@ def _selections(info: Info) -> list[Selection]:
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(ActivityQueries, ActivityCatalogQueries):
+class Query(CalendarQueries, ActivityQueries, ActivityCatalogQueries):
     @strawberry.field(
         description="The signed-in user.",
         permission_classes=[IsAuthenticated],

@@ -1,0 +1,75 @@
+"""Calendars: each requested user's activities (as owner or participant) that overlap a
+window, with who may see them decided in the same statement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import LiteralString
+
+from kesher.graph.catalog import fresh_rows
+from kesher.graph.driver import Graph, Params, Row
+from kesher.graph.statement import Shape, Statement
+
+# What makes a user's calendar visible to the viewer `$viewer` (ARCHITECTURE: visibility is
+# a WHERE in the Cypher, so rows a user may not see never leave the database).
+_VISIBLE: LiteralString = (
+    "(u.id = {viewer} OR {admin} "
+    "OR EXISTS {{ (:User {{id: {viewer}}})-[:MANAGES]->(u) }} "
+    "OR EXISTS {{ (u)-[:SHARES_CALENDAR_WITH]->(:User {{id: {viewer}}}) }})"
+)
+
+
+@dataclass(frozen=True)
+class Window:
+    starts: datetime
+    ends: datetime
+    include_closed: bool = False
+
+
+async def lanes(
+    graph: Graph,
+    viewer_id: str,
+    admin: bool,
+    user_ids: list[str],
+    window: Window,
+    shape: Shape,
+    per_lane: int,
+) -> list[Row]:
+    """One row per requested user, in the order asked: whether the user exists and the
+    viewer may see them, and if so their activities overlapping the window, by start time
+    (at most `per_lane`, then `truncated`)."""
+
+    def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
+        statement = Statement(keys=keys)
+        ids = statement.param(user_ids)
+        viewer = statement.param(viewer_id)
+        visible = _VISIBLE.format(viewer=viewer, admin=statement.param(admin))
+        starts = statement.param(window.starts.astimezone(UTC))
+        ends = statement.param(window.ends.astimezone(UTC))
+        cap = statement.param(per_lane + 1)
+        a = statement.variable()
+        subqueries, projection = statement.projection(a, shape)
+        closed: LiteralString = "" if window.include_closed else f" AND {a}.closedAt IS NULL"
+        text = "\n".join(
+            [
+                f"UNWIND range(0, size({ids}) - 1) AS i",
+                f"OPTIONAL MATCH (u:User {{id: {ids}[i]}})",
+                f"WITH i, u, u IS NOT NULL AND {visible} AS visible",
+                "CALL (u, visible) {",
+                "  WITH u WHERE visible",
+                f"  MATCH ({a}:Activity)-[:OWNED_BY|WITH_USER]->(u)",
+                f"  WHERE {a}.startAt < {ends} AND ({a}.endAt > {starts} OR "
+                f"({a}.endAt = {a}.startAt AND {a}.startAt >= {starts})){closed}",
+                f"  WITH DISTINCT {a} ORDER BY {a}.startAt, {a}.id LIMIT {cap}",
+                *subqueries,
+                f"  RETURN collect({projection}) AS activities",
+                "}",
+                f"RETURN i, {ids}[i] AS id, u IS NOT NULL AS found, visible, "
+                "u {.id, .name, .email, .handle, .role, .active, created_at: u.createdAt, "
+                "updated_at: u.updatedAt} AS user, activities ORDER BY i",
+            ]
+        )
+        return text, statement.params
+
+    return await fresh_rows(graph, build)

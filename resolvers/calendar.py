@@ -1,0 +1,118 @@
+"""Calendars and free/busy: lanes of users' activities over a window."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from strawberry.types.nodes import SelectedField
+
+from kesher.graph import calendar as graph_calendar
+from kesher.graph.driver import Row
+from kesher.graph.model import ACTIVITY
+from kesher.graph.statement import Shape
+from kesher.resolvers.context import Context, Role
+from kesher.resolvers.errors import ClientError
+from kesher.resolvers.records import viewer_id
+from kesher.resolvers.selection import child, shape_of
+
+MAX_USERS = 50
+MAX_WINDOW = timedelta(days=400)
+PER_LANE = 1000
+
+
+def _window(user_ids: list[str], starts: datetime, ends: datetime) -> None:
+    if not 1 <= len(user_ids) <= MAX_USERS:
+        raise ClientError(
+            f"userIds: name 1 to {MAX_USERS} users.", code="INVALID_INPUT", field="userIds"
+        )
+    if ends <= starts:
+        raise ClientError("to: must be after `from`.", code="INVALID_INPUT", field="to")
+    if ends - starts > MAX_WINDOW:
+        raise ClientError(
+            f"to: a window is at most {MAX_WINDOW.days} days.", code="INVALID_INPUT", field="to"
+        )
+
+
+async def calendar(
+    context: Context,
+    user_ids: list[str],
+    starts: datetime,
+    ends: datetime,
+    include_closed: bool,
+    field: SelectedField,
+) -> list[Row]:
+    """One lane per user asked for. Asking for a user the viewer may not see is an error
+    naming that user, never a silently missing lane."""
+    _window(user_ids, starts, ends)
+    viewer = viewer_id(context)
+    admin = context.viewer is not None and context.viewer.role is Role.ADMIN
+    shape = shape_of(ACTIVITY, child(field.selections, "activities"), context.settings)
+    rows = await graph_calendar.lanes(
+        context.graph,
+        viewer,
+        admin,
+        user_ids,
+        graph_calendar.Window(starts, ends, include_closed),
+        shape,
+        PER_LANE,
+    )
+    for row in rows:
+        if not row["found"]:
+            raise ClientError(
+                f"userIds: no user has the id {row['id']!r}.", code="NOT_FOUND", field="userIds"
+            )
+        if not row["visible"]:
+            raise ClientError(
+                f"userIds: you may not see the calendar of {row['id']!r}.",
+                code="FORBIDDEN",
+                field="userIds",
+            )
+    return [
+        {
+            "user": row["user"],
+            "activities": row["activities"][:PER_LANE],
+            "truncated": len(row["activities"]) > PER_LANE,
+        }
+        for row in rows
+    ]
+
+
+async def free_busy(
+    context: Context, user_ids: list[str], starts: datetime, ends: datetime
+) -> list[Row]:
+    """Each user's busy intervals over the window, merged, without any detail; any signed-in
+    user may ask, to find a time."""
+    _window(user_ids, starts, ends)
+    shape = Shape(ACTIVITY, frozenset({"starts_at", "ends_at"}))
+    rows = await graph_calendar.lanes(
+        context.graph,
+        viewer_id(context),
+        True,
+        user_ids,
+        graph_calendar.Window(starts, ends),
+        shape,
+        PER_LANE,
+    )
+    lanes = []
+    for row in rows:
+        if not row["found"]:
+            raise ClientError(
+                f"userIds: no user has the id {row['id']!r}.", code="NOT_FOUND", field="userIds"
+            )
+        lanes.append({"user": row["user"], "busy": merged(row["activities"], starts, ends)})
+    return lanes
+
+
+def merged(activities: list[Row], starts: datetime, ends: datetime) -> list[Row]:
+    """Overlapping or touching busy times as single intervals, clipped to the window."""
+    intervals: list[Row] = []
+    for activity in sorted(activities, key=lambda row: row["starts_at"]):
+        start = max(activity["starts_at"], starts)
+        end = min(activity["ends_at"], ends)
+        if end <= start:
+            continue
+        if intervals and start <= intervals[-1]["end"]:
+            intervals[-1]["end"] = max(intervals[-1]["end"], end)
+        else:
+            intervals.append({"start": start, "end": end})
+    return intervals

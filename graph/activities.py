@@ -66,7 +66,8 @@ async def current(tx: AsyncManagedTransaction, activity_id: str) -> Row:
         tx,
         "MATCH (a:Activity {id: $id}) "
         "RETURN a.kind AS kind, a.startAt AS startAt, a.endAt AS endAt, a.dueAt AS dueAt, "
-        "a.closedAt AS closedAt, "
+        "a.allDay AS allDay, a.timeZone AS timeZone, a.recurrence AS recurrence, "
+        "a.cancelledStarts AS cancelledStarts, a.closedAt AS closedAt, "
         "COLLECT { MATCH (a)-[:ABOUT {primary: true}]->(c) RETURN c.id }[0] AS customerId, "
         "COLLECT { MATCH (a)-[:WITH_CONTACT]->(k) RETURN k.id }[0] AS contactId",
         {"id": activity_id},
@@ -168,6 +169,37 @@ async def set_links(
 def require_open(stored: Row, activity_id: str) -> None:
     if stored["closedAt"] is not None:
         raise Closed(f"id: the activity {activity_id!r} is closed.", field="id")
+
+
+async def add_exception(
+    tx: AsyncManagedTransaction,
+    activity_id: str,
+    original: datetime,
+    moved_to: tuple[datetime, datetime] | None,
+) -> None:
+    """Cancels one occurrence of a series, or moves it (replacing an earlier move)."""
+    await tx_rows(
+        tx,
+        "MATCH (a:Activity {id: $id}) "
+        "WITH a, [i IN range(0, size(coalesce(a.movedStarts, [])) - 1) "
+        "WHERE a.movedStarts[i] <> $original] AS kept "
+        "SET a.movedStarts = [i IN kept | a.movedStarts[i]], "
+        "a.movedTo = [i IN kept | a.movedTo[i]], a.movedToEnd = [i IN kept | a.movedToEnd[i]], "
+        "a.updatedAt = datetime() "
+        "WITH a "
+        "SET a.cancelledStarts = CASE WHEN $moved IS NULL "
+        "THEN coalesce(a.cancelledStarts, []) + $original ELSE a.cancelledStarts END, "
+        "a.movedStarts = CASE WHEN $moved IS NULL THEN a.movedStarts "
+        "ELSE a.movedStarts + $original END, "
+        "a.movedTo = CASE WHEN $moved IS NULL THEN a.movedTo ELSE a.movedTo + $moved[0] END, "
+        "a.movedToEnd = CASE WHEN $moved IS NULL THEN a.movedToEnd "
+        "ELSE a.movedToEnd + $moved[1] END",
+        {
+            "id": activity_id,
+            "original": original.astimezone(UTC),
+            "moved": None if moved_to is None else [t.astimezone(UTC) for t in moved_to],
+        },
+    )
 
 
 async def set_closed(tx: AsyncManagedTransaction, activity_id: str, closed: bool) -> None:

@@ -60,7 +60,10 @@ async def lanes(
                 "  WITH u WHERE visible",
                 f"  MATCH ({a}:Activity)-[:OWNED_BY|WITH_USER]->(u)",
                 f"  WHERE {a}.startAt < {ends} AND ({a}.endAt > {starts} OR "
-                f"({a}.endAt = {a}.startAt AND {a}.startAt >= {starts})){closed}",
+                f"({a}.endAt = {a}.startAt AND {a}.startAt >= {starts}) OR "
+                # A series whose later occurrences may fall in the window.
+                f"({a}.recurrence IS NOT NULL AND "
+                f"coalesce({a}.recurrenceEndsAt > {starts}, true))){closed}",
                 f"  WITH DISTINCT {a} ORDER BY {a}.startAt, {a}.id LIMIT {cap}",
                 *subqueries,
                 f"  RETURN collect({projection}) AS activities",

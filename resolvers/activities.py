@@ -17,7 +17,7 @@ from kesher.graph import records as graph_records
 from kesher.graph.driver import Row
 from kesher.graph.errors import GraphError
 from kesher.graph.model import ACTIVITY
-from kesher.resolvers import inputs
+from kesher.resolvers import inputs, recurrence
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError, Refusal, validate
 from kesher.resolvers.pagination import ORDERS, connection
@@ -44,6 +44,7 @@ async def create(
     try:
         values |= schedule(checked.kind, {name: getattr(checked, name) for name in TIME_FIELDS})
         _check_url(checked.kind, checked.external_url)
+        values |= _series(checked.kind, values, checked.recurrence)
     except GraphError as error:
         return Refusal.of(error)
     links["otherCustomerIds"] = [i for i in links["otherCustomerIds"] if i != checked.customer_id]
@@ -80,6 +81,14 @@ async def update(
             values.update(schedule(stored["kind"], _merged_times(stored, given)))
         if "external_url" in sent:
             _check_url(stored["kind"], checked.external_url)
+        if "recurrence" in sent or sent & set(TIME_FIELDS):
+            rule = checked.recurrence if "recurrence" in sent else stored["recurrence"]
+            times = {
+                "startAt": values.get("startAt", stored["startAt"]),
+                "endAt": values.get("endAt", stored["endAt"]),
+                "timeZone": values.get("timeZone", stored["timeZone"]),
+            }
+            values.update(_series(stored["kind"], times, rule))
         check = dict(links)
         if "customerId" in links or "contactId" in links:
             check.setdefault("customerId", stored["customerId"])
@@ -95,7 +104,7 @@ def _split(checked: inputs.Input, names: Iterable[str]) -> tuple[dict[str, Any],
     values: dict[str, Any] = {}
     links: dict[str, Any] = {}
     for name in names:
-        if name in TIME_FIELDS:
+        if name in TIME_FIELDS or name == "recurrence":
             continue
         api_name = to_camel(name)
         if api_name in graph_activities.LINK_FIELDS:
@@ -106,7 +115,7 @@ def _split(checked: inputs.Input, names: Iterable[str]) -> tuple[dict[str, Any],
 
 
 def _merged_times(stored: Row, given: Mapping[str, Any]) -> dict[str, Any]:
-    merged: dict[str, Any] = {"all_day": False, "time_zone": "UTC"}
+    merged: dict[str, Any] = {"all_day": stored["allDay"], "time_zone": stored["timeZone"]}
     if stored["kind"] == "TASK":
         merged["due_at"] = stored["dueAt"]
     else:
@@ -156,6 +165,16 @@ def schedule(kind: str, times: Mapping[str, Any]) -> dict[str, Any]:
         "allDay": all_day,
         "timeZone": zone_name,
     }
+
+
+def _series(kind: str, times: Mapping[str, Any], rule: str | None) -> dict[str, Any]:
+    """The stored form of a recurrence: its rule and when its last occurrence ends."""
+    if rule is None:
+        return {"recurrence": None, "recurrenceEndsAt": None}
+    if kind != "EVENT":
+        raise GraphError("recurrence: only an event (EVENT) repeats.", field="recurrence")
+    ends = recurrence.last_end(rule, times["startAt"], times["endAt"], times["timeZone"])
+    return {"recurrence": rule.removeprefix("RRULE:"), "recurrenceEndsAt": ends}
 
 
 def _check_url(kind: str, url: str | None) -> None:
@@ -258,3 +277,42 @@ async def page(
     )
     answer = await graph_activities.page(context.graph, shape, keyset, narrowed)
     return connection({"rows": answer.rows, "total": answer.total}, keyset, order_name)
+
+
+async def add_exception(
+    context: Context,
+    activity_id: str,
+    original: datetime,
+    moved_to: tuple[datetime, datetime] | None,
+    selections: Iterable[Selection],
+) -> Row | Refusal:
+    """Cancels one occurrence of a recurring event, or moves it to new times."""
+    if moved_to is not None and moved_to[1] < moved_to[0]:
+        return Refusal("INVALID_INPUT", "endsAt: it cannot end before it starts.", "endsAt")
+    shape = shape_of(ACTIVITY, selections, context.settings)
+    actor = viewer_id(context)
+
+    async def work(tx: AsyncManagedTransaction) -> Row | None:
+        await graph_records.require_actor(tx, actor)
+        stored = await graph_activities.current(tx, activity_id)
+        graph_activities.require_open(stored, activity_id)
+        if stored["recurrence"] is None:
+            raise GraphError("id: the activity does not repeat.", field="id")
+        series = {
+            "recurrence": stored["recurrence"],
+            "starts_at": stored["startAt"],
+            "time_zone": stored["timeZone"],
+        }
+        if not recurrence.is_occurrence(series, original):
+            raise GraphError(
+                "occurrenceStart: the series has no occurrence starting then.",
+                field="occurrenceStart",
+            )
+        if original.astimezone(UTC) in (stored["cancelledStarts"] or ()):
+            raise GraphError(
+                "occurrenceStart: that occurrence is cancelled.", field="occurrenceStart"
+            )
+        await graph_activities.add_exception(tx, activity_id, original, moved_to)
+        return await graph_records.card_in(context.graph, tx, shape, activity_id)
+
+    return await write(context, work)

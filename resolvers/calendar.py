@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 
 from strawberry.types.nodes import SelectedField
@@ -10,6 +11,7 @@ from kesher.graph import calendar as graph_calendar
 from kesher.graph.driver import Row
 from kesher.graph.model import ACTIVITY
 from kesher.graph.statement import Shape
+from kesher.resolvers import recurrence
 from kesher.resolvers.context import Context, Role
 from kesher.resolvers.errors import ClientError
 from kesher.resolvers.records import viewer_id
@@ -46,7 +48,9 @@ async def calendar(
     _window(user_ids, starts, ends)
     viewer = viewer_id(context)
     admin = context.viewer is not None and context.viewer.role is Role.ADMIN
-    shape = shape_of(ACTIVITY, child(field.selections, "activities"), context.settings)
+    shape = _with_series(
+        shape_of(ACTIVITY, child(field.selections, "activities"), context.settings)
+    )
     rows = await graph_calendar.lanes(
         context.graph,
         viewer,
@@ -67,14 +71,48 @@ async def calendar(
                 code="FORBIDDEN",
                 field="userIds",
             )
-    return [
-        {
-            "user": row["user"],
-            "activities": row["activities"][:PER_LANE],
-            "truncated": len(row["activities"]) > PER_LANE,
-        }
-        for row in rows
-    ]
+    lanes = []
+    for row in rows:
+        found = expanded(row["activities"], starts, ends)
+        lanes.append(
+            {
+                "user": row["user"],
+                "activities": found[:PER_LANE],
+                "truncated": len(found) > PER_LANE or len(row["activities"]) > PER_LANE,
+            }
+        )
+    return lanes
+
+
+# What expanding a series needs, whatever the client selected.
+SERIES_FIELDS = frozenset(
+    {
+        "starts_at",
+        "ends_at",
+        "time_zone",
+        "recurrence",
+        "cancelled_starts",
+        "moved_starts",
+        "moved_to",
+        "moved_to_end",
+    }
+)
+
+
+def _with_series(shape: Shape) -> Shape:
+    return dataclasses.replace(shape, fields=shape.fields | SERIES_FIELDS)
+
+
+def expanded(activities: list[Row], starts: datetime, ends: datetime) -> list[Row]:
+    """The activities of a lane with each recurring event replaced by its occurrences in
+    the window, by start time."""
+    found: list[Row] = []
+    for activity in activities:
+        if activity.get("recurrence"):
+            found.extend(recurrence.occurrences(activity, starts, ends))
+        else:
+            found.append(activity)
+    return sorted(found, key=lambda row: (row["starts_at"], row["id"]))
 
 
 async def free_busy(
@@ -83,7 +121,7 @@ async def free_busy(
     """Each user's busy intervals over the window, merged, without any detail; any signed-in
     user may ask, to find a time."""
     _window(user_ids, starts, ends)
-    shape = Shape(ACTIVITY, frozenset({"starts_at", "ends_at"}))
+    shape = Shape(ACTIVITY, SERIES_FIELDS)
     rows = await graph_calendar.lanes(
         context.graph,
         viewer_id(context),
@@ -99,7 +137,8 @@ async def free_busy(
             raise ClientError(
                 f"userIds: no user has the id {row['id']!r}.", code="NOT_FOUND", field="userIds"
             )
-        lanes.append({"user": row["user"], "busy": merged(row["activities"], starts, ends)})
+        busy = merged(expanded(row["activities"], starts, ends), starts, ends)
+        lanes.append({"user": row["user"], "busy": busy})
     return lanes
 
 

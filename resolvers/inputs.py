@@ -227,6 +227,7 @@ Https = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^https://\S+$")
 ]
 Ids = Annotated[list[Id], Field(max_length=100)]
+Rule = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
 class ActivityCreate(Input):
@@ -246,6 +247,7 @@ class ActivityCreate(Input):
     contact_id: Id | None = None
     other_customer_ids: Ids = []
     external_url: Https | None = None
+    recurrence: Rule | None = None
 
 
 class ActivityUpdate(Update):
@@ -267,3 +269,4 @@ class ActivityUpdate(Update):
     contact_id: Id | None = None
     other_customer_ids: Ids | None = None
     external_url: Https | None = None
+    recurrence: Rule | None = None

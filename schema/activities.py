@@ -54,6 +54,15 @@ class Activity:
     external_url: str | None = strawberry.field(
         description="A meeting's event in an external calendar (https)."
     )
+    recurrence: str | None = strawberry.field(
+        description="How an event repeats: an RFC 5545 RRULE (FREQ=WEEKLY;BYDAY=MO), in its "
+        "time zone."
+    )
+    occurrence_start: datetime | None = strawberry.field(
+        default=None,
+        description="In a calendar, the original start of this occurrence of a recurring "
+        "event (it names the occurrence to cancel or move).",
+    )
     closed_at: datetime | None = strawberry.field(description="When it was closed, if it was.")
     created_at: datetime = strawberry.field(description="When it was created.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
@@ -130,6 +139,10 @@ class CreateActivityInput:
     external_url: str | None = strawberry.field(
         default=strawberry.UNSET, description="A meeting's external calendar event (https)."
     )
+    recurrence: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="For an event: an RFC 5545 RRULE; with COUNT or UNTIL at most 1,000 times.",
+    )
 
 
 @strawberry.input(description="Changes to an activity: only the fields sent. " + _TIMES)
@@ -162,6 +175,9 @@ class UpdateActivityInput:
     )
     external_url: str | None = strawberry.field(
         default=strawberry.UNSET, description="External calendar event; null clears."
+    )
+    recurrence: str | None = strawberry.field(
+        default=strawberry.UNSET, description="An RRULE; null stops the repeating."
     )
 
 
@@ -348,6 +364,35 @@ class ActivityMutations:
     )
     async def close_activity(self, info: Info, id: strawberry.ID) -> ActivityPayload:
         return _payload(await activities.set_closed(info.context, str(id), True, _selected(info)))
+
+    @strawberry.mutation(
+        description="Cancels one occurrence of a recurring event, named by its original start.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def cancel_occurrence(
+        self, info: Info, activity_id: strawberry.ID, occurrence_start: datetime
+    ) -> ActivityPayload:
+        outcome = await activities.add_exception(
+            info.context, str(activity_id), occurrence_start, None, _selected(info)
+        )
+        return _payload(outcome)
+
+    @strawberry.mutation(
+        description="Moves one occurrence of a recurring event to new times.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def move_occurrence(
+        self,
+        info: Info,
+        activity_id: strawberry.ID,
+        occurrence_start: datetime,
+        starts_at: datetime,
+        ends_at: datetime,
+    ) -> ActivityPayload:
+        outcome = await activities.add_exception(
+            info.context, str(activity_id), occurrence_start, (starts_at, ends_at), _selected(info)
+        )
+        return _payload(outcome)
 
     @strawberry.mutation(
         description="Reopens a closed activity (ADMIN).", permission_classes=[IsAdmin]

@@ -1,0 +1,110 @@
+"""Recurring events: RFC 5545 rules (python-dateutil) expanded into occurrences.
+
+A rule repeats in the event's own time zone, so a weekly 09:00 meeting in Jerusalem stays
+at 09:00 local time on both sides of a daylight-saving change. An occurrence is named by
+its original start; one can be cancelled or moved without touching the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import rrule, rrulestr
+
+from kesher.graph.driver import Row
+from kesher.graph.errors import GraphError
+
+MAX_OCCURRENCES = 1000
+
+
+def parse(rule: str, starts: datetime, zone_name: str) -> rrule:
+    """The rule as dateutil reads it, starting at `starts` in the event's time zone."""
+    text = rule.strip().removeprefix("RRULE:")
+    if not text or "\n" in text or "DTSTART" in text.upper():
+        raise GraphError(
+            "recurrence: one RRULE line, e.g. FREQ=WEEKLY;BYDAY=MO.", field="recurrence"
+        )
+    local = starts.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None)
+    try:
+        parsed = rrulestr(text, dtstart=local)
+    except (ValueError, TypeError) as error:
+        raise GraphError(f"recurrence: {error}.", field="recurrence") from error
+    if not isinstance(parsed, rrule):
+        raise GraphError("recurrence: one RRULE line.", field="recurrence")
+    return parsed
+
+
+def last_end(rule: str, starts: datetime, ends: datetime, zone_name: str) -> datetime | None:
+    """When the series' last occurrence ends (UTC), or None when it never ends. A rule
+    with more than MAX_OCCURRENCES occurrences is refused."""
+    parsed = parse(rule, starts, zone_name)
+    if "COUNT=" not in rule.upper() and "UNTIL=" not in rule.upper():
+        return None
+    last: datetime | None = None
+    for number, occurrence in enumerate(parsed, start=1):
+        if number > MAX_OCCURRENCES:
+            raise GraphError(
+                f"recurrence: at most {MAX_OCCURRENCES} occurrences, or no end.",
+                field="recurrence",
+            )
+        last = occurrence
+    if last is None:
+        raise GraphError("recurrence: the rule has no occurrence.", field="recurrence")
+    return _utc(last, zone_name) + (ends - starts)
+
+
+def is_occurrence(row: Row, original: datetime) -> bool:
+    parsed = parse(row["recurrence"], row["starts_at"], row["time_zone"])
+    local = original.astimezone(ZoneInfo(row["time_zone"])).replace(tzinfo=None)
+    return local in parsed.between(local, local, inc=True)
+
+
+def occurrences(row: Row, window_from: datetime, window_to: datetime) -> Iterator[Row]:
+    """The series' occurrences overlapping [window_from, window_to), each a copy of the
+    activity row with its own times and `occurrence_start`; cancelled ones are left out
+    and moved ones take their new times."""
+    zone_name = row["time_zone"]
+    duration: timedelta = row["ends_at"] - row["starts_at"]
+    parsed = parse(row["recurrence"], row["starts_at"], zone_name)
+    zone = ZoneInfo(zone_name)
+    earliest = (window_from - duration).astimezone(zone).replace(tzinfo=None)
+    latest = window_to.astimezone(zone).replace(tzinfo=None)
+    cancelled = set(row.get("cancelled_starts") or ())
+    moved = dict(
+        zip(
+            row.get("moved_starts") or (),
+            zip(row.get("moved_to") or (), row.get("moved_to_end") or (), strict=True),
+            strict=True,
+        )
+    )
+    found: list[Row] = []
+    for local in parsed.between(earliest, latest, inc=True):
+        original = _utc(local, zone_name)
+        if original in cancelled:
+            continue
+        starts, ends = moved.get(original, (original, original + duration))
+        if _overlaps(starts, ends, window_from, window_to):
+            found.append(
+                {**row, "starts_at": starts, "ends_at": ends, "occurrence_start": original}
+            )
+    # An occurrence moved from outside the window into it shows too.
+    shown = {occurrence["occurrence_start"] for occurrence in found}
+    for original, (starts, ends) in moved.items():
+        fresh = original not in shown and original not in cancelled
+        if fresh and _overlaps(starts, ends, window_from, window_to):
+            found.append(
+                {**row, "starts_at": starts, "ends_at": ends, "occurrence_start": original}
+            )
+    yield from found
+
+
+def _overlaps(starts: datetime, ends: datetime, window_from: datetime, window_to: datetime) -> bool:
+    if starts == ends:
+        return window_from <= starts < window_to
+    return starts < window_to and ends > window_from
+
+
+def _utc(local: datetime, zone_name: str) -> datetime:
+    return local.replace(tzinfo=ZoneInfo(zone_name)).astimezone(UTC)

@@ -1,0 +1,157 @@
+"""Recurring events: expansion in calendars, in their own time zone, with exceptions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from neo4j import Driver
+
+from tests.conftest import Person, gql
+from tests.resolvers.relationships_support import snapshot
+from tests.resolvers.test_activities import create, meeting, world
+
+pytestmark = pytest.mark.anyio
+
+CALENDAR = """
+query Calendar($users: [ID!]!, $from: DateTime!, $to: DateTime!) {
+  calendar(userIds: $users, from: $from, to: $to) {
+    activities { subject startsAt endsAt occurrenceStart recurrence }
+  }
+}
+"""
+
+CANCEL = """
+mutation Cancel($id: ID!, $at: DateTime!) {
+  cancelOccurrence(activityId: $id, occurrenceStart: $at) {
+    __typename
+    ... on MutationError { code field }
+  }
+}
+"""
+
+MOVE = """
+mutation Move($id: ID!, $at: DateTime!, $starts: DateTime!, $ends: DateTime!) {
+  moveOccurrence(activityId: $id, occurrenceStart: $at, startsAt: $starts, endsAt: $ends) {
+    __typename
+    ... on MutationError { code field }
+  }
+}
+"""
+
+WINDOW = {"from": "2026-03-16T00:00:00+02:00", "to": "2026-04-20T00:00:00+03:00"}
+
+
+async def starts(client: httpx.AsyncClient, person: Person) -> list[tuple[str, str | None]]:
+    answer = await gql(client, CALENDAR, {"users": [person.id], **WINDOW}, person)
+    assert "errors" not in answer, answer
+    return [
+        (a["startsAt"], a["occurrenceStart"]) for a in answer["data"]["calendar"][0]["activities"]
+    ]
+
+
+async def test_a_weekly_meeting_keeps_its_local_time_and_its_exceptions(
+    client: httpx.AsyncClient, admin: Person, member: Person, clean_db: Driver
+) -> None:
+    # given a weekly Monday 09:00 meeting in Jerusalem, across the change to summer time
+    w = await world(client, admin, member)
+    created = await create(
+        client,
+        member,
+        meeting(
+            w,
+            member,
+            subject="Weekly",
+            startsAt="2026-03-16T09:00:00+02:00",
+            endsAt="2026-03-16T10:00:00+02:00",
+            recurrence="FREQ=WEEKLY;BYDAY=MO;COUNT=6",
+        ),
+    )
+    activity_id = created["activity"]["id"]
+
+    # then every occurrence is at 09:00 local: 07:00 UTC in winter, 06:00 UTC in summer
+    expected = [
+        "2026-03-16T07:00:00+00:00",
+        "2026-03-23T07:00:00+00:00",
+        "2026-03-30T06:00:00+00:00",
+        "2026-04-06T06:00:00+00:00",
+        "2026-04-13T06:00:00+00:00",
+    ]
+    assert await starts(client, member) == [(at, at) for at in expected]
+
+    # when one is cancelled and one moved
+    cancelled = await gql(client, CANCEL, {"id": activity_id, "at": expected[1]}, member)
+    assert cancelled["data"]["cancelOccurrence"]["__typename"] == "ActivitySuccess"
+    moved = await gql(
+        client,
+        MOVE,
+        {
+            "id": activity_id,
+            "at": expected[2],
+            "starts": "2026-03-31T10:00:00+03:00",
+            "ends": "2026-03-31T11:00:00+03:00",
+        },
+        member,
+    )
+    assert moved["data"]["moveOccurrence"]["__typename"] == "ActivitySuccess"
+
+    # then
+    assert await starts(client, member) == [
+        (expected[0], expected[0]),
+        ("2026-03-31T07:00:00+00:00", expected[2]),
+        (expected[3], expected[3]),
+        (expected[4], expected[4]),
+    ]
+
+    # and what is not an occurrence, or already cancelled, is refused with nothing changed
+    before = snapshot(clean_db)
+    for at in ("2026-03-17T07:00:00+00:00", expected[1]):
+        refused = (await gql(client, CANCEL, {"id": activity_id, "at": at}, member))["data"]
+        assert (refused["cancelOccurrence"]["code"], refused["cancelOccurrence"]["field"]) == (
+            "INVALID_INPUT",
+            "occurrenceStart",
+        )
+    assert snapshot(clean_db) == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"recurrence": "FREQ=SOMETIMES"}, "recurrence"),
+        ({"recurrence": "FREQ=DAILY;COUNT=5000"}, "recurrence"),
+        ({"kind": "CALL", "recurrence": "FREQ=DAILY"}, "recurrence"),
+    ],
+)
+async def test_a_bad_recurrence_is_refused(
+    client: httpx.AsyncClient,
+    admin: Person,
+    member: Person,
+    clean_db: Driver,
+    fields: dict[str, Any],
+    field: str,
+) -> None:
+    w = await world(client, admin, member)
+    before = snapshot(clean_db)
+    refused = await create(client, member, meeting(w, member, **fields))
+    assert (refused["code"], refused["field"]) == ("INVALID_INPUT", field)
+    assert snapshot(clean_db) == before
+
+
+async def test_an_endless_series_shows_in_any_window(
+    client: httpx.AsyncClient, admin: Person, member: Person
+) -> None:
+    w = await world(client, admin, member)
+    await create(
+        client,
+        member,
+        meeting(
+            w,
+            member,
+            startsAt="2020-01-06T09:00:00+02:00",
+            endsAt="2020-01-06T09:30:00+02:00",
+            recurrence="FREQ=MONTHLY;BYMONTHDAY=1",
+        ),
+    )
+    found = await starts(client, member)
+    assert [at for at, _ in found] == ["2026-04-01T06:00:00+00:00"]

@@ -37,7 +37,7 @@ async def create(
     await tx_rows(
         tx,
         "CREATE (a:Activity {id: $id}) SET a += $values, a.createdAt = datetime(), "
-        "a.updatedAt = a.createdAt",
+        "a.updatedAt = datetime()",
         {"id": activity_id, "values": dict(values)},
     )
     await set_links(tx, activity_id, links)

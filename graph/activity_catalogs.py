@@ -65,7 +65,7 @@ async def define(
         "WITH coalesce(max(other.sortOrder), 0) + 1 AS last "
         f"CREATE (e:{catalog.label} {{id: $id}}) SET e += $values, "
         "e.sortOrder = coalesce($values.sortOrder, last), "
-        "e.createdAt = datetime(), e.updatedAt = e.createdAt",
+        "e.createdAt = datetime(), e.updatedAt = datetime()",
         {"id": entry_id, "values": dict(values)},
     )
 

@@ -9,7 +9,7 @@ from typing import LiteralString
 
 from neo4j import AsyncManagedTransaction
 
-from kesher.graph.driver import tx_rows
+from kesher.graph.driver import Graph, Row, tx_rows
 from kesher.graph.errors import GraphError, NotFound
 
 MANAGES: LiteralString = "MANAGES"
@@ -57,3 +57,22 @@ async def link_users(
     else:
         text = f"MATCH (a:User {{id: $from}})-[r:{edge}]->(b:User) WHERE b.id IN $ids DELETE r"
     await tx_rows(tx, text, {"from": from_id, "ids": user_ids})
+
+
+async def set_feed_token(tx: AsyncManagedTransaction, user_id: str, token_hash: str) -> None:
+    """Keeps only the hash of a user's calendar-feed token; a new one replaces the old."""
+    await require_users(tx, [user_id], "userId")
+    await tx_rows(
+        tx,
+        "MATCH (u:User {id: $id}) SET u.feedTokenHash = $hash, u.updatedAt = datetime()",
+        {"id": user_id, "hash": token_hash},
+    )
+
+
+async def feed_owner(graph: Graph, user_id: str) -> Row | None:
+    rows = await graph.rows(
+        "MATCH (u:User {id: $id}) RETURN u.feedTokenHash AS tokenHash, u.name AS name, "
+        "u.active AS active",
+        {"id": user_id},
+    )
+    return rows[0] if rows else None

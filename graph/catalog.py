@@ -183,7 +183,7 @@ async def define_type(tx: AsyncManagedTransaction, type_id: str, values: Mapping
             "WITH coalesce(max(other.sortOrder), 0) + 1 AS last "
             "CREATE (t:RelationshipType {id: $id}) SET t += $values, "
             "t.sortOrder = coalesce($values.sortOrder, last), "
-            "t.createdAt = datetime(), t.updatedAt = t.createdAt",
+            "t.createdAt = datetime(), t.updatedAt = datetime()",
             {"id": type_id, "values": dict(values)},
         )
     except ConstraintError as error:

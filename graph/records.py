@@ -218,7 +218,7 @@ async def create_record(
     await _write_unique(
         tx,
         f"CREATE (n:{label} {{id: $id}}) "
-        "SET n += $values, n.createdAt = datetime(), n.updatedAt = n.createdAt "
+        "SET n += $values, n.createdAt = datetime(), n.updatedAt = datetime() "
         + _DERIVED.get(label, ""),
         {"id": record_id, "values": dict(values)},
     )

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -20,6 +20,7 @@ from kesher import logs
 from kesher.graph.catalog import load_keys
 from kesher.graph.constraints import apply_constraints
 from kesher.graph.driver import Graph, connect
+from kesher.resolvers.calendar_feed import feed
 from kesher.resolvers.context import Context
 from kesher.resolvers.tokens import TokenProblem, from_header
 from kesher.schema.schema import build_schema
@@ -131,6 +132,22 @@ class _TooLarge(Exception):
     pass
 
 
+async def calendar_feed(request: Request) -> Response:
+    """A user's calendar as iCalendar, for Google or Outlook to subscribe to."""
+    ical = await feed(
+        request.app.state.graph,
+        request.path_params["user_id"],
+        request.query_params.get("token", ""),
+    )
+    if ical is None:
+        return PlainTextResponse("No such calendar feed.", status_code=404)
+    return Response(
+        ical,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Cache-Control": "private, max-age=300"},
+    )
+
+
 async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -172,6 +189,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
+            Route("/calendar/{user_id}.ics", calendar_feed),
             Route("/readyz", readyz),
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),

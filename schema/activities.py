@@ -8,7 +8,7 @@ from typing import Annotated
 
 import strawberry
 
-from kesher.resolvers import activities
+from kesher.resolvers import activities, calendar_feed
 from kesher.resolvers import calendar as calendar_resolvers
 from kesher.resolvers import records as record_resolvers
 from kesher.resolvers.errors import Refusal
@@ -466,3 +466,37 @@ class CalendarQueries:
         return await calendar_resolvers.free_busy(
             info.context, [str(i) for i in user_ids], from_, to
         )
+
+
+@strawberry.type(description="A calendar feed address; the token in it is shown only now.")
+class CalendarFeedSuccess:
+    url: str = strawberry.field(
+        description="Subscribe to this from Google or Outlook: /calendar/<user>.ics?token=…"
+    )
+    token: str = strawberry.field(description="The feed's secret token; the old one stops working.")
+
+
+CalendarFeedPayload = Annotated[
+    CalendarFeedSuccess | MutationError,
+    strawberry.union("CalendarFeedPayload", description="The new feed address, or why not."),
+]
+
+
+@strawberry.type(description="Changing calendar feeds.")
+class CalendarMutations:
+    @strawberry.mutation(
+        description="Makes a new calendar-feed token for the signed-in user (or, for an ADMIN, "
+        "`userId`) and answers with the feed's address; the old token stops working.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def rotate_calendar_feed(
+        self, info: Info, user_id: strawberry.ID | None = None
+    ) -> CalendarFeedPayload:
+        request = info.context.request
+        base_url = str(request.base_url) if request is not None else ""
+        outcome = await calendar_feed.rotate(
+            info.context, str(user_id) if user_id else None, base_url
+        )
+        if isinstance(outcome, Refusal):
+            return error_of(outcome)
+        return CalendarFeedSuccess(url=outcome["url"], token=outcome["token"])

@@ -12,7 +12,7 @@ import strawberry
 from kesher.resolvers import auth, calendar_access, records, relationships
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selection import child
-from kesher.schema.activities import ActivityMutations
+from kesher.schema.activities import ActivityMutations, CalendarMutations
 from kesher.schema.activity_catalogs import ActivityCatalogMutations
 from kesher.schema.common import Info, MutationError, Row, error_of
 from kesher.schema.inputs import (
@@ -147,7 +147,7 @@ def _record(info: Info, name: str) -> list[strawberry.types.nodes.Selection]:
 
 
 @strawberry.type(description="Everything that changes data.")
-class Mutation(ActivityMutations, ActivityCatalogMutations):
+class Mutation(CalendarMutations, ActivityMutations, ActivityCatalogMutations):
     @strawberry.mutation(description="Signs in with e-mail and password; returns a bearer token.")
     async def login(self, info: Info, email: str, password: str) -> LoginPayload:
         outcome = await auth.login(info.context, email, password, _record(info, "user"))

@@ -427,3 +427,20 @@ async def test_contacts_and_projects_lists(client: httpx.AsyncClient, member: Pe
     }
     assert found["data"]["contacts"]["edges"] == [{"node": {"name": "רות כהן"}}]
     assert projects["data"]["projects"]["totalCount"] == 0
+
+
+CREATED_TIMES = """
+mutation Create($input: CreateCustomerInput!) {
+  createCustomer(input: $input) { ... on CustomerSuccess { customer { createdAt updatedAt } } }
+}
+"""
+
+
+async def test_a_new_record_was_last_updated_when_it_was_created(
+    client: httpx.AsyncClient, member: Person
+) -> None:
+    answer = await gql(client, CREATED_TIMES, {"input": {"name": "Fresh"}}, member)
+    assert "errors" not in answer, answer
+    customer = answer["data"]["createCustomer"]["customer"]
+    assert customer["updatedAt"] is not None
+    assert customer["updatedAt"] == customer["createdAt"]

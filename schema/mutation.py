@@ -12,8 +12,9 @@ import strawberry
 from kesher.resolvers import auth, calendar_access, records, relationships
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selection import child
-from kesher.schema.activities import ActivityMutations, CalendarMutations
+from kesher.schema.activities import ActivityMutations
 from kesher.schema.activity_catalogs import ActivityCatalogMutations
+from kesher.schema.calendar import CalendarMutations
 from kesher.schema.common import Info, MutationError, Row, error_of
 from kesher.schema.inputs import (
     AddRelationshipInput,

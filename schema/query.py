@@ -10,8 +10,9 @@ from strawberry.types.nodes import SelectedField, Selection
 
 from kesher.graph.relation_map import RelationMap as Map
 from kesher.resolvers import records, relationships
-from kesher.schema.activities import ActivityQueries, CalendarQueries
+from kesher.schema.activities import ActivityQueries
 from kesher.schema.activity_catalogs import ActivityCatalogQueries
+from kesher.schema.calendar import CalendarQueries
 from kesher.schema.common import Connection, Info, RecordOrder, Row
 from kesher.schema.inputs import CustomerFilter, CustomerRecordFilter, UserFilter, provided
 from kesher.schema.permissions import IsAuthenticated

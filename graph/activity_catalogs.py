@@ -14,8 +14,9 @@ from typing import Any, LiteralString
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
+from kesher.graph.catalog import check_order
 from kesher.graph.driver import Graph, Row, tx_rows
-from kesher.graph.errors import Conflict, GraphError, InUse, NotFound
+from kesher.graph.errors import Conflict, InUse, NotFound
 
 
 @dataclass(frozen=True)
@@ -87,14 +88,7 @@ async def update(
 async def reorder(tx: AsyncManagedTransaction, catalog: Catalog, ids: list[str]) -> None:
     """Sets the sort order to the order of `ids`, which must name every entry once."""
     rows = await tx_rows(tx, f"MATCH (e:{catalog.label}) RETURN collect(e.id) AS ids", {})
-    existing = set(rows[0]["ids"])
-    if len(set(ids)) != len(ids):
-        raise GraphError("ids: an id is named twice.", field="ids")
-    unknown = sorted(set(ids) - existing)
-    if unknown:
-        raise NotFound(f"ids: no {catalog.noun} has the id {unknown[0]!r}.", field="ids")
-    if existing - set(ids):
-        raise GraphError(f"ids: every {catalog.noun} must be named.", field="ids")
+    check_order(ids, set(rows[0]["ids"]), "ids", catalog.noun)
     await tx_rows(
         tx,
         "UNWIND range(0, size($ids) - 1) AS i "

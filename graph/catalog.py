@@ -253,17 +253,7 @@ async def update_type(tx: AsyncManagedTransaction, key: str, values: Mapping[str
 async def reorder_types(tx: AsyncManagedTransaction, keys: list[str]) -> None:
     """Sets the sort order to the order of `keys`, which must name every type once."""
     rows = await tx_rows(tx, "MATCH (t:RelationshipType) RETURN collect(t.key) AS keys", {})
-    existing = set(rows[0]["keys"])
-    if len(set(keys)) != len(keys):
-        raise GraphError("keys: a key is named twice.", field="keys")
-    unknown = sorted(set(keys) - existing)
-    if unknown:
-        raise NotFound(f"keys: no relationship type has the key {unknown[0]!r}.", field="keys")
-    missing = sorted(existing - set(keys))
-    if missing:
-        raise GraphError(
-            f"keys: every type must be named; missing {', '.join(missing)}.", field="keys"
-        )
+    check_order(keys, set(rows[0]["keys"]), "keys", "relationship type")
     await tx_rows(
         tx,
         "UNWIND range(0, size($keys) - 1) AS i "
@@ -271,6 +261,20 @@ async def reorder_types(tx: AsyncManagedTransaction, keys: list[str]) -> None:
         "SET t.sortOrder = i + 1, t.updatedAt = datetime()",
         {"keys": keys},
     )
+
+
+def check_order(named: list[str], existing: set[str], field: str, noun: str) -> None:
+    """A new order must name every entry of a catalog exactly once."""
+    if len(set(named)) != len(named):
+        raise GraphError(f"{field}: an entry is named twice.", field=field)
+    unknown = sorted(set(named) - existing)
+    if unknown:
+        raise NotFound(f"{field}: no {noun} is named {unknown[0]!r}.", field=field)
+    missing = sorted(existing - set(named))
+    if missing:
+        raise GraphError(
+            f"{field}: every {noun} must be named; missing {', '.join(missing)}.", field=field
+        )
 
 
 async def remove_type(tx: AsyncManagedTransaction, key: str) -> Row:

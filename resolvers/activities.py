@@ -21,7 +21,7 @@ from kesher.resolvers import inputs, recurrence
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError, Refusal, validate
 from kesher.resolvers.pagination import ORDERS, connection
-from kesher.resolvers.records import viewer_id, write
+from kesher.resolvers.records import search_text, viewer_id, write
 from kesher.resolvers.selection import connection_shape, shape_of
 
 PREFIX = "act"
@@ -266,9 +266,7 @@ async def page(
     """One page of the activity list; a search orders by relevance.
 
     `where` holds the filter input by API name (`ownerIds`, `from`, …)."""
-    search = (search or "").strip() or None
-    if search is not None and len(search) > 200:
-        raise ClientError("search: at most 200 characters.", code="INVALID_INPUT", field="search")
+    search = search_text(search)
     if search:
         order_name = "RELEVANCE"
     narrowed = activity_filter(where, include_closed, search)

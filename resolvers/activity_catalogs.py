@@ -6,7 +6,6 @@ import secrets
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
-from pydantic.alias_generators import to_camel
 
 from kesher.graph import activity_catalogs as graph_catalogs
 from kesher.graph import records as graph_records
@@ -35,7 +34,7 @@ async def define(context: Context, catalog: Catalog, data: dict[str, Any]) -> Ro
     checked = validate(model, data)
     if isinstance(checked, Refusal):
         return checked
-    values = _values(checked, type(checked).model_fields.keys())
+    values = checked.graph_values(type(checked).model_fields.keys())
     entry_id = f"{prefix}_{secrets.token_hex(12)}"
     actor = viewer_id(context)
 
@@ -54,7 +53,7 @@ async def update(
     checked = validate(model, data)
     if isinstance(checked, Refusal):
         return checked
-    values = _values(checked, checked.model_fields_set)
+    values = checked.graph_values(checked.model_fields_set)
     actor = viewer_id(context)
 
     async def work(tx: AsyncManagedTransaction) -> Row:
@@ -87,10 +86,3 @@ async def remove(context: Context, catalog: Catalog, entry_id: str) -> Row | Ref
         return await graph_catalogs.remove(tx, catalog, entry_id)
 
     return await write(context, work)
-
-
-def _values(checked: inputs.Input, names: Any) -> dict[str, Any]:
-    values = {to_camel(name): getattr(checked, name) for name in names}
-    if values.get("colour"):
-        values["colour"] = values["colour"].upper()
-    return values

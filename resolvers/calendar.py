@@ -61,10 +61,7 @@ async def calendar(
         PER_LANE,
     )
     for row in rows:
-        if not row["found"]:
-            raise ClientError(
-                f"userIds: no user has the id {row['id']!r}.", code="NOT_FOUND", field="userIds"
-            )
+        _require_user(row)
         if not row["visible"]:
             raise ClientError(
                 f"userIds: you may not see the calendar of {row['id']!r}.",
@@ -133,13 +130,17 @@ async def free_busy(
     )
     lanes = []
     for row in rows:
-        if not row["found"]:
-            raise ClientError(
-                f"userIds: no user has the id {row['id']!r}.", code="NOT_FOUND", field="userIds"
-            )
+        _require_user(row)
         busy = merged(expanded(row["activities"], starts, ends), starts, ends)
         lanes.append({"user": row["user"], "busy": busy})
     return lanes
+
+
+def _require_user(row: Row) -> None:
+    if not row["found"]:
+        raise ClientError(
+            f"userIds: no user has the id {row['id']!r}.", code="NOT_FOUND", field="userIds"
+        )
 
 
 def merged(activities: list[Row], starts: datetime, ends: datetime) -> list[Row]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 from pydantic.alias_generators import to_camel
@@ -33,6 +34,10 @@ class Input(BaseModel):
     """Input as the API names it (camelCase); unknown fields are refused."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+    def graph_values(self, names: Iterable[str]) -> dict[str, Any]:
+        """These fields as graph properties (camel case, as the API names them)."""
+        return {to_camel(name): getattr(self, name) for name in names}
 
 
 class Update(Input):
@@ -125,7 +130,9 @@ class UserUpdate(Update):
 
 # Relationships.
 
-Colour = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^#[0-9A-Fa-f]{6}$")]
+Colour = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^#[0-9A-Fa-f]{6}$")
+]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 TypeKey = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]

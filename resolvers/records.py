@@ -71,9 +71,7 @@ async def page(
 
     `where` holds the filter input by API name (`statuses`, `ownerIds`, …).
     """
-    search = (search or "").strip() or None
-    if search is not None and len(search) > 200:
-        raise ClientError("search: at most 200 characters.", code="INVALID_INPUT", field="search")
+    search = search_text(search)
     if search:
         order_name = "RELEVANCE"
     narrowed = RecordFilter(
@@ -94,6 +92,14 @@ async def page(
     )
     answer = await graph_records.page(context.graph, shape, keyset, narrowed)
     return connection({"rows": answer.rows, "total": answer.total}, keyset, order_name)
+
+
+def search_text(search: str | None) -> str | None:
+    """The words of a list's `search`, or None when there are none."""
+    search = (search or "").strip() or None
+    if search is not None and len(search) > 200:
+        raise ClientError("search: at most 200 characters.", code="INVALID_INPUT", field="search")
+    return search
 
 
 def nested_connection(

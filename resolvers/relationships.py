@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
-from pydantic.alias_generators import to_camel
 
 from kesher.graph import catalog
 from kesher.graph import records as graph_records
@@ -41,10 +40,6 @@ PAIRS: Mapping[str, tuple[LiteralString, LiteralString]] = {
 }
 
 
-def _graph_values(checked: inputs.Input, names: Iterable[str]) -> dict[str, Any]:
-    return {to_camel(name): getattr(checked, name) for name in names}
-
-
 def _key(key: str, field_name: str = "key") -> str | Refusal:
     try:
         return catalog.check_key(key.strip())
@@ -64,10 +59,9 @@ async def define_type(context: Context, data: dict[str, Any]) -> Row | Refusal:
     if isinstance(key, Refusal):
         return key
     from_kind, to_kind = PAIRS[checked.kinds]
-    values = _graph_values(checked, type(checked).model_fields.keys() - {"kinds"})
+    values = checked.graph_values(type(checked).model_fields.keys() - {"kinds"})
     values |= {
         "key": key,
-        "colour": checked.colour.upper(),
         "fromKind": from_kind,
         "toKind": to_kind,
     }
@@ -112,9 +106,7 @@ async def update_type(context: Context, key: str, data: dict[str, Any]) -> Row |
     checked = validate(inputs.RelationshipTypeUpdate, data)
     if isinstance(checked, Refusal):
         return checked
-    values = _graph_values(checked, checked.model_fields_set)
-    if "colour" in values:
-        values["colour"] = values["colour"].upper()
+    values = checked.graph_values(checked.model_fields_set)
     actor = viewer_id(context)
 
     async def work(tx: AsyncManagedTransaction) -> Row:
@@ -245,7 +237,7 @@ async def update_relationship(
     checked = validate(inputs.RelationshipUpdate, data)
     if isinstance(checked, Refusal):
         return checked
-    values = _graph_values(checked, checked.model_fields_set)
+    values = checked.graph_values(checked.model_fields_set)
     actor = viewer_id(context)
 
     async def work(tx: AsyncManagedTransaction) -> Row:

@@ -297,3 +297,57 @@ def snapshot(driver: Driver) -> list[str]:
         [repr((sorted(n["labels"]), sorted(n["properties"].items()))) for n in nodes]
         + [repr((e["type"], e["a"], e["b"], sorted(e["properties"].items()))) for e in edges]
     )
+
+
+# The relation map and paths.
+
+MAP = """
+query Map($roots: [ID!]!, $depth: Int, $limit: Int, $types: [String!], $kinds: [PartyKind!],
+          $asOf: Date, $structural: Boolean! = false) {
+  relationMap(rootIds: $roots, depth: $depth, limit: $limit, typeKeys: $types, kinds: $kinds,
+              asOf: $asOf, includeStructural: $structural) {
+    nodes { id kind label depth }
+    edges { id source target typeKey label reciprocalLabel colour structural startsOn endsOn }
+    truncated
+  }
+}
+"""
+
+PATH = """
+query Path($from: ID!, $to: ID!, $maxDepth: Int, $types: [String!], $kinds: [PartyKind!],
+           $asOf: Date, $structural: Boolean! = false) {
+  relationshipPath(fromId: $from, toId: $to, maxDepth: $maxDepth, typeKeys: $types,
+                   kinds: $kinds, asOf: $asOf, includeStructural: $structural) {
+    nodes { id kind label depth }
+    edges { source target typeKey label colour structural }
+    truncated
+  }
+}
+"""
+
+
+async def relation_map(
+    client: httpx.AsyncClient, person: Person, roots: list[str], **arguments: Any
+) -> dict[str, Any]:
+    answer = await gql(client, MAP, {"roots": roots, **arguments}, person)
+    assert "errors" not in answer, answer
+    found: dict[str, Any] = answer["data"]["relationMap"]
+    return found
+
+
+async def path(
+    client: httpx.AsyncClient, person: Person, from_id: str, to_id: str, **arguments: Any
+) -> dict[str, Any] | None:
+    answer = await gql(client, PATH, {"from": from_id, "to": to_id, **arguments}, person)
+    assert "errors" not in answer, answer
+    found: dict[str, Any] | None = answer["data"]["relationshipPath"]
+    return found
+
+
+def depths(found: dict[str, Any]) -> dict[str, int]:
+    return {node["id"]: node["depth"] for node in found["nodes"]}
+
+
+def pairs(found: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Each edge as (type, source, target), sorted."""
+    return sorted((e["typeKey"], e["source"], e["target"]) for e in found["edges"])

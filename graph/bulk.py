@@ -114,12 +114,87 @@ def create_links(key: str, source: str, target: str) -> LiteralString:
     )
 
 
+CREATE_ACTIVITY_TYPES: LiteralString = """
+UNWIND $rows AS row
+CREATE (:ActivityType {
+  id: row.id, name: row.name, colour: row.colour, sortOrder: row.sortOrder,
+  createdAt: datetime({epochSeconds: row.createdAt}),
+  updatedAt: datetime({epochSeconds: row.updatedAt})
+})
+"""
+
+CREATE_ACTIVITY_STATUSES: LiteralString = """
+UNWIND $rows AS row
+CREATE (:ActivityStatus {
+  id: row.id, name: row.name, colour: row.colour, sortOrder: row.sortOrder,
+  category: row.category,
+  createdAt: datetime({epochSeconds: row.createdAt}),
+  updatedAt: datetime({epochSeconds: row.updatedAt})
+})
+"""
+
+# Who manages whom, and who shares their calendar with whom: rows of `fromId`, `toId`.
+CREATE_MANAGES: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:User {id: row.fromId}), (b:User {id: row.toId})
+CREATE (a)-[:MANAGES]->(b)
+"""
+CREATE_SHARES: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:User {id: row.fromId}), (b:User {id: row.toId})
+CREATE (a)-[:SHARES_CALENDAR_WITH]->(b)
+"""
+
+# One row per activity: its node, then its edges to records found by unique id. Times
+# are stored as the API stores them, UTC; a missing time is `null` and so not stored.
+CREATE_ACTIVITIES: LiteralString = """
+UNWIND $rows AS row
+MATCH (owner:User {id: row.ownerId})
+MATCH (customer:Customer {id: row.customerId})
+MATCH (type:ActivityType {id: row.typeId})
+MATCH (status:ActivityStatus {id: row.statusId})
+CREATE (a:Activity {
+  id: row.id, kind: row.kind, subject: row.subject, description: row.description,
+  startAt: datetime({epochSeconds: row.startAt}),
+  endAt: datetime({epochSeconds: row.endAt}),
+  dueAt: CASE WHEN row.dueAt IS NOT NULL THEN datetime({epochSeconds: row.dueAt}) END,
+  allDay: row.allDay, timeZone: row.timeZone, externalUrl: row.externalUrl,
+  recurrence: row.recurrence,
+  recurrenceEndsAt: CASE WHEN row.recurrenceEndsAt IS NOT NULL
+    THEN datetime({epochSeconds: row.recurrenceEndsAt}) END,
+  closedAt: CASE WHEN row.closedAt IS NOT NULL THEN datetime({epochSeconds: row.closedAt}) END,
+  createdAt: datetime({epochSeconds: row.createdAt}),
+  updatedAt: datetime({epochSeconds: row.updatedAt})
+})
+CREATE (a)-[:OWNED_BY]->(owner)
+CREATE (a)-[:ABOUT {primary: true}]->(customer)
+CREATE (a)-[:HAS_TYPE]->(type)
+CREATE (a)-[:HAS_STATUS]->(status)
+WITH row, a
+CALL (row, a) {
+  UNWIND row.participantIds AS id
+  MATCH (u:User {id: id})
+  CREATE (a)-[:WITH_USER]->(u)
+}
+CALL (row, a) {
+  UNWIND row.otherCustomerIds AS id
+  MATCH (c:Customer {id: id})
+  CREATE (a)-[:ABOUT {primary: false}]->(c)
+}
+CALL (row, a) {
+  MATCH (k:Contact {id: row.contactId})
+  CREATE (a)-[:WITH_CONTACT]->(k)
+}
+"""
+
 COUNT_USERS_AND_CUSTOMERS: LiteralString = """
 RETURN COUNT { (:User) } + COUNT { (:Customer) } AS records
 """
 
-# Runs in an auto-commit transaction only (CALL ... IN TRANSACTIONS needs one).
-WIPE: LiteralString = """
-MATCH (n)
-CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
-"""
+# Each runs in an auto-commit transaction only (CALL ... IN TRANSACTIONS needs one).
+# Relationships go first, in batches: deleting a catalog node with its edges would
+# delete a million relationships in one transaction.
+WIPE: tuple[LiteralString, ...] = (
+    "MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS",
+    "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+)

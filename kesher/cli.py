@@ -12,6 +12,7 @@ from typing import TypeVar
 from neo4j import AsyncDriver
 from pydantic import SecretStr
 
+from kesher.seeds.activities import ACTIVITIES_PER_CUSTOMER
 from kesher.settings import Settings
 
 T = TypeVar("T")
@@ -33,14 +34,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     neo4j = commands.add_parser("neo4j", help="the local Neo4j server")
     neo4j.add_argument("action", choices=("start", "stop", "status"))
 
-    seed = commands.add_parser("seed", help="load generated customers, contacts and projects")
+    seed = commands.add_parser(
+        "seed", help="load generated customers, contacts, projects, links and activities"
+    )
     seed.add_argument("--customers", type=int, default=1000)
     seed.add_argument("--seed", type=int, default=1)
+    seed.add_argument(
+        "--activities-per-customer", type=float, default=ACTIVITIES_PER_CUSTOMER, metavar="N"
+    )
 
     bench = commands.add_parser(
         "bench-load", help="wipe the database, load generated data, print the load rate"
     )
     bench.add_argument("--customers", type=int, default=100_000)
+    bench.add_argument(
+        "--activities-per-customer", type=float, default=ACTIVITIES_PER_CUSTOMER, metavar="N"
+    )
     bench.add_argument(
         "--warm-up",
         type=int,
@@ -77,7 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             _with_driver(
                 settings,
                 lambda driver: run_seed(
-                    driver, settings.neo4j_database, args.customers, args.seed, progress=True
+                    driver,
+                    settings.neo4j_database,
+                    args.customers,
+                    args.seed,
+                    progress=True,
+                    activities_per_customer=args.activities_per_customer,
                 ),
             )
         except DatabaseNotEmpty as error:
@@ -107,7 +121,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             _with_driver(
                 settings,
                 lambda driver: run_bench_load(
-                    driver, settings.neo4j_database, args.customers, args.warm_up
+                    driver,
+                    settings.neo4j_database,
+                    args.customers,
+                    args.warm_up,
+                    args.activities_per_customer,
                 ),
             )
         finally:

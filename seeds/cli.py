@@ -9,6 +9,7 @@ from neo4j import AsyncDriver
 
 from kesher.graph.constraints import apply_constraints
 from kesher.passwords import hash_password
+from kesher.seeds.activities import ACTIVITIES_PER_CUSTOMER
 from kesher.seeds.generator import Dataset
 from kesher.seeds.loader import LoadStats, holds_records, load, wipe
 
@@ -20,9 +21,15 @@ class DatabaseNotEmpty(Exception):
 
 
 async def run_seed(
-    driver: AsyncDriver, database: str, customers: int, seed: int, progress: bool
+    driver: AsyncDriver,
+    database: str,
+    customers: int,
+    seed: int,
+    progress: bool,
+    activities_per_customer: float = ACTIVITIES_PER_CUSTOMER,
 ) -> LoadStats:
-    """Loads `customers` generated customers, their contacts, projects, owners and links.
+    """Loads `customers` generated customers, their contacts, projects, owners, links and
+    activities (`activities_per_customer` on average).
 
     The users get a random password nobody knows (an admin can reset it): seeded data may
     end up somewhere shared, and a known password should come from `seed_demo` only.
@@ -30,13 +37,18 @@ async def run_seed(
     await apply_constraints(driver, database)
     if await holds_records(driver, database):
         raise DatabaseNotEmpty(f"database {database!r} already holds users or customers")
-    stats = await _load(driver, database, Dataset(customers, seed=seed), progress)
+    dataset = Dataset(customers, seed=seed, activities_per_customer=activities_per_customer)
+    stats = await _load(driver, database, dataset, progress)
     _print_figures(stats)
     return stats
 
 
 async def run_bench_load(
-    driver: AsyncDriver, database: str, customers: int, warm_up: int = 20_000
+    driver: AsyncDriver,
+    database: str,
+    customers: int,
+    warm_up: int = 20_000,
+    activities_per_customer: float = ACTIVITIES_PER_CUSTOMER,
 ) -> LoadStats:
     """Empties the database, loads `customers` generated customers and prints the speed.
 
@@ -47,13 +59,17 @@ async def run_bench_load(
     if warm_up:
         await wipe(driver, database)
         await apply_constraints(driver, database)
-        warm = await _load(driver, database, Dataset(warm_up, seed=BENCH_SEED + 1), False)
+        warm_set = Dataset(
+            warm_up, seed=BENCH_SEED + 1, activities_per_customer=activities_per_customer
+        )
+        warm = await _load(driver, database, warm_set, False)
         print(f"warm-up        {warm.per_second:>12,.0f} nodes+relationships per second")
     started = time.perf_counter()
     await wipe(driver, database)
     await apply_constraints(driver, database)
     print(f"emptied {database!r} and applied constraints in {time.perf_counter() - started:.1f} s")
-    stats = await _load(driver, database, Dataset(customers, seed=BENCH_SEED), progress=True)
+    dataset = Dataset(customers, seed=BENCH_SEED, activities_per_customer=activities_per_customer)
+    stats = await _load(driver, database, dataset, progress=True)
     _print_figures(stats)
     return stats
 
@@ -66,6 +82,8 @@ async def _load(driver: AsyncDriver, database: str, dataset: Dataset, progress: 
         dataset.users(password_hash),
         dataset.accounts(),
         relationship_types=dataset.relationship_types(),
+        activity_catalogs=dataset.activity_catalogs,
+        calendar_access=dataset.calendar_access(),
         customers=dataset.customers,
         progress=progress,
     )

@@ -46,6 +46,8 @@ async def seed_demo(driver: AsyncDriver, database: str, customers: int = 200) ->
             (),
             dataset.accounts(),
             relationship_types=dataset.relationship_types(),
+            activity_catalogs=dataset.activity_catalogs,
+            calendar_access=dataset.calendar_access(),
             progress=False,
         )
     return claimed

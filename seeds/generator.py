@@ -17,6 +17,14 @@ from typing import Literal, TypedDict
 
 from faker import Faker
 
+from kesher.seeds.activities import (
+    ACTIVITIES_PER_CUSTOMER,
+    AccessRow,
+    ActivityRow,
+    Agenda,
+    Catalogs,
+    calendar_access,
+)
 from kesher.seeds.draws import EpochSeconds, below, moment, new_id, pick
 from kesher.seeds.relations import (
     LinkRow,
@@ -90,17 +98,19 @@ class ProjectRow(TypedDict):
 
 
 class Account(TypedDict):
-    """A customer with the contacts who work there and the projects done for it, and the
-    typed links these records make with the ones generated before them.
+    """A customer with the contacts who work there and the projects done for it, the
+    typed links these records make with the ones generated before them, and the
+    customer's activities.
 
-    Nested this way (without `links`) it is also the parameter row of the loader's
-    create statement.
+    Nested this way (without `links` and `activities`) it is also the parameter row of
+    the loader's create statement.
     """
 
     customer: CustomerRow
     contacts: list[ContactRow]
     projects: list[ProjectRow]
     links: list[LinkRow]
+    activities: list[ActivityRow]
 
 
 def user_count(customers: int) -> int:
@@ -256,20 +266,29 @@ class Vocabulary:
 
 
 class Dataset:
-    """A reproducible CRM: users, the relationship-type catalog, and customers with their
-    contacts, projects and typed links.
+    """A reproducible CRM: users and who manages or shares whose calendar, the
+    relationship-type and activity catalogs, and customers with their contacts, projects,
+    typed links and activities (`activities_per_customer` on average).
 
     `accounts()` streams; only the users (one per 200 customers), the word pools and the
     window of recent records that links reach are held in memory, so the size is
     limited by patience, not RAM.
     """
 
-    def __init__(self, customers: int, *, seed: int = 0, until: datetime = DEFAULT_UNTIL) -> None:
-        if customers < 0:
-            raise ValueError("customers must not be negative")
+    def __init__(
+        self,
+        customers: int,
+        *,
+        seed: int = 0,
+        until: datetime = DEFAULT_UNTIL,
+        activities_per_customer: float = ACTIVITIES_PER_CUSTOMER,
+    ) -> None:
+        if customers < 0 or activities_per_customer < 0:
+            raise ValueError("customers and activities_per_customer must not be negative")
         self.customers = customers
         self.seed = seed
         self.until = int(until.timestamp())
+        self.activities_per_customer = activities_per_customer
 
     @property
     def languages(self) -> tuple[Vocabulary, Vocabulary]:
@@ -320,13 +339,33 @@ class Dataset:
         rng = random.Random(f"{self.seed}:relationship-types")
         return relationship_types(rng, self.until - HISTORY_SECONDS)
 
+    @cached_property
+    def activity_catalogs(self) -> Catalogs:
+        """The activity types and statuses, defined when history begins."""
+        rng = random.Random(f"{self.seed}:activity-catalogs")
+        return Catalogs(rng, self.until - HISTORY_SECONDS)
+
+    def calendar_access(self) -> tuple[list[AccessRow], list[AccessRow]]:
+        """Who manages whom (each MANAGER the nine users after it), and who shares their
+        calendar with whom."""
+        rng = random.Random(f"{self.seed}:calendar-access")
+        return calendar_access(rng, [(row["id"], row["role"]) for row in self._people])
+
     def accounts(self) -> Iterator[Account]:
         rng = random.Random(f"{self.seed}:customers")
         hebrew, english = self.languages
         owners = [row["id"] for row in self._people]
-        # Links draw from a generator of their own, so the records stay what they were.
+        # Links and activities draw from generators of their own, so the records stay
+        # what they were whatever is added after them.
         neighbourhood = Neighbourhood(
             random.Random(f"{self.seed}:links"), owners, self.languages, self.until
+        )
+        agenda = Agenda(
+            random.Random(f"{self.seed}:activities"),
+            self.activity_catalogs,
+            owners,
+            self.until,
+            self.activities_per_customer,
         )
         for _ in range(self.customers):
             words = hebrew if rng.random() < HEBREW_SHARE else english
@@ -349,6 +388,7 @@ class Dataset:
                 contacts=contacts,
                 projects=projects,
                 links=neighbourhood.links(customer, contacts, projects),
+                activities=agenda.activities(customer, contacts, words.hebrew),
             )
 
     def _moment(self, rng: random.Random, after: EpochSeconds) -> EpochSeconds:

@@ -14,6 +14,7 @@ from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
 from tqdm import tqdm
 
 from kesher.graph import bulk
+from kesher.seeds.activities import AccessRow, ActivityRow, Catalogs
 from kesher.seeds.generator import Account, UserRow
 from kesher.seeds.relations import LinkRow, RelationshipTypeRow
 
@@ -26,6 +27,8 @@ ACCOUNTS_PER_BATCH = 1000
 USERS_PER_BATCH = 5000
 CONCURRENT_BATCHES = 2
 LINKS_PER_BATCH = 5000
+# An activity comes with five or six edges.
+ACTIVITIES_PER_BATCH = 1000
 
 # The statements of one transaction, each with its rows.
 Writes = list[tuple[LiteralString, list[Any]]]
@@ -50,19 +53,23 @@ async def load(
     accounts: Iterable[Account],
     *,
     relationship_types: Sequence[RelationshipTypeRow] = (),
+    activity_catalogs: Catalogs | None = None,
+    calendar_access: tuple[Sequence[AccessRow], Sequence[AccessRow]] = ((), ()),
     customers: int | None = None,
     batch_size: int = ACCOUNTS_PER_BATCH,
     concurrency: int = CONCURRENT_BATCHES,
     progress: bool = True,
 ) -> LoadStats:
-    """Creates the users, the relationship-type catalog, then the accounts with their
-    links, and counts what Neo4j reports as created.
+    """Creates the users with who manages or shares whose calendar, the catalogs, then
+    the accounts with their links and activities, and counts what Neo4j reports as
+    created.
 
-    Users go first because accounts link to their owners. A link joins records of its
-    own batch and of earlier ones, and batches commit out of order, so a batch's links
-    wait until every batch up to it has committed. Links of a key missing from
-    `relationship_types` are refused. `customers` is the expected number of accounts,
-    for the progress bar only. Each batch is one write transaction, retried by the
+    Users and catalogs go first because accounts and activities link to them. A link or
+    an activity joins records of its own batch and of earlier ones, and batches commit
+    out of order, so a batch's links and activities wait until every batch up to it has
+    committed. Links of a key missing from `relationship_types` are refused, and so are
+    activities without `activity_catalogs`. `customers` is the expected number of
+    accounts, for the progress bar only. Each batch is one write transaction, retried by the
     driver on transient errors; a failed batch stops the load, leaving the batches
     already committed in place.
     """
@@ -72,9 +79,16 @@ async def load(
     totals = _Totals()
     for people in batched(users, USERS_PER_BATCH):
         totals.add(await _write(driver, database, [(bulk.CREATE_USERS, people)]))
-    if relationship_types:
-        catalog = list(relationship_types)
-        totals.add(await _write(driver, database, [(bulk.CREATE_RELATIONSHIP_TYPES, catalog)]))
+    manages, shares = calendar_access
+    catalogs: Writes = [
+        (bulk.CREATE_MANAGES, list(manages)),
+        (bulk.CREATE_SHARES, list(shares)),
+        (bulk.CREATE_RELATIONSHIP_TYPES, list(relationship_types)),
+    ]
+    if activity_catalogs is not None:
+        catalogs.append((bulk.CREATE_ACTIVITY_TYPES, list(activity_catalogs.types)))
+        catalogs.append((bulk.CREATE_ACTIVITY_STATUSES, list(activity_catalogs.statuses)))
+    totals.add(await _write(driver, database, [(text, rows) for text, rows in catalogs if rows]))
     statements = LinkStatements(relationship_types)
     with tqdm(total=customers, unit="customer", disable=not progress) as bar:
         queue: asyncio.Queue[_Batch | None] = asyncio.Queue(maxsize=concurrency)
@@ -90,16 +104,25 @@ async def load(
                     await committed.add(batch.index)
                     bar.update(batch.customers)
 
-        waiting: deque[tuple[int, list[LinkRow]]] = deque()
+        waiting: deque[tuple[int, list[LinkRow], list[ActivityRow]]] = deque()
         ready: list[LinkRow] = []
+        ready_activities: list[ActivityRow] = []
 
         async def release(everything: bool = False) -> None:
             while waiting and committed.through(waiting[0][0]):
-                ready.extend(waiting.popleft()[1])
+                _, links, activities = waiting.popleft()
+                ready.extend(links)
+                ready_activities.extend(activities)
             while len(ready) >= LINKS_PER_BATCH or (everything and ready):
                 links = ready[:LINKS_PER_BATCH]
                 del ready[:LINKS_PER_BATCH]
                 await queue.put(_Batch(statements.writes(links)))
+            while len(ready_activities) >= ACTIVITIES_PER_BATCH or (
+                everything and ready_activities
+            ):
+                activities = ready_activities[:ACTIVITIES_PER_BATCH]
+                del ready_activities[:ACTIVITIES_PER_BATCH]
+                await queue.put(_Batch([(bulk.CREATE_ACTIVITIES, activities)]))
 
         try:
             async with asyncio.TaskGroup() as group:
@@ -107,10 +130,18 @@ async def load(
                     group.create_task(writer())
                 index = -1
                 for index, batch in enumerate(batched(accounts, batch_size)):
+                    if activity_catalogs is None and any(row["activities"] for row in batch):
+                        raise ValueError("activities to load, but no activity catalogs")
                     records = [_records(account) for account in batch]
                     writes: Writes = [(bulk.CREATE_ACCOUNTS, records)]
                     await queue.put(_Batch(writes, index, len(batch)))
-                    waiting.append((index, [link for row in batch for link in row["links"]]))
+                    waiting.append(
+                        (
+                            index,
+                            [link for row in batch for link in row["links"]],
+                            [activity for row in batch for activity in row["activities"]],
+                        )
+                    )
                     await release()
                 await committed.wait_through(index)
                 await release(everything=True)
@@ -157,9 +188,10 @@ async def holds_records(driver: AsyncDriver, database: str) -> bool:
 
 
 async def wipe(driver: AsyncDriver, database: str) -> None:
-    """Deletes every node and relationship, in transactions of 10,000 nodes."""
+    """Deletes every relationship, then every node, in transactions of 10,000."""
     async with driver.session(database=database) as session:
-        await (await session.run(bulk.WIPE)).consume()
+        for statement in bulk.WIPE:
+            await (await session.run(statement)).consume()
 
 
 def batched(rows: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -169,7 +201,7 @@ def batched(rows: Iterable[T], size: int) -> Iterator[list[T]]:
 
 
 def _records(account: Account) -> dict[str, Any]:
-    """The account without its links: what the account statement reads."""
+    """The account without its links and activities: what the account statement reads."""
     return {
         "customer": account["customer"],
         "contacts": account["contacts"],

@@ -67,6 +67,18 @@ def expected_counts(dataset: Dataset) -> dict[str, int]:
     found: dict[str, int] = {"User": len(list(dataset.users(""))), "Customer": 0}
     found |= {"Contact": 0, "Project": 0, "OWNED_BY": 0, "WORKS_AT": 0, "FOR": 0}
     found |= {"RelationshipType": len(dataset.relationship_types()), "ExternalParty": 0}
+    found |= {
+        "ActivityType": len(dataset.activity_catalogs.types),
+        "ActivityStatus": len(dataset.activity_catalogs.statuses),
+        "Activity": 0,
+        "ABOUT": 0,
+        "HAS_TYPE": 0,
+        "HAS_STATUS": 0,
+        "WITH_USER": 0,
+        "WITH_CONTACT": 0,
+    }
+    manages, shares = dataset.calendar_access()
+    found |= {"MANAGES": len(manages), "SHARES_CALENDAR_WITH": len(shares)}
     for account in dataset.accounts():
         found["Customer"] += 1
         found["OWNED_BY"] += account["customer"]["ownerId"] is not None
@@ -77,7 +89,40 @@ def expected_counts(dataset: Dataset) -> dict[str, int]:
         for link in account["links"]:
             found[link["type"]] = found.get(link["type"], 0) + 1
             found["ExternalParty"] += link["party"] is not None
+        for activity in account["activities"]:
+            found["Activity"] += 1
+            found["OWNED_BY"] += 1
+            found["ABOUT"] += 1 + len(activity["otherCustomerIds"])
+            found["HAS_TYPE"] += 1
+            found["HAS_STATUS"] += 1
+            found["WITH_USER"] += len(activity["participantIds"])
+            found["WITH_CONTACT"] += activity["contactId"] is not None
     return found
+
+
+NODE_LABELS = (
+    "User",
+    "Customer",
+    "Contact",
+    "Project",
+    "RelationshipType",
+    "ExternalParty",
+    "ActivityType",
+    "ActivityStatus",
+    "Activity",
+)
+RECORD_EDGES = (
+    "OWNED_BY",
+    "WORKS_AT",
+    "FOR",
+    "ABOUT",
+    "HAS_TYPE",
+    "HAS_STATUS",
+    "WITH_USER",
+    "WITH_CONTACT",
+    "MANAGES",
+    "SHARES_CALENDAR_WITH",
+)
 
 
 def link_count(expected: dict[str, int]) -> int:
@@ -91,6 +136,8 @@ async def load_dataset(driver: AsyncDriver, database: str, dataset: Dataset) -> 
         dataset.users("hash"),
         dataset.accounts(),
         relationship_types=dataset.relationship_types(),
+        activity_catalogs=dataset.activity_catalogs,
+        calendar_access=dataset.calendar_access(),
         progress=False,
     )
 
@@ -111,6 +158,8 @@ async def test_load_writes_what_the_generator_made(
         dataset.users("hash"),
         dataset.accounts(),
         relationship_types=dataset.relationship_types(),
+        activity_catalogs=dataset.activity_catalogs,
+        calendar_access=dataset.calendar_access(),
         batch_size=batch_size,
         concurrency=concurrency,
         progress=False,
@@ -118,14 +167,13 @@ async def test_load_writes_what_the_generator_made(
 
     # then
     assert await counts(driver, database) == expected
-    assert stats.nodes == sum(
-        expected[label]
-        for label in ("User", "Customer", "Contact", "Project", "RelationshipType", "ExternalParty")
-    )
-    assert stats.relationships == (
-        expected["OWNED_BY"] + expected["WORKS_AT"] + expected["FOR"] + link_count(expected)
+    assert stats.nodes == sum(expected[label] for label in NODE_LABELS)
+    assert stats.relationships == sum(expected[edge] for edge in RECORD_EDGES) + link_count(
+        expected
     )
     assert link_count(expected) > 1_000
+    assert expected["Activity"] > 5_000
+    assert expected["MANAGES"] > 0
     assert stats.per_second > 0
 
 
@@ -133,11 +181,30 @@ async def test_a_link_of_a_type_not_in_the_catalog_is_refused(
     driver: AsyncDriver, database: str
 ) -> None:
     # given
-    dataset = Dataset(50, seed=2)
+    dataset = Dataset(50, seed=2, activities_per_customer=0)
 
     # when / then
     with pytest.raises(ValueError, match="not in the catalog"):
         await load(driver, database, (), dataset.accounts(), progress=False)
+
+
+async def test_activities_without_their_catalogs_are_refused(
+    driver: AsyncDriver, database: str
+) -> None:
+    # given
+    dataset = Dataset(50, seed=2)
+
+    # when / then
+    with pytest.raises(ValueError, match="no activity catalogs"):
+        await load(
+            driver,
+            database,
+            dataset.users("hash"),
+            dataset.accounts(),
+            relationship_types=dataset.relationship_types(),
+            progress=False,
+        )
+    assert (await counts(driver, database)).get("Activity", 0) == 0
 
 
 async def test_loaded_links_and_types_have_the_graph_model_fields(
@@ -340,7 +407,7 @@ async def test_bench_load_starts_from_an_empty_database(
     await driver.execute_query("CREATE (:Leftover)-[:OLD]->(:Leftover)", database_=database)
 
     # when
-    stats = await run_bench_load(driver, database, customers=25)
+    stats = await run_bench_load(driver, database, customers=25, warm_up=200)
 
     # then
     assert await counts(driver, database) == expected_counts(Dataset(25, seed=0))

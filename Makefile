@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CUSTOMERS ?= 100000
 SCALES ?= 10000 1000000
+ACTIVITY_CUSTOMERS ?= 100000
 
-.PHONY: run test check bench-load bench-map schema neo4j-start neo4j-stop neo4j-status clean
+.PHONY: run test check bench-load bench-map bench-activities schema neo4j-start neo4j-stop neo4j-status clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +29,9 @@ bench-load: $(STAMP)  ## load CUSTOMERS generated customers with contacts and pr
 
 bench-map: $(STAMP)  ## relationMap through HTTP against the same Cypher run raw, at SCALES customers
 	$(BIN)/python -m bench.relation_map --scales $(SCALES)
+
+bench-activities: $(STAMP)  ## calendar and activities through HTTP against the same Cypher run raw, at ACTIVITY_CUSTOMERS customers
+	$(BIN)/python -m bench.activities --customers $(ACTIVITY_CUSTOMERS)
 
 schema: $(STAMP)  ## rewrite schema.graphql from the code
 	$(BIN)/kesher schema > schema.graphql

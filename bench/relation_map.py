@@ -15,30 +15,33 @@ API/raw p50 (≤ 1.25) and the large scale's API p50 over the small one's (≤ 1
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
 import random
 import secrets
 import statistics
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
 import httpx
-import neo4j
-from neo4j import Driver, GraphDatabase, Query, RoutingControl
+from neo4j import Driver
 
+from bench.support import (
+    DATABASE,
+    SECRET,
+    Holds,
+    Timings,
+    api_server,
+    bench_neo4j,
+    ensure_loaded,
+    running,
+    sync_driver,
+    time_both,
+)
 from kesher.graph.catalog import CATALOG_KEYS
-from kesher.graph.launcher import LocalNeo4j, free_port
 from kesher.graph.relation_map import MapRequest, map_statement
 from kesher.resolvers.context import Role, Viewer
 from kesher.resolvers.tokens import issue
 from kesher.seeds.cli import BENCH_SEED, run_seed
-from kesher.seeds.loader import wipe
-from kesher.settings import PROJECT_DIR, Settings
+from kesher.settings import Settings
 
 MAP = """
 query Map($roots: [ID!]!, $depth: Int!) {
@@ -50,26 +53,13 @@ query Map($roots: [ID!]!, $depth: Int!) {
 }
 """
 
-SECRET = "bench-secret-" + "k" * 40
 
-
-@dataclass
-class Figures:
+@dataclass(kw_only=True)
+class Figures(Timings):
     scale: int
     depth: int
-    api: list[float]
-    raw: list[float]
-    nodes: list[int]
-    edges: list[int]
-
-    @staticmethod
-    def p(values: list[float], q: float) -> float:
-        ordered = sorted(values)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
-
-    @property
-    def ratio(self) -> float:
-        return statistics.median(self.api) / statistics.median(self.raw)
+    nodes: list[int] = field(default_factory=list)
+    edges: list[int] = field(default_factory=list)
 
 
 def main() -> int:
@@ -88,122 +78,51 @@ def main() -> int:
 
 def measure_scale(scale: int, depths: list[int], requests: int, warm_up: int) -> list[Figures]:
     settings = Settings(_env_file=None)
-    server = LocalNeo4j(
-        home=PROJECT_DIR / ".kesher" / f"bench-{scale}",
-        cache_dir=settings.cache_dir,
-        version=settings.neo4j_version,
-        bolt_port=free_port(),
-        http_port=free_port(),
-        heap=settings.neo4j_heap,
-        pagecache=settings.neo4j_pagecache,
-    )
+    server = bench_neo4j(f"bench-{scale}", settings)
     print(f"\n== {scale:,} customers: Neo4j at {server.bolt_uri}", flush=True)
-    server.start()
-    try:
-        ensure_loaded(server, scale)
-        with _driver(server) as driver:
+    with running(server):
+        # The graph without activities, as it was before they were generated.
+        expected = [
+            Holds.exactly("Customer", scale),
+            Holds("RelationshipType", 1),
+            Holds.exactly("Activity", 0),
+        ]
+        seed = partial(
+            run_seed,
+            database=DATABASE,
+            customers=scale,
+            seed=BENCH_SEED,
+            progress=True,
+            activities_per_customer=0.0,
+        )
+        ensure_loaded(server, expected, seed)
+        with sync_driver(server) as driver:
             roots = sample_roots(driver, max(depths) * (requests + warm_up))
             keys = frozenset(
-                driver.execute_query("RETURN " + CATALOG_KEYS, database_="neo4j").records[0][0]
+                driver.execute_query("RETURN " + CATALOG_KEYS, database_=DATABASE).records[0][0]
             )
             with api_server(server) as url:
                 return [
                     measure(driver, url, keys, settings, scale, depth, roots, requests, warm_up)
                     for depth in depths
                 ]
-    finally:
-        server.stop()
-
-
-def _driver(server: LocalNeo4j) -> Driver:
-    return GraphDatabase.driver(
-        server.bolt_uri,
-        auth=(server.user, server.password),
-        notifications_min_severity="OFF",
-    )
-
-
-def ensure_loaded(server: LocalNeo4j, scale: int) -> None:
-    """Loads the benchmark graph unless this folder already holds it."""
-    with _driver(server) as driver:
-        records = driver.execute_query(
-            "RETURN COUNT { (:Customer) } AS customers, COUNT { (:RelationshipType) } AS types",
-            database_="neo4j",
-        ).records
-    if records[0]["customers"] == scale and records[0]["types"] > 0:
-        print("   reusing the loaded graph", flush=True)
-        return
-
-    async def load() -> None:
-        async with neo4j.AsyncGraphDatabase.driver(
-            server.bolt_uri, auth=(server.user, server.password)
-        ) as driver:
-            await wipe(driver, "neo4j")
-            await run_seed(driver, "neo4j", scale, BENCH_SEED, progress=True)
-
-    asyncio.run(load())
 
 
 def sample_roots(driver: Driver, count: int) -> list[str]:
     """Customers from all over the graph that have at least one relationship."""
-    keys = driver.execute_query("RETURN " + CATALOG_KEYS, database_="neo4j").records[0][0]
+    keys = driver.execute_query("RETURN " + CATALOG_KEYS, database_=DATABASE).records[0][0]
     types = "|".join(keys)
-    total = driver.execute_query("RETURN COUNT { (:Customer) } AS n", database_="neo4j")
+    total = driver.execute_query("RETURN COUNT { (:Customer) } AS n", database_=DATABASE)
     share = min(1.0, 3 * count / total.records[0]["n"])
     records = driver.execute_query(
         f"MATCH (c:Customer) WHERE rand() < $share AND EXISTS {{ (c)-[:{types}]-() }} "
         "RETURN c.id AS id",
         share=share,
-        database_="neo4j",
+        database_=DATABASE,
     ).records
     ids = [record["id"] for record in records]
     random.Random(7).shuffle(ids)
     return (ids * (count // max(1, len(ids)) + 1))[:count]
-
-
-@contextmanager
-def api_server(neo: LocalNeo4j) -> Iterator[str]:
-    """The API under uvicorn, one worker, as `make run` starts it but without demo data."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "NEO4J_URI": neo.bolt_uri,
-        "NEO4J_USER": neo.user,
-        "NEO4J_PASSWORD": neo.password,
-        "KESHER_ENVIRONMENT": "production",
-        "KESHER_SECRET_KEY": SECRET,
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "kesher.app:create_app",
-            "--factory",
-            "--port",
-            str(port),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("the API did not become ready")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def measure(
@@ -218,24 +137,13 @@ def measure(
     warm_up: int,
 ) -> Figures:
     token, _ = issue(Viewer(f"usr_bench_{secrets.token_hex(4)}", Role.ADMIN), SECRET, 3600)
-    figures = Figures(scale, depth, [], [], [], [])
+    figures = Figures(scale=scale, depth=depth)
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as http:
         for i, root in enumerate(roots[: warm_up + requests]):
             request = MapRequest((root,), depth, settings.map_default_limit)
             text, params = map_statement(request, keys, settings.map_links_per_level)
-            started = time.perf_counter()
-            response = http.post(
-                "/graphql", json={"query": MAP, "variables": {"roots": [root], "depth": depth}}
-            )
-            api = time.perf_counter() - started
-            answer = response.json()
-            if "errors" in answer:
-                raise RuntimeError(answer["errors"])
-            started = time.perf_counter()
-            driver.execute_query(
-                Query(text), dict(params), database_="neo4j", routing_=RoutingControl.READ
-            )
-            raw = time.perf_counter() - started
+            body = {"query": MAP, "variables": {"roots": [root], "depth": depth}}
+            api, raw, answer = time_both(http, driver, body, text, params)
             if i >= warm_up:
                 figures.api.append(api)
                 figures.raw.append(raw)

@@ -13,6 +13,7 @@ from neo4j import AsyncManagedTransaction
 from kesher.graph.catalog import fresh_rows
 from kesher.graph.driver import Graph, Params, Row, tx_rows
 from kesher.graph.errors import Closed, GraphError, NotFound
+from kesher.graph.model import ACTIVITY_STATE
 from kesher.graph.records import PageRows, lucene_query, require_active_user, require_live
 from kesher.graph.statement import Page, Search, Shape, Statement
 
@@ -228,6 +229,7 @@ class ActivityFilter:
     type_ids: tuple[str, ...] = ()
     status_ids: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
     overlaps_from: datetime | None = None
     overlaps_to: datetime | None = None
     include_closed: bool = False
@@ -318,6 +320,9 @@ def _conditions(
         conditions.append(f"{n}.closedAt IS NULL")
     if where.kinds:
         conditions.append(f"{n}.kind IN {statement.param(list(where.kinds))}")
+    if where.states:
+        state = ACTIVITY_STATE.format(n=n)
+        conditions.append(f"{state} IN {statement.param(list(where.states))}")
     # Times are compared in UTC, as they are stored.
     if where.overlaps_from is not None:
         after = statement.param(where.overlaps_from.astimezone(UTC))

@@ -26,6 +26,9 @@ class Relation:
 
 @dataclass(frozen=True)
 class Label:
+    """A node label. A property is a stored property's name, or a Cypher expression
+    over the node `{n}` when it is worked out on reading."""
+
     name: LiteralString
     properties: Mapping[str, LiteralString]
     relations: Mapping[str, Relation] = field(default_factory=dict)
@@ -156,6 +159,16 @@ ACTIVITY_STATUS = Label(
     archivable=False,
 )
 
+# An activity's state, read through its status: LATE when the status is open and the
+# start (a task's due time) has passed, PENDING when open, else the status category
+# (DONE or CANCELLED). `{n}` is the activity.
+ACTIVITY_STATE: LiteralString = (
+    "[category IN COLLECT {{ MATCH ({n})-[:HAS_STATUS]->(state_status) "
+    "RETURN state_status.category }} | CASE category WHEN 'OPEN' THEN "
+    "CASE WHEN {n}.startAt < datetime() THEN 'LATE' ELSE 'PENDING' END "
+    "ELSE category END][0]"
+)
+
 ACTIVITY = Label(
     name="Activity",
     properties={
@@ -177,6 +190,7 @@ ACTIVITY = Label(
         "closed_at": "closedAt",
         "created_at": "createdAt",
         "updated_at": "updatedAt",
+        "state": ACTIVITY_STATE,
     },
     relations={
         "owner": Relation(

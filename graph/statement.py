@@ -244,7 +244,7 @@ class Statement:
     ) -> tuple[list[LiteralString], LiteralString]:
         label = shape.label
         entries = ["id: " + n + ".id", *([extra] if extra else [])]
-        entries += [f"{key}: {n}.{label.properties[key]}" for key in sorted(shape.fields)]
+        entries += [f"{key}: {read(label, key, n)}" for key in sorted(shape.fields)]
         subqueries: list[LiteralString] = []
         for link in shape.links:
             value, subquery = self._link(n, link)
@@ -342,3 +342,10 @@ def _where(conditions: list[LiteralString], prefix: LiteralString = "WHERE ") ->
 
 def _lines(*parts: LiteralString) -> LiteralString:
     return "\n".join(part for part in parts if part)
+
+
+def read(label: Label, key: str, n: LiteralString) -> LiteralString:
+    """The Cypher that reads property `key` of node `n`: the stored property, or the
+    label's expression for it."""
+    value = label.properties[key]
+    return value.format(n=n) if "{n}" in value else f"{n}.{value}"

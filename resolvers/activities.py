@@ -212,6 +212,7 @@ def activity_filter(
         type_ids=tuple(where.get("typeIds") or ()),
         status_ids=tuple(where.get("statusIds") or ()),
         kinds=tuple(where.get("kinds") or ()),
+        states=tuple(where.get("states") or ()),
         overlaps_from=where.get("from"),
         overlaps_to=where.get("to"),
         include_closed=include_closed,

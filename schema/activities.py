@@ -31,6 +31,18 @@ class ActivityKind(Enum):
     )
 
 
+@strawberry.enum(description="Where an activity stands, read through its status.")
+class ActivityState(Enum):
+    LATE = strawberry.enum_value(
+        "LATE", description="Open, and its start (a task's due time) has passed."
+    )
+    PENDING = strawberry.enum_value("PENDING", description="Open, and not yet due.")
+    DONE = strawberry.enum_value("DONE", description="Its status is in the done category.")
+    CANCELLED = strawberry.enum_value(
+        "CANCELLED", description="Its status is in the cancelled category."
+    )
+
+
 @strawberry.type(
     description="An activity: who owns it, who takes part, which customers it is about."
 )
@@ -63,6 +75,9 @@ class Activity:
         "event (it names the occurrence to cancel or move).",
     )
     closed_at: datetime | None = strawberry.field(description="When it was closed, if it was.")
+    state: ActivityState = strawberry.field(
+        description="LATE, PENDING, DONE or CANCELLED, from its status and the time now."
+    )
     created_at: datetime = strawberry.field(description="When it was created.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
     owner: User = strawberry.field(description="The one user responsible for it.")
@@ -227,6 +242,9 @@ class ActivityFilter:
     )
     kinds: list[ActivityKind] | None = strawberry.field(
         default=None, description="Of one of these kinds."
+    )
+    states: list[ActivityState] | None = strawberry.field(
+        default=None, description="In one of these states (LATE is open and past its time)."
     )
     from_: datetime | None = strawberry.field(
         default=None, name="from", description="Overlapping the period from this time on."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -113,3 +114,76 @@ async def test_the_list_filters_searches_and_pages(
     assert cypher_calls.count == 3
     assert len(seen) == 5
     assert len(set(seen)) == 5
+
+
+STATUSES = """
+mutation {
+  done: defineActivityStatus(input: {name: "Done", colour: "#00AA00", category: DONE}) {
+    ... on ActivityStatusSuccess { activityStatus { id } }
+  }
+  cancelled: defineActivityStatus(
+    input: {name: "Dropped", colour: "#777777", category: CANCELLED}
+  ) {
+    ... on ActivityStatusSuccess { activityStatus { id } }
+  }
+}
+"""
+STATES = """
+query States($filter: ActivityFilter) {
+  activities(filter: $filter, orderBy: STARTS_AT_ASC, first: 50) {
+    edges { node { subject state } }
+  }
+}
+"""
+MARK_DONE = """
+mutation Done($id: ID!, $status: ID!) {
+  updateActivity(id: $id, input: {statusId: $status}) {
+    ... on ActivitySuccess { activity { state } }
+  }
+}
+"""
+
+
+async def test_the_state_follows_the_status_and_the_time_and_filters_the_list(
+    client: httpx.AsyncClient, admin: Person, member: Person
+) -> None:
+    # given
+    w = await world(client, admin, member)
+    statuses = (await gql(client, STATUSES, person=admin))["data"]
+    done = statuses["done"]["activityStatus"]["id"]
+    cancelled = statuses["cancelled"]["activityStatus"]["id"]
+    now = datetime.now(UTC)
+    made = {}
+    for subject, due, status in (
+        ("Just overdue", now - timedelta(seconds=2), w["status"]),
+        ("Due soon", now + timedelta(minutes=5), w["status"]),
+        ("Finished", now - timedelta(days=1), done),
+        ("Dropped", now + timedelta(days=1), cancelled),
+    ):
+        fields = meeting(w, member, subject=subject, kind="TASK", statusId=status)
+        del fields["startsAt"], fields["endsAt"]
+        fields["dueAt"] = due.isoformat()
+        made[subject] = (await create(client, member, fields))["activity"]["id"]
+
+    # when
+    def states(answer: dict[str, Any]) -> dict[str, str]:
+        assert "errors" not in answer, answer
+        edges = answer["data"]["activities"]["edges"]
+        return {edge["node"]["subject"]: edge["node"]["state"] for edge in edges}
+
+    every = states(await gql(client, STATES, {"filter": None}, member))
+    late = states(await gql(client, STATES, {"filter": {"states": ["LATE"]}}, member))
+    settled = {"states": ["DONE", "CANCELLED"]}
+    finished = states(await gql(client, STATES, {"filter": settled}, member))
+    marked = await gql(client, MARK_DONE, {"id": made["Just overdue"], "status": done}, member)
+
+    # then
+    assert every == {
+        "Just overdue": "LATE",
+        "Due soon": "PENDING",
+        "Finished": "DONE",
+        "Dropped": "CANCELLED",
+    }
+    assert late == {"Just overdue": "LATE"}
+    assert finished == {"Finished": "DONE", "Dropped": "CANCELLED"}
+    assert marked["data"]["updateActivity"]["activity"]["state"] == "DONE"

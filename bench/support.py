@@ -1,0 +1,192 @@
+"""What the benchmarks share: a Neo4j of their own with the benchmark graph loaded, the API
+under uvicorn, and timing one request through HTTP against its Cypher run raw."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, LiteralString
+
+import httpx
+import neo4j
+from neo4j import AsyncDriver, Driver, GraphDatabase, Query, RoutingControl
+
+from kesher.graph.launcher import LocalNeo4j, free_port
+from kesher.seeds.loader import wipe
+from kesher.settings import PROJECT_DIR, Settings
+
+DATABASE = "neo4j"
+SECRET = "bench-secret-" + "k" * 40
+
+
+@dataclass
+class Timings:
+    """Seconds per request through the API and for its statement run raw."""
+
+    api: list[float] = field(default_factory=list)
+    raw: list[float] = field(default_factory=list)
+
+    @staticmethod
+    def p(values: list[float], q: float) -> float:
+        """The `q` quantile of `values`, in milliseconds."""
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    @property
+    def ratio(self) -> float:
+        """API p50 over raw p50: the cost of everything around the statement."""
+        return statistics.median(self.api) / statistics.median(self.raw)
+
+
+def bench_neo4j(folder: str, settings: Settings) -> LocalNeo4j:
+    """A Neo4j of the benchmark's own in `.kesher/<folder>`, kept between runs."""
+    return LocalNeo4j(
+        home=PROJECT_DIR / ".kesher" / folder,
+        cache_dir=settings.cache_dir,
+        version=settings.neo4j_version,
+        bolt_port=free_port(),
+        http_port=free_port(),
+        heap=settings.neo4j_heap,
+        pagecache=settings.neo4j_pagecache,
+    )
+
+
+@contextmanager
+def running(server: LocalNeo4j) -> Iterator[LocalNeo4j]:
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def sync_driver(server: LocalNeo4j) -> Driver:
+    return GraphDatabase.driver(
+        server.bolt_uri,
+        auth=(server.user, server.password),
+        notifications_min_severity="OFF",
+    )
+
+
+@dataclass(frozen=True)
+class Holds:
+    """A node count a loaded benchmark graph shows: `least` to `most` nodes of `label`."""
+
+    label: LiteralString
+    least: int
+    most: int | None = None
+
+    @classmethod
+    def exactly(cls, label: LiteralString, count: int) -> Holds:
+        return cls(label, count, count)
+
+    def met_by(self, count: int) -> bool:
+        return self.least <= count and (self.most is None or count <= self.most)
+
+
+def node_counts(driver: Driver, labels: Sequence[LiteralString]) -> dict[str, int]:
+    """How many nodes each label has (count-store lookups)."""
+    columns = ", ".join(f"COUNT {{ (:{label}) }} AS {label}" for label in labels)
+    records = driver.execute_query("RETURN " + columns, database_=DATABASE).records
+    return {label: records[0][label] for label in labels}
+
+
+def ensure_loaded(
+    server: LocalNeo4j,
+    expected: Sequence[Holds],
+    load: Callable[[AsyncDriver], Awaitable[object]],
+) -> None:
+    """Empties the database and runs `load` unless it already holds what is `expected`."""
+    with sync_driver(server) as driver:
+        counts = node_counts(driver, [holds.label for holds in expected])
+    if all(holds.met_by(counts[holds.label]) for holds in expected):
+        print("   reusing the loaded graph", flush=True)
+        return
+
+    async def reload() -> None:
+        async with neo4j.AsyncGraphDatabase.driver(
+            server.bolt_uri, auth=(server.user, server.password)
+        ) as driver:
+            await wipe(driver, DATABASE)
+            await load(driver)
+
+    asyncio.run(reload())
+
+
+@contextmanager
+def api_server(neo: LocalNeo4j) -> Iterator[str]:
+    """The API under uvicorn, one worker, as `make run` starts it but without demo data."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "NEO4J_URI": neo.bolt_uri,
+        "NEO4J_USER": neo.user,
+        "NEO4J_PASSWORD": neo.password,
+        "KESHER_ENVIRONMENT": "production",
+        "KESHER_SECRET_KEY": SECRET,
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "kesher.app:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("the API did not become ready")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def time_both(
+    http: httpx.Client,
+    driver: Driver,
+    body: Mapping[str, Any],
+    text: str,
+    params: Mapping[str, Any],
+    headers: Mapping[str, str] | None = None,
+) -> tuple[float, float, dict[str, Any]]:
+    """Posts one GraphQL request, then runs its statement raw: the seconds each took, and
+    the API's answer (an answer with errors is raised)."""
+    started = time.perf_counter()
+    response = http.post("/graphql", json=body, headers=headers)
+    api = time.perf_counter() - started
+    answer: dict[str, Any] = response.json()
+    if "errors" in answer:
+        raise RuntimeError(answer["errors"])
+    started = time.perf_counter()
+    driver.execute_query(
+        Query(text),
+        dict(params),
+        database_=DATABASE,
+        routing_=RoutingControl.READ,
+    )
+    raw = time.perf_counter() - started
+    return api, raw, answer

@@ -61,8 +61,9 @@ async def update(
     await set_links(tx, activity_id, links)
 
 
-async def current(tx: AsyncManagedTransaction, activity_id: str) -> Row:
-    """What an update starts from: the stored times and kind, and the linked ids."""
+async def current(tx: AsyncManagedTransaction, activity_id: str, field: str = "id") -> Row:
+    """What an update starts from: the stored times and kind, and the linked ids.
+    `field` is the argument that named the activity, for the error when there is none."""
     rows = await tx_rows(
         tx,
         "MATCH (a:Activity {id: $id}) "
@@ -74,7 +75,7 @@ async def current(tx: AsyncManagedTransaction, activity_id: str) -> Row:
         {"id": activity_id},
     )
     if not rows:
-        raise NotFound(f"id: no activity has the id {activity_id!r}.", field="id")
+        raise NotFound(f"{field}: no activity has the id {activity_id!r}.", field=field)
     return rows[0]
 
 
@@ -167,9 +168,9 @@ async def set_links(
             await tx_rows(tx, add, {"id": activity_id, "value": value})
 
 
-def require_open(stored: Row, activity_id: str) -> None:
+def require_open(stored: Row, activity_id: str, field: str = "id") -> None:
     if stored["closedAt"] is not None:
-        raise Closed(f"id: the activity {activity_id!r} is closed.", field="id")
+        raise Closed(f"{field}: the activity {activity_id!r} is closed.", field=field)
 
 
 async def add_exception(

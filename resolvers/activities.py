@@ -293,10 +293,10 @@ async def add_exception(
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
-        stored = await graph_activities.current(tx, activity_id)
-        graph_activities.require_open(stored, activity_id)
+        stored = await graph_activities.current(tx, activity_id, "activityId")
+        graph_activities.require_open(stored, activity_id, "activityId")
         if stored["recurrence"] is None:
-            raise GraphError("id: the activity does not repeat.", field="id")
+            raise GraphError("activityId: the activity does not repeat.", field="activityId")
         series = {
             "recurrence": stored["recurrence"],
             "starts_at": stored["startAt"],

@@ -357,6 +357,9 @@ async def test_a_closed_activity_refuses_changes_until_an_admin_reopens_it(
     for document, variables in (
         (UPDATE, {"id": activity_id, "input": {"subject": "Sneaky"}}),
         (UPDATE, {"id": activity_id, "input": {"participantIds": [admin.id]}}),
+        (UPDATE, {"id": activity_id, "input": {"otherCustomerIds": [w["beta"]]}}),
+        (UPDATE, {"id": activity_id, "input": {"contactId": w["dana"]}}),
+        (UPDATE, {"id": activity_id, "input": {"ownerId": admin.id}}),
         (CLOSE, {"id": activity_id}),
     ):
         refused = next(iter((await gql(client, document, variables, member))["data"].values()))

@@ -10,7 +10,7 @@ from neo4j import Driver
 
 from tests.conftest import Person, gql
 from tests.resolvers.relationships_support import snapshot
-from tests.resolvers.test_activities import create, meeting, world
+from tests.resolvers.test_activities import CLOSE, create, meeting, world
 
 pytestmark = pytest.mark.anyio
 
@@ -155,3 +155,64 @@ async def test_an_endless_series_shows_in_any_window(
     )
     found = await starts(client, member)
     assert [at for at, _ in found] == ["2026-04-01T06:00:00+00:00"]
+
+
+async def test_a_closed_series_refuses_cancelled_and_moved_occurrences(
+    client: httpx.AsyncClient, admin: Person, member: Person, clean_db: Driver
+) -> None:
+    # given
+    w = await world(client, admin, member)
+    fields = meeting(
+        w,
+        member,
+        startsAt="2026-03-16T09:00:00+02:00",
+        endsAt="2026-03-16T10:00:00+02:00",
+        recurrence="FREQ=WEEKLY;COUNT=4",
+    )
+    activity_id = (await create(client, member, fields))["activity"]["id"]
+    await gql(client, CLOSE, {"id": activity_id}, member)
+    before = snapshot(clean_db)
+    at = "2026-03-23T09:00:00+02:00"
+
+    # when
+    cancelled = await gql(client, CANCEL, {"id": activity_id, "at": at}, member)
+    moved = await gql(
+        client,
+        MOVE,
+        {
+            "id": activity_id,
+            "at": at,
+            "starts": "2026-03-24T09:00:00+02:00",
+            "ends": "2026-03-24T10:00:00+02:00",
+        },
+        member,
+    )
+
+    # then
+    for answer in (cancelled, moved):
+        refused = next(iter(answer["data"].values()))
+        assert (refused["code"], refused["field"]) == ("CLOSED", "activityId")
+    assert snapshot(clean_db) == before
+
+
+async def test_an_occurrence_of_what_does_not_repeat_or_exist_is_refused(
+    client: httpx.AsyncClient, admin: Person, member: Person, clean_db: Driver
+) -> None:
+    # given
+    w = await world(client, admin, member)
+    single = (await create(client, member, meeting(w, member)))["activity"]["id"]
+    before = snapshot(clean_db)
+
+    # when
+    answers = [
+        await gql(client, CANCEL, {"id": activity_id, "at": "2026-03-01T09:00:00+02:00"}, member)
+        for activity_id in (single, "act_unknown")
+    ]
+
+    # then
+    refusals = [
+        (a["data"]["cancelOccurrence"]["code"], a["data"]["cancelOccurrence"]["field"])
+        for a in answers
+    ]
+    assert refusals == [("INVALID_INPUT", "activityId"), ("NOT_FOUND", "activityId")]
+    assert snapshot(clean_db) == before

@@ -275,8 +275,9 @@ async def report(
     in, in `time_zone`), largest first. One statement."""
     statement = Statement()
     n = statement.variable()
-    conditions = _conditions(statement, n, where)
-    source = _source(statement, n, where) or f"MATCH ({n}:Activity)"
+    source = _source(statement, n, where)
+    conditions = _conditions(statement, n, where, anchored=source is not None)
+    source = source or f"MATCH ({n}:Activity)"
     tz = statement.param(time_zone)
     keys = ", ".join(
         GROUPINGS[name].format(n=n, tz=tz) + " AS " + name.lower() for name in group_by
@@ -299,9 +300,10 @@ async def page(graph: Graph, shape: Shape, keyset: Page, where: ActivityFilter) 
     def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
         statement = Statement(keys=keys)
         n = statement.variable()
-        conditions = _conditions(statement, n, where)
         search = None
         anchor = None if where.search else _source(statement, n, where)
+        # A list that starts from the owners or customers named need not check them again.
+        conditions = _conditions(statement, n, where, anchored=anchor is not None)
         if where.search:
             search = Search("activity_search", lucene_query(where.search))
         elif anchor is None and keyset.order:
@@ -314,8 +316,10 @@ async def page(graph: Graph, shape: Shape, keyset: Page, where: ActivityFilter) 
 
 
 def _conditions(
-    statement: Statement, n: LiteralString, where: ActivityFilter
+    statement: Statement, n: LiteralString, where: ActivityFilter, anchored: bool = False
 ) -> list[LiteralString]:
+    """The filter's conditions on activity `n`; when `anchored` (the MATCH starts from the
+    named owners, else the named customers: see `_source`) that one is left out."""
     conditions: list[LiteralString] = []
     if not where.include_closed:
         conditions.append(f"{n}.closedAt IS NULL")
@@ -331,10 +335,12 @@ def _conditions(
     if where.overlaps_to is not None:
         before = statement.param(where.overlaps_to.astimezone(UTC))
         conditions.append(f"{n}.startAt < {before}")
+    source = "owners" if where.owner_ids else "customers" if where.customer_ids else None
+    skipped = source if anchored else None
     edges: tuple[tuple[tuple[str, ...], LiteralString, LiteralString], ...] = (
-        (where.owner_ids, "OWNED_BY", "User"),
+        (() if skipped == "owners" else where.owner_ids, "OWNED_BY", "User"),
         (where.participant_ids, "WITH_USER", "User"),
-        (where.customer_ids, "ABOUT", "Customer"),
+        (() if skipped == "customers" else where.customer_ids, "ABOUT", "Customer"),
         (where.type_ids, "HAS_TYPE", "ActivityType"),
         (where.status_ids, "HAS_STATUS", "ActivityStatus"),
     )

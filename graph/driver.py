@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Concatenate, LiteralString, ParamSpec, TypeVar
 
 import neo4j
@@ -15,6 +17,47 @@ P = ParamSpec("P")
 
 Row = dict[str, Any]
 Params = Mapping[str, Any]
+
+
+def _fast_datetimes() -> None:
+    """Makes the driver read a DATETIME with a UTC offset (every time Kesher stores)
+    straight into a Python `datetime`, about sixty times faster than through
+    `neo4j.time.DateTime`, which costs some 40 µs a value: a calendar month of ten users
+    holds a thousand of them. Times in a named zone, and any the fast way cannot hold
+    (beyond Python's years or finer than a microsecond is truncated), take the driver's
+    own way.
+
+    The driver has no public hook for this, so it replaces the driver's hydration
+    function in its module before any connection is made; if a driver version moves the
+    function, nothing is replaced and the driver's way is used (a test notices).
+    """
+    try:
+        temporal = importlib.import_module("neo4j._codec.hydration.bolt.v2.temporal")
+    except ImportError:
+        return
+    original = getattr(temporal, "hydrate_datetime", None)
+    if original is None or getattr(original, "kesher", False):
+        return
+    offsets: dict[int, timezone] = {0: UTC}
+
+    def hydrate_datetime(seconds: int, nanoseconds: int, tz: object = None) -> object:
+        if type(tz) is int:
+            zone = offsets.get(tz)
+            if zone is None:
+                zone = offsets.setdefault(tz, timezone(timedelta(seconds=tz)))
+            try:
+                return datetime.fromtimestamp(seconds, zone).replace(
+                    microsecond=nanoseconds // 1000
+                )
+            except (OverflowError, OSError, ValueError):
+                pass
+        return original(seconds, nanoseconds, tz)
+
+    hydrate_datetime.kesher = True  # type: ignore[attr-defined]
+    temporal.hydrate_datetime = hydrate_datetime  # type: ignore[attr-defined]
+
+
+_fast_datetimes()
 
 
 def connect(uri: str, user: str, password: str) -> AsyncDriver:
@@ -79,7 +122,7 @@ def _records(records: list[neo4j.Record]) -> list[Row]:
     ]
 
 
-_PLAIN = frozenset({str, int, float, bool, type(None)})
+_PLAIN = frozenset({str, int, float, bool, type(None), datetime})
 _TEMPORAL = frozenset({neo4j.time.DateTime, neo4j.time.Date, neo4j.time.Time})
 
 

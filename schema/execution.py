@@ -1,27 +1,40 @@
 """graphql-core's executor with a fast path for plain objects.
 
 Most of an answer is objects whose selected fields are plain values read from a row: a
-map's nodes and edges, a list's records. The standard executor spends a resolver call,
-a resolve-info object and a completion step on each such field, which for a map of a few
-hundred nodes costs more than the database does. For an object whose every selected
-field is a scalar or enum with the default resolver and no permission or extension, this
-executor reads the row and serializes each value itself. Anything else, and any value it
-cannot complete without an error (a null in a non-null field, a value the scalar
-refuses), takes the standard path, so results and errors are exactly the standard ones.
+map's nodes and edges, a list's records, a calendar's activities with their type and
+customer. The standard executor spends a resolver call, a resolve-info object and a
+completion step on each such field, which for a map of a few hundred nodes costs more
+than the database does. For an object whose every selected field has the default
+resolver and no arguments, permission or extension, and is a scalar, an enum or (in
+turn) such an object, this executor reads the row and serializes each value itself.
+Anything else, and any value it cannot complete without an error (a null in a non-null
+field, a value the scalar refuses, a nested value that is not a row), takes the
+standard path, so results and errors are exactly the standard ones.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from graphql import GraphQLObjectType, is_leaf_type, is_non_null_type
-from graphql.execution.collect_fields import GroupedFieldSet
+from graphql import GraphQLObjectType, is_leaf_type, is_non_null_type, is_object_type
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-# Per selected field: response key, row key, serializer (None: `__typename`), nullable.
-_Plan = tuple[tuple[str, str, Callable[[Any], Any] | None, bool], ...]
+
+@dataclass(frozen=True, slots=True)
+class _Nested:
+    """A selected field whose value is itself a plain object: its plan and type name."""
+
+    plan: _Plan
+    type_name: str
+
+
+# Per selected field: response key, row key, how to complete the value (a serializer, a
+# nested object, or None for `__typename`), and whether it may be null.
+_Plan = tuple[tuple[str, str, "Callable[[Any], Any] | _Nested | None", bool], ...]
 
 
 class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
@@ -52,21 +65,29 @@ class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
         cached = self._plans.get(id(fields))
         if cached is not None and cached[0] is fields and cached[1] is parent_type:
             return cached[2]
-        plan = _plain_plan(parent_type, fields)
+        plan = self._plain_plan(parent_type, fields)
         self._plans[id(fields)] = (fields, parent_type, plan)
         return plan
 
+    def _plain_plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> _Plan | None:
+        entries: list[tuple[str, str, Callable[[Any], Any] | _Nested | None, bool]] = []
+        for response_key, details in fields.items():
+            name = details[0].node.name.value
+            if name == "__typename":
+                entries.append((response_key, "", None, False))
+                continue
+            entry = self._plain_entry(parent_type, name, details)
+            if entry is None:
+                return None
+            entries.append((response_key, *entry))
+        return tuple(entries)
 
-def _plain_plan(parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> _Plan | None:
-    entries: list[tuple[str, str, Callable[[Any], Any] | None, bool]] = []
-    for response_key, details in fields.items():
+    def _plain_entry(
+        self, parent_type: GraphQLObjectType, name: str, details: FieldDetailsList
+    ) -> tuple[str, Callable[[Any], Any] | _Nested, bool] | None:
         node = details[0].node
-        name = node.name.value
-        if name == "__typename":
-            entries.append((response_key, "", None, False))
-            continue
         field = parent_type.fields.get(name)
-        if field is None or node.arguments or node.selection_set is not None:
+        if field is None or node.arguments:
             return None
         definition = (field.extensions or {}).get("strawberry-definition")
         if (
@@ -74,16 +95,26 @@ def _plain_plan(parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> _Pla
             or definition.base_resolver is not None
             or definition.permission_classes
             or definition.extensions
+            or any(detail.node.directives for detail in details)
         ):
             return None
         field_type = field.type
         nullable = not is_non_null_type(field_type)
         if not nullable:
             field_type = field_type.of_type
-        if not is_leaf_type(field_type):
+        if node.selection_set is None:
+            if not is_leaf_type(field_type):
+                return None
+            return definition.python_name, field_type.serialize, nullable
+        if not is_object_type(field_type) or field_type.is_type_of is not None:
             return None
-        entries.append((response_key, definition.python_name, field_type.serialize, nullable))
-    return tuple(entries)
+        collected = self.collect_subfields(field_type, details)
+        if collected.new_defer_usages:
+            return None
+        plan = self._plain_plan(field_type, collected.grouped_field_set)
+        if plan is None:
+            return None
+        return definition.python_name, _Nested(plan, field_type.name), nullable
 
 
 def _complete(plan: _Plan, row: Mapping[str, Any], type_name: str) -> dict[str, Any] | None:
@@ -98,10 +129,15 @@ def _complete(plan: _Plan, row: Mapping[str, Any], type_name: str) -> dict[str, 
                 return None
             result[response_key] = None
             continue
-        try:
-            completed = serialize(value)
-        except Exception:
-            return None
+        if isinstance(serialize, _Nested):
+            if not isinstance(value, Mapping):
+                return None
+            completed = _complete(serialize.plan, value, serialize.type_name)
+        else:
+            try:
+                completed = serialize(value)
+            except Exception:
+                return None
         if completed is None:
             return None
         result[response_key] = completed

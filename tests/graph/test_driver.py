@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
 import pytest
 from neo4j import AsyncDriver, AsyncManagedTransaction
 from neo4j.exceptions import ClientError
@@ -31,3 +35,43 @@ async def test_a_failed_write_leaves_nothing_behind(driver: AsyncDriver, databas
         await graph.write(half_done)
     rows = await graph.rows("MATCH (c:Customer {id: 'cus_half'}) RETURN c", {})
     assert rows == []
+
+
+TIMES = """
+RETURN datetime({epochSeconds: 1767225600}) AS utc,
+  datetime('2026-03-29T02:30:00.123456789+03:00') AS offset,
+  datetime('1965-05-01T12:00:00-04:30') AS before_1970,
+  datetime('2026-03-29T09:00:00[Asia/Jerusalem]') AS named,
+  localdatetime('2026-03-29T09:00:00') AS local,
+  [datetime('2026-01-01T00:00:00Z')] AS nested
+"""
+
+
+async def test_times_are_read_as_python_datetimes_at_the_same_instant(
+    driver: AsyncDriver, database: str
+) -> None:
+    # given
+    graph = Graph(driver, database, timeout=5)
+    jerusalem_summer = timezone(timedelta(hours=3))
+
+    # when
+    row = (await graph.rows(TIMES, {}))[0]
+
+    # then
+    assert row["utc"] == datetime(2026, 1, 1, tzinfo=UTC)
+    assert row["utc"].isoformat() == "2026-01-01T00:00:00+00:00"
+    assert row["offset"] == datetime(2026, 3, 29, 2, 30, 0, 123456, tzinfo=jerusalem_summer)
+    assert row["offset"].utcoffset() == timedelta(hours=3)
+    assert row["before_1970"].isoformat() == "1965-05-01T12:00:00-04:30"
+    assert row["named"] == datetime(2026, 3, 29, 9, tzinfo=ZoneInfo("Asia/Jerusalem"))
+    assert row["local"] == datetime(2026, 3, 29, 9)
+    assert row["nested"] == [datetime(2026, 1, 1, tzinfo=UTC)]
+    assert all(type(row[key]) is datetime for key in ("utc", "offset", "named", "local"))
+
+
+def test_offset_times_skip_the_drivers_slow_temporal_type() -> None:
+    temporal = importlib.import_module("neo4j._codec.hydration.bolt.v2.temporal")
+    hydrated = temporal.hydrate_datetime(1767225600, 5_000, 7200)
+    assert type(hydrated) is datetime
+    assert hydrated == datetime(2026, 1, 1, tzinfo=UTC).replace(microsecond=5)
+    assert hydrated.utcoffset() == timedelta(hours=2)

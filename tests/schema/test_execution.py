@@ -18,11 +18,19 @@ class Colour(Enum):
 
 
 @strawberry.type
+class Maker:
+    name: str
+    country: str | None
+
+
+@strawberry.type
 class Item:
     id: strawberry.ID
     name: str
     colour: Colour
     size: int | None
+    maker: Maker
+    supplier: Maker | None
 
     @strawberry.field
     @staticmethod
@@ -30,9 +38,24 @@ class Item:
         return str(parent["name"]).upper()
 
 
+ACME = {"name": "Acme", "country": "IL"}
 ROWS: list[dict[str, Any]] = [
-    {"id": 1, "name": "one", "colour": "RED", "size": 3},
-    {"id": "2", "name": "two", "colour": "BLUE", "size": None},
+    {"id": 1, "name": "one", "colour": "RED", "size": 3, "maker": ACME, "supplier": None},
+    {
+        "id": "2",
+        "name": "two",
+        "colour": "BLUE",
+        "size": None,
+        "maker": {"name": "Beta", "country": None},
+        "supplier": ACME,
+    },
+]
+# Each breaks a different rule: a null name, a maker without a name, a maker that is
+# not a row at all.
+BROKEN: list[dict[str, Any]] = [
+    {"id": "3", "name": None, "colour": "RED", "size": 1, "maker": ACME, "supplier": None},
+    {"id": "4", "name": "four", "colour": "RED", "size": 1, "maker": {"name": None}},
+    {"id": "5", "name": "five", "colour": "RED", "size": 1, "maker": "Acme"},
 ]
 
 
@@ -40,13 +63,16 @@ ROWS: list[dict[str, Any]] = [
 class Query:
     @strawberry.field(graphql_type=list[Item])  # type: ignore[untyped-decorator]
     def items(self, broken: bool = False) -> list[dict[str, Any]]:
-        return [*ROWS, {"id": "3", "name": None, "colour": "RED", "size": 1}] if broken else ROWS
+        return [*ROWS, *BROKEN] if broken else ROWS
 
 
 DOCUMENT = """
 query Items($broken: Boolean!) {
-  items(broken: $broken) { __typename id name colour size alias: name }
-  again: items(broken: false) { id shout }
+  items(broken: $broken) {
+    __typename id name colour size alias: name
+    maker { __typename name country } maker { name } supplier { name }
+  }
+  again: items(broken: false) { id shout maker { name } }
 }
 """
 
@@ -74,6 +100,8 @@ def test_plain_objects_come_out_as_the_standard_executor_makes_them() -> None:
         "colour": "RED",
         "size": 3,
         "alias": "one",
+        "maker": {"__typename": "Maker", "name": "Acme", "country": "IL"},
+        "supplier": None,
     }
 
 

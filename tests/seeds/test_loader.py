@@ -266,7 +266,7 @@ async def test_loaded_links_and_types_have_the_graph_model_fields(
     assert stored["label"] == "decision maker at"
     assert stored["reciprocalLabel"] == "decision maker"
     assert stored["sortOrder"] == decision_maker["sortOrder"]
-    assert stored["createdAt"].to_native().timestamp() == decision_maker["createdAt"]
+    assert stored["createdAt"].timestamp() == decision_maker["createdAt"]
 
 
 async def test_the_api_reads_the_loaded_links(

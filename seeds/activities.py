@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal, TypedDict
 from zoneinfo import ZoneInfo
 
 from kesher.resolvers.recurrence import last_end
-from kesher.seeds.draws import EpochSeconds, below, moment, new_id, pick, poisson
+from kesher.seeds.draws import EpochSeconds, Recent, below, moment, new_id, pick, poisson
 
 if TYPE_CHECKING:
     from kesher.seeds.generator import ContactRow, CustomerRow
@@ -156,27 +156,22 @@ class Catalogs:
     """The activity-type and status catalogs, defined when history begins."""
 
     def __init__(self, rng: random.Random, created: EpochSeconds) -> None:
-        self.types = [
-            ActivityTypeRow(
-                id=new_id(rng, "aty"),
+        def entry(prefix: str, name: str, colour: str, order: int) -> ActivityTypeRow:
+            return ActivityTypeRow(
+                id=new_id(rng, prefix),
                 name=name,
                 colour=colour,
                 sortOrder=order,
                 createdAt=created,
                 updatedAt=created,
             )
+
+        self.types = [
+            entry("aty", name, colour, order)
             for order, (name, colour, _) in enumerate(TYPES, start=1)
         ]
         self.statuses = [
-            ActivityStatusRow(
-                id=new_id(rng, "ast"),
-                name=name,
-                colour=colour,
-                sortOrder=order,
-                category=category,
-                createdAt=created,
-                updatedAt=created,
-            )
+            ActivityStatusRow(**entry("ast", name, colour, order), category=category)
             for order, (name, colour, category) in enumerate(STATUSES, start=1)
         ]
         self.types_of: dict[Kind, list[str]] = {}
@@ -225,8 +220,7 @@ class Agenda:
         self._users = users
         self._until = until
         self._per_customer = per_customer
-        self._recent: list[str] = []
-        self._next = 0
+        self._recent = Recent[str](CUSTOMER_WINDOW)
 
     def activities(
         self, customer: CustomerRow, contacts: Sequence[ContactRow], hebrew: bool
@@ -235,15 +229,8 @@ class Agenda:
             self._activity(customer, contacts, hebrew)
             for _ in range(poisson(self._rng, self._per_customer) if self._per_customer else 0)
         ]
-        self._remember(customer["id"])
+        self._recent.add(customer["id"])
         return rows
-
-    def _remember(self, customer_id: str) -> None:
-        if len(self._recent) < CUSTOMER_WINDOW:
-            self._recent.append(customer_id)
-        else:
-            self._recent[self._next] = customer_id
-            self._next = (self._next + 1) % CUSTOMER_WINDOW
 
     def _activity(
         self, customer: CustomerRow, contacts: Sequence[ContactRow], hebrew: bool
@@ -322,9 +309,10 @@ class Agenda:
 
     def _other_customers(self) -> list[str]:
         rng = self._rng
-        if not self._recent or rng.random() >= OTHER_CUSTOMERS_SHARE:
+        if rng.random() >= OTHER_CUSTOMERS_SHARE:
             return []
-        return sorted({pick(rng, self._recent) for _ in range(1 + below(rng, 2))})
+        drawn = {self._recent.pick(rng) for _ in range(1 + below(rng, 2))}
+        return sorted(customer for customer in drawn if customer is not None)
 
 
 def _local_days(starts: EpochSeconds, days: int, zone_name: str) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -49,3 +49,25 @@ def poisson(rng: random.Random, mean: float) -> int:
         count += 1
         product *= rng.random()
     return count
+
+
+class Recent(Generic[T]):
+    """The last `size` items added, in no particular order: the window of recent records
+    that new links and activities reach into."""
+
+    __slots__ = ("_items", "_next", "_size")
+
+    def __init__(self, size: int) -> None:
+        self._items: list[T] = []
+        self._size = size
+        self._next = 0
+
+    def add(self, item: T) -> None:
+        if len(self._items) < self._size:
+            self._items.append(item)
+            return
+        self._items[self._next] = item
+        self._next = (self._next + 1) % self._size
+
+    def pick(self, rng: random.Random) -> T | None:
+        return pick(rng, self._items) if self._items else None

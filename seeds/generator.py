@@ -100,11 +100,8 @@ class ProjectRow(TypedDict):
 class Account(TypedDict):
     """A customer with the contacts who work there and the projects done for it, the
     typed links these records make with the ones generated before them, and the
-    customer's activities.
-
-    Nested this way (without `links` and `activities`) it is also the parameter row of
-    the loader's create statement.
-    """
+    customer's activities. Without `links` and `activities` it is also the parameter row
+    of the loader's create statement."""
 
     customer: CustomerRow
     contacts: list[ContactRow]
@@ -346,8 +343,7 @@ class Dataset:
         return Catalogs(rng, self.until - HISTORY_SECONDS)
 
     def calendar_access(self) -> tuple[list[AccessRow], list[AccessRow]]:
-        """Who manages whom (each MANAGER the nine users after it), and who shares their
-        calendar with whom."""
+        """Who manages whom, and who shares their calendar with whom."""
         rng = random.Random(f"{self.seed}:calendar-access")
         return calendar_access(rng, [(row["id"], row["role"]) for row in self._people])
 
@@ -355,8 +351,7 @@ class Dataset:
         rng = random.Random(f"{self.seed}:customers")
         hebrew, english = self.languages
         owners = [row["id"] for row in self._people]
-        # Links and activities draw from generators of their own, so the records stay
-        # what they were whatever is added after them.
+        # Links and activities draw from generators of their own: the records stay put.
         neighbourhood = Neighbourhood(
             random.Random(f"{self.seed}:links"), owners, self.languages, self.until
         )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Literal, TypedDict
 
-from kesher.seeds.draws import EpochSeconds, below, moment, new_id, pick, poisson
+from kesher.seeds.draws import EpochSeconds, Recent, below, moment, new_id, pick, poisson
 
 if TYPE_CHECKING:
     from kesher.graph.catalog import Kind
@@ -267,27 +267,6 @@ def relationship_types(rng: random.Random, created: EpochSeconds) -> list[Relati
 Party = tuple[str, EpochSeconds]
 
 
-class _Recent:
-    """The last `size` parties of one kind, in no particular order."""
-
-    __slots__ = ("_next", "_parties", "_size")
-
-    def __init__(self, size: int) -> None:
-        self._parties: list[Party] = []
-        self._size = size
-        self._next = 0
-
-    def add(self, party: Party) -> None:
-        if len(self._parties) < self._size:
-            self._parties.append(party)
-            return
-        self._parties[self._next] = party
-        self._next = (self._next + 1) % self._size
-
-    def pick(self, rng: random.Random) -> Party | None:
-        return pick(rng, self._parties) if self._parties else None
-
-
 class Neighbourhood:
     """The recently generated records, and the links each new account makes with them.
 
@@ -308,7 +287,7 @@ class Neighbourhood:
         self._languages = languages
         self._until = until
         self._until_day = until // 86_400
-        self._recent = {kind: _Recent(size) for kind, size in WINDOW.items()}
+        self._recent = {kind: Recent[Party](size) for kind, size in WINDOW.items()}
 
     def links(
         self, customer: CustomerRow, contacts: Sequence[ContactRow], projects: Sequence[ProjectRow]

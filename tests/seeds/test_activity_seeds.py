@@ -16,8 +16,8 @@ from kesher.resolvers.context import Role, Viewer
 from kesher.resolvers.tokens import issue
 from kesher.seeds.activities import ActivityRow
 from kesher.seeds.generator import Dataset
-from kesher.seeds.loader import load
 from tests.conftest import TEST_SECRET, Person, gql
+from tests.seeds.test_loader import load_dataset
 
 pytestmark = pytest.mark.anyio
 
@@ -147,16 +147,7 @@ def test_managers_manage_the_users_after_them_and_nobody_shares_with_themselves(
 
 async def load_with_activities(driver: AsyncDriver, database: str, dataset: Dataset) -> None:
     await apply_constraints(driver, database)
-    await load(
-        driver,
-        database,
-        dataset.users("hash"),
-        dataset.accounts(),
-        relationship_types=dataset.relationship_types(),
-        activity_catalogs=dataset.activity_catalogs,
-        calendar_access=dataset.calendar_access(),
-        progress=False,
-    )
+    await load_dataset(driver, database, dataset)
 
 
 def overlaps(row: ActivityRow, starts: int, ends: int) -> bool:

@@ -10,6 +10,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
 
+from kesher.graph import chains
 from kesher.graph.catalog import fresh_rows
 from kesher.graph.driver import Graph, Params, Row, tx_rows
 from kesher.graph.errors import Closed, GraphError, NotFound
@@ -301,10 +302,16 @@ async def page(graph: Graph, shape: Shape, keyset: Page, where: ActivityFilter) 
         statement = Statement(keys=keys)
         n = statement.variable()
         search = None
-        anchor = None if where.search else _source(statement, n, where)
+        ref = chains.parse_ref(where.search) if where.search else None
+        if ref is not None:
+            # A search for a reference number finds that activity.
+            anchor: LiteralString | None = f"MATCH ({n}:Activity {{ref: {statement.param(ref)}}})"
+        else:
+            anchor = None if where.search else _source(statement, n, where)
         # A list that starts from the owners or customers named need not check them again.
-        conditions = _conditions(statement, n, where, anchored=anchor is not None)
-        if where.search:
+        anchored = anchor is not None and ref is None
+        conditions = _conditions(statement, n, where, anchored=anchored)
+        if where.search and ref is None:
             search = Search("activity_search", lucene_query(where.search))
         elif anchor is None and keyset.order:
             conditions.append(keyset.order[0].expression.format(n=n) + " IS NOT NULL")

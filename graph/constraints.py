@@ -6,6 +6,8 @@ from typing import LiteralString
 
 from neo4j import AsyncDriver
 
+from kesher.graph.chains import REF_PREFIXES
+
 LABELS_WITH_ID: tuple[LiteralString, ...] = (
     "User",
     "Customer",
@@ -16,6 +18,9 @@ LABELS_WITH_ID: tuple[LiteralString, ...] = (
     "RelationshipType",
     "ActivityType",
     "ActivityStatus",
+    "Chain",
+    # The one node every change to chains write-locks first (see kesher.graph.chains).
+    "ChainLock",
 )
 
 STATEMENTS: tuple[LiteralString, ...] = (
@@ -32,6 +37,8 @@ STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT activity_status_name IF NOT EXISTS "
     "FOR (n:ActivityStatus) REQUIRE n.name IS UNIQUE",
     "CREATE CONSTRAINT activity_ref IF NOT EXISTS FOR (n:Activity) REQUIRE n.ref IS UNIQUE",
+    "CREATE CONSTRAINT ref_sequence_kind IF NOT EXISTS "
+    "FOR (n:RefSequence) REQUIRE n.kind IS UNIQUE",
     "CREATE RANGE INDEX customer_name IF NOT EXISTS FOR (n:Customer) ON (n.name)",
     "CREATE RANGE INDEX customer_created IF NOT EXISTS FOR (n:Customer) ON (n.createdAt)",
     "CREATE RANGE INDEX customer_status IF NOT EXISTS FOR (n:Customer) ON (n.status)",
@@ -61,3 +68,10 @@ async def apply_constraints(driver: AsyncDriver, database: str) -> None:
     for statement in STATEMENTS:
         await driver.execute_query(statement, database_=database)
     await driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
+    # Each kind's reference-number sequence exists before the first save, so saves only
+    # ever lock it: racing to create it would make them wait on each other far longer.
+    await driver.execute_query(
+        "UNWIND $kinds AS kind MERGE (s:RefSequence {kind: kind}) ON CREATE SET s.last = 0",
+        kinds=sorted(REF_PREFIXES),
+        database_=database,
+    )

@@ -103,6 +103,10 @@ CUSTOMER = Label(
     counts={
         "contacts": "({a})<-[:WORKS_AT]-(c:Contact) WHERE c.archivedAt IS NULL",
         "projects": "({a})<-[:FOR]-(p:Project) WHERE p.archivedAt IS NULL",
+        "offers": "({a})<-[:ABOUT]-(:Activity {{kind: 'OFFER'}})",
+        "product_records": "({a})<-[:ABOUT]-(:Activity {{kind: 'PRODUCT_RECORD'}})",
+        "events": "({a})<-[:ABOUT]-(:Activity {{kind: 'EVENT'}})",
+        "tasks": "({a})<-[:ABOUT]-(:Activity {{kind: 'TASK'}})",
     },
 )
 
@@ -169,6 +173,33 @@ ACTIVITY_STATE: LiteralString = (
     "ELSE category END][0]"
 )
 
+# Whether files are attached to an activity, or to a note on it.
+HAS_ATTACHMENTS: LiteralString = (
+    "(EXISTS {{ ({n})<-[:ATTACHED_TO]-(:Attachment) }} OR "
+    "EXISTS {{ ({n})<-[:ON]-(:Note)<-[:ATTACHED_TO]-(:Attachment) }})"
+)
+
+# The other activities of the chain `{a}` belongs to.
+_IN_SAME_CHAIN: LiteralString = "({a})-[:IN_CHAIN]->(:Chain)<-[:IN_CHAIN]-"
+
+
+def _chained(kind: LiteralString) -> LiteralString:
+    """The other activities of one kind in the activity's chain, for a count."""
+    return _IN_SAME_CHAIN + f"(x:Activity {{{{kind: '{kind}'}}}}) WHERE x <> {{a}}"
+
+
+def _chained_list(kind: LiteralString) -> Relation:
+    """The other activities of one kind in the activity's chain, newest first."""
+    return Relation(
+        target="Activity",
+        pattern=_IN_SAME_CHAIN + f"({{b}}:Activity {{{{kind: '{kind}'}}}} WHERE {{b}} <> {{a}})",
+        many=True,
+        order=("startAt",),
+        descending=True,
+        live_only=False,
+    )
+
+
 ACTIVITY = Label(
     name="Activity",
     properties={
@@ -191,6 +222,8 @@ ACTIVITY = Label(
         "created_at": "createdAt",
         "updated_at": "updatedAt",
         "state": ACTIVITY_STATE,
+        "ref": "ref",
+        "has_attachments": HAS_ATTACHMENTS,
     },
     relations={
         "owner": Relation(
@@ -226,11 +259,103 @@ ACTIVITY = Label(
             many=False,
             live_only=False,
         ),
+        "parent": Relation(
+            target="Activity",
+            pattern="({a})-[:CHILD_OF]->({b}:Activity)",
+            many=False,
+            live_only=False,
+        ),
+        "children": Relation(
+            target="Activity",
+            pattern="({b}:Activity)-[:CHILD_OF]->({a})",
+            many=True,
+            order=("startAt",),
+            live_only=False,
+        ),
+        "chain": Relation(
+            target="Chain", pattern="({a})-[:IN_CHAIN]->({b}:Chain)", many=False, live_only=False
+        ),
+        "linked_offers": _chained_list("OFFER"),
+        "linked_product_records": _chained_list("PRODUCT_RECORD"),
+        "linked_events": _chained_list("EVENT"),
+        "linked_tasks": _chained_list("TASK"),
+    },
+    counts={
+        "offers": _chained("OFFER"),
+        "product_records": _chained("PRODUCT_RECORD"),
+        "events": _chained("EVENT"),
+        "tasks": _chained("TASK"),
+    },
+    archivable=False,
+)
+
+# The steps of chain `{n}`, for the expressions below. Names are prefixed so that they
+# cannot meet the enclosing statement's variables. None aggregates: a card projects its
+# chain inside collect(), where Cypher refuses an aggregate in a subquery.
+_STEPS: LiteralString = "COLLECT {{ MATCH ({n})<-[:IN_CHAIN]-(chain_step:Activity) "
+_FIRST_START: LiteralString = _STEPS + "RETURN chain_step.startAt AS at ORDER BY at LIMIT 1 }}[0]"
+_LAST_START: LiteralString = (
+    _STEPS + "RETURN chain_step.startAt AS at ORDER BY at DESC LIMIT 1 }}[0]"
+)
+
+
+def _action(step: LiteralString) -> LiteralString:
+    """A chain step's summary, `step` being an expression for its node."""
+    return (
+        f"{{{{id: {step}.id, ref: {step}.ref, kind: {step}.kind, subject: {step}.subject, "
+        f"starts_at: {step}.startAt}}}}"
+    )
+
+
+_EARLIER: LiteralString = "chain_steps[chain_i - 1]"
+_LATER: LiteralString = "chain_steps[chain_i]"
+_GAP: LiteralString = f"duration.inSeconds({_EARLIER}.startAt, {_LATER}.startAt).seconds"
+# The longest wait between two steps following each other in time (the earliest of equal
+# ones), found by folding over the steps in order.
+_SLOWEST_STEP: LiteralString = (
+    "[chain_steps IN ["
+    + _STEPS
+    + "RETURN chain_step ORDER BY chain_step.startAt, chain_step.id }}] | "
+    "reduce(chain_best = null, chain_i IN range(1, size(chain_steps) - 1) | "
+    f"CASE WHEN chain_best IS NULL OR {_GAP} > chain_best.gap_seconds "
+    f"THEN {{{{gap_seconds: {_GAP}, earlier: {_action(_EARLIER)}, later: {_action(_LATER)}}}}} "
+    "ELSE chain_best END)][0]"
+)
+
+# A chain of activities: those joined by FOLLOWS, each with an IN_CHAIN edge to it.
+CHAIN = Label(
+    name="Chain",
+    properties={
+        "created_at": "createdAt",
+        "steps": "COUNT {{ ({n})<-[:IN_CHAIN]-(:Activity) }}",
+        "started_at": _FIRST_START,
+        "last_at": _LAST_START,
+        "duration_seconds": f"duration.inSeconds({_FIRST_START}, {_LAST_START}).seconds",
+        "slowest_step": _SLOWEST_STEP,
+    },
+    relations={
+        "actions": Relation(
+            target="Activity",
+            pattern="({b}:Activity)-[:IN_CHAIN]->({a})",
+            many=True,
+            order=("startAt",),
+            descending=True,
+            live_only=False,
+        ),
     },
     archivable=False,
 )
 
 LABELS: Mapping[str, Label] = {
     label.name: label
-    for label in (USER, CUSTOMER, CONTACT, PROJECT, ACTIVITY, ACTIVITY_TYPE, ACTIVITY_STATUS)
+    for label in (
+        USER,
+        CUSTOMER,
+        CONTACT,
+        PROJECT,
+        ACTIVITY,
+        ACTIVITY_TYPE,
+        ACTIVITY_STATUS,
+        CHAIN,
+    )
 }

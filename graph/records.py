@@ -49,8 +49,9 @@ class PageRows:
     total: int | None = None
 
 
-async def card(graph: Graph, shape: Shape, record_id: str) -> Row | None:
-    rows = await fresh_rows(graph, _card(shape, record_id))
+async def card(graph: Graph, shape: Shape, record_id: str, key: LiteralString = "id") -> Row | None:
+    """A record's card by id, or by another unique property `key` (an activity's ref)."""
+    rows = await fresh_rows(graph, _card(shape, record_id, key))
     return rows[0]["row"] if rows else None
 
 
@@ -63,10 +64,12 @@ async def card_in(
     return rows[0]["row"] if rows else None
 
 
-def _card(shape: Shape, record_id: str) -> Callable[[frozenset[str]], tuple[LiteralString, Params]]:
+def _card(
+    shape: Shape, record_id: str, key: LiteralString = "id"
+) -> Callable[[frozenset[str]], tuple[LiteralString, Params]]:
     def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
         statement = Statement(keys=keys)
-        return statement.card(shape, record_id), statement.params
+        return statement.card(shape, record_id, key), statement.params
 
     return build
 
@@ -75,12 +78,12 @@ async def page(graph: Graph, shape: Shape, page: Page, where: RecordFilter) -> P
     def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
         statement = Statement(keys=keys)
         n = statement.variable()
-        conditions = _conditions(statement, n, shape.label, where)
+        conditions = record_conditions(statement, n, shape.label, where)
         search = anchor = None
         if where.search:
             search = Search(SEARCH_INDEXES[shape.label.name], lucene_query(where.search))
         elif where.owner_ids or where.customer_ids or where.linked_customer_ids:
-            anchor = _anchor(statement, n, shape.label, where)
+            anchor = record_anchor(statement, n, shape.label, where)
         elif page.order:
             # A predicate on the first sort property lets the planner read the range index
             # in order instead of sorting every node of the label.
@@ -92,7 +95,7 @@ async def page(graph: Graph, shape: Shape, page: Page, where: RecordFilter) -> P
     return PageRows(rows=result[0]["rows"], total=result[0].get("total"))
 
 
-def _anchor(
+def record_anchor(
     statement: Statement, n: LiteralString, label: Label, where: RecordFilter
 ) -> LiteralString:
     """Starts a filtered list from its few owners or customers, found by id; the filter's
@@ -114,7 +117,7 @@ def _anchor(
     return f"MATCH (c:Customer) WHERE c.id IN {ids} MATCH ({n}:{label.name})-[:WORKS_AT|FOR]->(c)"
 
 
-def _conditions(
+def record_conditions(
     statement: Statement, n: LiteralString, label: Label, where: RecordFilter
 ) -> list[LiteralString]:
     conditions: list[LiteralString] = []

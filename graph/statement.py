@@ -105,13 +105,14 @@ class Statement:
         self._variables += 1
         return f"n{self._variables}"
 
-    def card(self, shape: Shape, record_id: str) -> LiteralString:
-        """One record by id; no row when there is none."""
+    def card(self, shape: Shape, record_id: str, key: LiteralString = "id") -> LiteralString:
+        """One record by id (or by another unique property, `key`); no row when there is
+        none."""
         n = self.variable()
         subqueries, projection = self._projection(n, shape)
         label = shape.label.name
         return _lines(
-            f"MATCH ({n}:{label} {{id: {self.param(record_id)}}})",
+            f"MATCH ({n}:{label} {{{key}: {self.param(record_id)}}})",
             *subqueries,
             f"RETURN {projection} AS row" + self._catalog(),
         )

@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     path_default_depth: int = Field(default=4, ge=1)
     path_max_depth: int = Field(default=6, ge=1)
 
+    # Processes (R4.3): children one run may make, nodes one tree answer holds.
+    process_max_children: int = Field(default=5000, ge=1)
+    process_max_nodes: int = Field(default=2000, ge=1)
+
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key is None:

@@ -13,6 +13,7 @@ from pydantic.alias_generators import to_camel
 from strawberry.types.nodes import SelectedField, Selection
 
 from kesher.graph import activities as graph_activities
+from kesher.graph import chains as graph_chains
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Row
 from kesher.graph.errors import GraphError
@@ -56,6 +57,7 @@ async def create(
         await graph_records.require_actor(tx, actor)
         await graph_activities.check_links(tx, links)
         await graph_activities.create(tx, activity_id, values, links)
+        await graph_chains.assign_ref(tx, activity_id, checked.kind)
         return await graph_records.card_in(context.graph, tx, shape, activity_id)
 
     return await write(context, work)
@@ -268,7 +270,8 @@ async def page(
 
     `where` holds the filter input by API name (`ownerIds`, `from`, …)."""
     search = search_text(search)
-    if search:
+    # A search for a reference number finds one activity, in the order asked for.
+    if search and graph_chains.parse_ref(search) is None:
         order_name = "RELEVANCE"
     narrowed = activity_filter(where, include_closed, search)
     shape, keyset = connection_shape(

@@ -74,7 +74,18 @@ async def page(
     search = search_text(search)
     if search:
         order_name = "RELEVANCE"
-    narrowed = RecordFilter(
+    narrowed = record_filter(where, search)
+    shape, keyset = connection_shape(
+        kind.label, field, context.settings, ORDERS[order_name], order_name
+    )
+    answer = await graph_records.page(context.graph, shape, keyset, narrowed)
+    return connection({"rows": answer.rows, "total": answer.total}, keyset, order_name)
+
+
+def record_filter(where: Mapping[str, Any], search: str | None = None) -> RecordFilter:
+    """A list filter given by API name (`statuses`, `ownerIds`, …) as the graph reads it;
+    also a customer segment (processes) and the customers of chain analytics."""
+    return RecordFilter(
         statuses=tuple(where.get("statuses") or ()),
         owner_ids=tuple(where.get("ownerIds") or ()),
         customer_ids=tuple(where.get("customerIds") or ()),
@@ -87,11 +98,6 @@ async def page(
         linked_to_customers=where.get("isLinkedToCustomers"),
         linked_customer_ids=tuple(where.get("linkedToCustomerIds") or ()),
     )
-    shape, keyset = connection_shape(
-        kind.label, field, context.settings, ORDERS[order_name], order_name
-    )
-    answer = await graph_records.page(context.graph, shape, keyset, narrowed)
-    return connection({"rows": answer.rows, "total": answer.total}, keyset, order_name)
 
 
 def search_text(search: str | None) -> str | None:

@@ -8,15 +8,14 @@ from typing import Annotated
 
 import strawberry
 
-from kesher.resolvers import activities
 from kesher.resolvers import records as record_resolvers
-from kesher.resolvers.errors import Refusal
-from kesher.resolvers.selection import child
 from kesher.schema.activity_catalogs import ActivityStatus, ActivityType
-from kesher.schema.common import Connection, Info, MutationError, Row, error_of
-from kesher.schema.inputs import provided
-from kesher.schema.permissions import IsAdmin, IsAuthenticated
+from kesher.schema.chains import ActivityCounts, Chain, chained
+from kesher.schema.common import Connection, Info, MutationError, Row
 from kesher.schema.records import Contact, Customer, User
+
+# The type's own name, for fields of it that list activities.
+LazyActivity = Annotated["Activity", strawberry.lazy("kesher.schema.activities")]
 
 
 @strawberry.enum(description="What an activity is.")
@@ -78,6 +77,24 @@ class Activity:
     state: ActivityState = strawberry.field(
         description="LATE, PENDING, DONE or CANCELLED, from its status and the time now."
     )
+    ref: str | None = strawberry.field(
+        description="Its reference number (EV-, TS-, OF- or PR- and six digits), given to "
+        "events, tasks, offers and product records when first saved."
+    )
+    has_attachments: bool = strawberry.field(
+        description="Whether files are attached to it or to a note on it."
+    )
+    chain: Chain | None = strawberry.field(
+        description="The chain it belongs to (`linkActivities`), or null."
+    )
+    linked_counts: ActivityCounts = strawberry.field(
+        description="How many offers, product records, events and tasks its chain holds "
+        "besides itself; each leads to a list (`linkedOffers`, …)."
+    )
+    linked_offers = chained("linked_offers", "offers")
+    linked_product_records = chained("linked_product_records", "product records")
+    linked_events = chained("linked_events", "events")
+    linked_tasks = chained("linked_tasks", "tasks")
     created_at: datetime = strawberry.field(description="When it was created.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
     owner: User = strawberry.field(description="The one user responsible for it.")
@@ -85,6 +102,9 @@ class Activity:
     contact: Contact | None = strawberry.field(description="A contact at that customer.")
     type: ActivityType = strawberry.field(description="Its activity type.")
     status: ActivityStatus = strawberry.field(description="Its status.")
+    parent: Activity | None = strawberry.field(
+        description="The activity a process made this one under (`CHILD_OF`), if any."
+    )
 
     @strawberry.field(
         description="Users taking part besides the owner, by name.", graphql_type=Connection[User]
@@ -114,6 +134,22 @@ class Activity:
     ) -> Row:
         return record_resolvers.nested_connection(
             parent, str(info.path.key), "Activity.customers", info.context, first, after
+        )
+
+    @strawberry.field(
+        description="The activities processes made under this one (`CHILD_OF` it), by start "
+        "time, earliest first, then by id.",
+        graphql_type=Connection[LazyActivity],
+    )
+    @staticmethod
+    def children(
+        parent: strawberry.Parent[Row],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Row:
+        return record_resolvers.nested_connection(
+            parent, str(info.path.key), "Activity.children", info.context, first, after
         )
 
 
@@ -206,14 +242,6 @@ ActivityPayload = Annotated[
 ]
 
 
-def _payload(outcome: Row | Refusal) -> ActivitySuccess | MutationError:
-    return error_of(outcome) if isinstance(outcome, Refusal) else ActivitySuccess(activity=outcome)
-
-
-def _selected(info: Info) -> list[strawberry.types.nodes.Selection]:
-    return child(info.selected_fields[0].selections, "activity")
-
-
 @strawberry.enum(
     description="The order of the activity list, by start time (latest or earliest first). "
     "A search orders by relevance."
@@ -279,140 +307,3 @@ class ActivityReportRow:
     period: date | None = strawberry.field(
         description="The first day of the day, week (Monday) or month the activities start in."
     )
-
-
-def _where(filter: ActivityFilter | None) -> dict[str, object]:
-    where = provided(filter) if filter else {}
-    if "from_" in where:
-        where["from"] = where.pop("from_")
-    return where
-
-
-@strawberry.type(description="Reading activities.")
-class ActivityQueries:
-    @strawberry.field(
-        description="Counts of activities grouped by type, status, owner, kind and/or a "
-        "period (largest first). Closed activities count only with `includeClosed`.",
-        permission_classes=[IsAuthenticated],
-        graphql_type=list[ActivityReportRow],
-    )
-    async def activity_report(
-        self,
-        info: Info,
-        group_by: list[ReportGrouping],
-        filter: ActivityFilter | None = None,
-        include_closed: bool = False,
-        time_zone: Annotated[
-            str, strawberry.argument(description="The IANA time zone periods are counted in.")
-        ] = "UTC",
-    ) -> list[Row]:
-        return await activities.report(
-            info.context,
-            [grouping.value for grouping in group_by],
-            _where(filter),
-            include_closed,
-            time_zone,
-        )
-
-    @strawberry.field(
-        description="The activity list: filter, search, order and page. Closed activities "
-        "are left out unless `includeClosed`.",
-        permission_classes=[IsAuthenticated],
-        graphql_type=Connection[Activity],
-    )
-    async def activities(
-        self,
-        info: Info,
-        filter: ActivityFilter | None = None,
-        search: Annotated[
-            str | None,
-            strawberry.argument(
-                description="Full-text search over subject and description (Hebrew or "
-                "English); every word must match as a prefix."
-            ),
-        ] = None,
-        include_closed: Annotated[
-            bool, strawberry.argument(description="Include closed activities.")
-        ] = False,
-        order_by: ActivityOrder = ActivityOrder.STARTS_AT_DESC,
-        first: Annotated[int | None, strawberry.argument(description="Rows to return.")] = None,
-        after: Annotated[str | None, strawberry.argument(description="After this cursor.")] = None,
-    ) -> Row:
-        where = _where(filter)
-        field = info.selected_fields[0]
-        assert isinstance(field, strawberry.types.nodes.SelectedField)
-        return await activities.page(
-            info.context, field, where, search, include_closed, order_by.value
-        )
-
-    @strawberry.field(
-        description="An activity's card, or null when there is none with this id.",
-        permission_classes=[IsAuthenticated],
-        graphql_type=Activity | None,
-    )
-    async def activity(self, info: Info, id: strawberry.ID) -> Row | None:
-        return await activities.card(info.context, str(id), info.selected_fields[0].selections)
-
-
-@strawberry.type(description="Changing activities.")
-class ActivityMutations:
-    @strawberry.mutation(
-        description="Creates an activity. The owner must be an active user; the contact must "
-        "work at the customer.",
-        permission_classes=[IsAuthenticated],
-    )
-    async def create_activity(self, info: Info, input: CreateActivityInput) -> ActivityPayload:
-        return _payload(await activities.create(info.context, provided(input), _selected(info)))
-
-    @strawberry.mutation(
-        description="Changes an activity: only the fields sent.",
-        permission_classes=[IsAuthenticated],
-    )
-    async def update_activity(
-        self, info: Info, id: strawberry.ID, input: UpdateActivityInput
-    ) -> ActivityPayload:
-        outcome = await activities.update(info.context, str(id), provided(input), _selected(info))
-        return _payload(outcome)
-
-    @strawberry.mutation(
-        description="Closes an activity: every later change to it is refused (code CLOSED) "
-        "until an ADMIN reopens it.",
-        permission_classes=[IsAuthenticated],
-    )
-    async def close_activity(self, info: Info, id: strawberry.ID) -> ActivityPayload:
-        return _payload(await activities.set_closed(info.context, str(id), True, _selected(info)))
-
-    @strawberry.mutation(
-        description="Cancels one occurrence of a recurring event, named by its original start.",
-        permission_classes=[IsAuthenticated],
-    )
-    async def cancel_occurrence(
-        self, info: Info, activity_id: strawberry.ID, occurrence_start: datetime
-    ) -> ActivityPayload:
-        outcome = await activities.add_exception(
-            info.context, str(activity_id), occurrence_start, None, _selected(info)
-        )
-        return _payload(outcome)
-
-    @strawberry.mutation(
-        description="Moves one occurrence of a recurring event to new times.",
-        permission_classes=[IsAuthenticated],
-    )
-    async def move_occurrence(
-        self,
-        info: Info,
-        activity_id: strawberry.ID,
-        occurrence_start: datetime,
-        starts_at: datetime,
-        ends_at: datetime,
-    ) -> ActivityPayload:
-        outcome = await activities.add_exception(
-            info.context, str(activity_id), occurrence_start, (starts_at, ends_at), _selected(info)
-        )
-        return _payload(outcome)
-
-    @strawberry.mutation(
-        description="Reopens a closed activity (ADMIN).", permission_classes=[IsAdmin]
-    )
-    async def reopen_activity(self, info: Info, id: strawberry.ID) -> ActivityPayload:
-        return _payload(await activities.set_closed(info.context, str(id), False, _selected(info)))

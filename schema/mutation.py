@@ -12,9 +12,10 @@ import strawberry
 from kesher.resolvers import auth, calendar_access, records, relationships
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selection import child
-from kesher.schema.activities import ActivityMutations
 from kesher.schema.activity_catalogs import ActivityCatalogMutations
+from kesher.schema.activity_operations import ActivityMutations
 from kesher.schema.calendar import CalendarMutations
+from kesher.schema.chain_operations import ChainMutations
 from kesher.schema.common import Info, MutationError, Row, error_of
 from kesher.schema.inputs import (
     AddRelationshipInput,
@@ -32,6 +33,7 @@ from kesher.schema.inputs import (
     provided,
 )
 from kesher.schema.permissions import IsAdmin, IsAuthenticated, IsManager
+from kesher.schema.processes import ProcessMutations
 from kesher.schema.records import Contact, Customer, Project, User
 from kesher.schema.relationships import RecordKind, RelatedParty, Relationship, RelationshipType
 
@@ -148,7 +150,13 @@ def _record(info: Info, name: str) -> list[strawberry.types.nodes.Selection]:
 
 
 @strawberry.type(description="Everything that changes data.")
-class Mutation(CalendarMutations, ActivityMutations, ActivityCatalogMutations):
+class Mutation(
+    CalendarMutations,
+    ActivityMutations,
+    ActivityCatalogMutations,
+    ProcessMutations,
+    ChainMutations,
+):
     @strawberry.mutation(description="Signs in with e-mail and password; returns a bearer token.")
     async def login(self, info: Info, email: str, password: str) -> LoginPayload:
         outcome = await auth.login(info.context, email, password, _record(info, "user"))

@@ -10,12 +10,15 @@ from strawberry.types.nodes import SelectedField, Selection
 
 from kesher.graph.relation_map import RelationMap as Map
 from kesher.resolvers import records, relationships
-from kesher.schema.activities import ActivityQueries
 from kesher.schema.activity_catalogs import ActivityCatalogQueries
+from kesher.schema.activity_operations import ActivityQueries
 from kesher.schema.calendar import CalendarQueries
+from kesher.schema.chain_operations import ChainQueries
+from kesher.schema.chain_stats import ChainStatsQueries
 from kesher.schema.common import Connection, Info, RecordOrder, Row
 from kesher.schema.inputs import CustomerFilter, CustomerRecordFilter, UserFilter, provided
 from kesher.schema.permissions import IsAuthenticated
+from kesher.schema.processes import ProcessQueries
 from kesher.schema.records import Contact, Customer, Project, User
 from kesher.schema.relationships import PartyKind, RelationMap, RelationshipType
 
@@ -42,7 +45,14 @@ def _selections(info: Info) -> list[Selection]:
 
 
 @strawberry.type(description="Everything that can be read.")
-class Query(CalendarQueries, ActivityQueries, ActivityCatalogQueries):
+class Query(
+    CalendarQueries,
+    ActivityQueries,
+    ActivityCatalogQueries,
+    ChainStatsQueries,
+    ProcessQueries,
+    ChainQueries,
+):
     @strawberry.field(
         description="The signed-in user.",
         permission_classes=[IsAuthenticated],

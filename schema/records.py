@@ -25,6 +25,12 @@ AFTER = "Return rows after this cursor (a `pageInfo.endCursor`)."
 class CustomerCounts:
     contacts: int = strawberry.field(description="Live contacts who work at the customer.")
     projects: int = strawberry.field(description="Live projects for the customer.")
+    offers: int = strawberry.field(description="Offers about the customer, closed ones too.")
+    product_records: int = strawberry.field(
+        description="Product records about the customer, closed ones too."
+    )
+    events: int = strawberry.field(description="Events about the customer, closed ones too.")
+    tasks: int = strawberry.field(description="Tasks about the customer, closed ones too.")
 
 
 @strawberry.type(description="Counts of the records linked to a user.")

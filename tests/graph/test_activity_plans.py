@@ -8,8 +8,8 @@ from neo4j import Driver
 
 from kesher.graph.activities import ActivityFilter, _conditions
 from kesher.graph.constraints import STATEMENTS
-from kesher.graph.model import ACTIVITY
-from kesher.graph.statement import Page, Shape, SortKey, Statement
+from kesher.graph.model import ACTIVITY, CHAIN
+from kesher.graph.statement import Link, Page, Shape, SortKey, Statement
 from tests.graph.test_relation_map import plan_of
 
 LATEST_FIRST = (SortKey("{n}.startAt", descending=True),)
@@ -71,3 +71,28 @@ def test_the_list_of_an_owner_starts_from_the_owner(clean_db: Driver) -> None:
     plan = [op for op, _ in plan_of(clean_db, *statement_for(ActivityFilter(owner_ids=("usr_3",))))]
     assert "NodeUniqueIndexSeek" in plan, plan
     assert "NodeByLabelScan" not in plan, plan
+
+
+def test_a_page_with_state_attachments_and_chain_counts_still_reads_the_index_in_order(
+    clean_db: Driver,
+) -> None:
+    seed(clean_db)
+    statement = Statement()
+    n = statement.variable()
+    chain = Shape(CHAIN, frozenset({"steps", "started_at", "duration_seconds", "slowest_step"}))
+    shape = Shape(
+        ACTIVITY,
+        frozenset({"subject", "state", "ref", "has_attachments"}),
+        (Link("chain", ACTIVITY.relations["chain"], chain),),
+        frozenset({"offers", "product_records", "events", "tasks"}),
+    )
+    text = statement.page(
+        shape, Page(first=50, order=LATEST_FIRST), [f"{n}.startAt IS NOT NULL"], n=n
+    )
+    plan = [operator for operator, _ in plan_of(clean_db, text, statement.params)]
+    assert "CartesianProduct" not in plan, plan
+    assert "Sort" not in plan, plan
+    assert "AllNodesScan" not in plan, plan
+    scans = [operator for operator in plan if operator == "NodeByLabelScan"]
+    assert scans == [], plan
+    assert any(op.startswith("NodeIndex") for op in plan), plan

@@ -8,7 +8,7 @@ import pytest
 from neo4j import Driver
 
 from kesher.graph.model import CONTACT, CUSTOMER, PROJECT, USER
-from kesher.graph.records import RecordFilter, _conditions, lucene_query
+from kesher.graph.records import RecordFilter, lucene_query, record_conditions
 from kesher.graph.statement import Link, Page, Search, Shape, SortKey, Statement
 
 BY_NAME = (SortKey("{n}.name"),)
@@ -119,7 +119,7 @@ def test_card_plan_seeks_the_record_by_its_unique_id(seeded: Driver) -> None:
 def test_list_plan_reads_the_name_index_in_order(seeded: Driver) -> None:
     statement = Statement()
     n = statement.variable()
-    conditions = _conditions(statement, n, CUSTOMER, RecordFilter())
+    conditions = record_conditions(statement, n, CUSTOMER, RecordFilter())
     conditions.append(f"{n}.name IS NOT NULL")
     owner = Link("owner", CUSTOMER.relations["owner"], Shape(USER, frozenset({"name"})))
     shape = Shape(CUSTOMER, frozenset({"name"}), (owner,), frozenset({"contacts"}))
@@ -148,13 +148,13 @@ def test_search_plan_starts_from_the_fulltext_index(seeded: Driver) -> None:
 
 
 def test_list_filtered_by_customer_starts_from_the_customer(seeded: Driver) -> None:
-    from kesher.graph.records import _anchor
+    from kesher.graph.records import record_anchor
 
     statement = Statement()
     n = statement.variable()
     where = RecordFilter(customer_ids=("cus_1", "cus_2"))
-    conditions = _conditions(statement, n, CONTACT, where)
-    anchor = _anchor(statement, n, CONTACT, where)
+    conditions = record_conditions(statement, n, CONTACT, where)
+    anchor = record_anchor(statement, n, CONTACT, where)
     text = statement.page(
         Shape(CONTACT, frozenset({"name"})),
         Page(first=20, order=BY_NAME),

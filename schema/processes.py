@@ -1,0 +1,137 @@
+"""Processes (R4.3): child activities made under a parent for a segment of customers, and
+the tree of activities a process made."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from kesher.resolvers import processes
+from kesher.resolvers.errors import Refusal
+from kesher.resolvers.selection import child
+from kesher.schema.activities import Activity, ActivityKind
+from kesher.schema.common import Info, MutationError, Row, error_of
+from kesher.schema.inputs import CustomerFilter, provided
+from kesher.schema.permissions import IsAuthenticated
+
+
+@strawberry.input(
+    description="What every child activity of a process is. Give `startsAt` (and `endsAt`, "
+    "by default the same) for every kind but a task, which has `dueAt`. Times carry their "
+    "offset."
+)
+class ProcessTemplateInput:
+    kind: ActivityKind = strawberry.field(description="What each child is.")
+    type_id: strawberry.ID = strawberry.field(description="An activity type's id.")
+    status_id: strawberry.ID = strawberry.field(description="An activity status's id.")
+    subject: str = strawberry.field(description="1 to 300 characters.")
+    description: str | None = strawberry.field(default=strawberry.UNSET, description="More.")
+    starts_at: datetime | None = strawberry.field(default=strawberry.UNSET, description="Start.")
+    ends_at: datetime | None = strawberry.field(default=strawberry.UNSET, description="End.")
+    due_at: datetime | None = strawberry.field(default=strawberry.UNSET, description="Due.")
+    all_day: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Whole days in `timeZone`."
+    )
+    time_zone: str | None = strawberry.field(
+        default=strawberry.UNSET, description="IANA time zone; UTC by default."
+    )
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The owner of every child (an active user). Left out, each child is "
+        "owned by its customer's owner when that user is active, else by you.",
+    )
+
+
+@strawberry.type(description="One activity of a process tree.")
+class ProcessNode:
+    activity: Activity = strawberry.field(description="The activity.")
+    parent_id: strawberry.ID | None = strawberry.field(
+        description="Its parent's id; null for the root."
+    )
+    depth: int = strawberry.field(description="Steps from the root: 0 for the root itself.")
+
+
+@strawberry.type(description="The activities a process made, from its root.")
+class ProcessTree:
+    root: Activity = strawberry.field(
+        description="The activity at the top: the one asked about, or the ancestor it "
+        "reaches by its parents that has no parent."
+    )
+    nodes: list[ProcessNode] = strawberry.field(
+        description="Every activity of the tree, the root first, breadth first: by depth, "
+        "then start time, then id."
+    )
+    truncated: bool = strawberry.field(
+        description="True when the tree holds more nodes than a tree answer may (2,000 by "
+        "default) and only the first are listed."
+    )
+
+
+@strawberry.type(description="Reading processes.")
+class ProcessQueries:
+    @strawberry.field(
+        description="The whole tree of the process this activity belongs to, from its root, "
+        "or null when there is no activity with this id. One statement.",
+        permission_classes=[IsAuthenticated],
+        graphql_type=ProcessTree | None,
+    )
+    async def process(self, info: Info, activity_id: strawberry.ID) -> Row | None:
+        field = info.selected_fields[0]
+        assert isinstance(field, strawberry.types.nodes.SelectedField)
+        return await processes.tree(info.context, str(activity_id), field)
+
+
+@strawberry.type(description="A process that ran: its parent and how many children it made.")
+class ProcessSuccess:
+    parent: Row = strawberry.field(
+        graphql_type=Activity, description="The parent, with its new children."
+    )
+    created: int = strawberry.field(description="How many child activities were made.")
+
+
+ProcessPayload = Annotated[
+    ProcessSuccess | MutationError,
+    strawberry.union(
+        "ProcessPayload", description="The parent and the children made, or why nothing was."
+    ),
+]
+
+
+@strawberry.type(description="Running processes.")
+class ProcessMutations:
+    @strawberry.mutation(
+        description="Makes one child activity (`CHILD_OF` the parent, about its customer) "
+        "from the template for every live customer of the segment, in one transaction: all "
+        "of them or, when refused, none. Refused when the parent is unknown or closed, the "
+        "segment is empty or larger than a process may reach (5,000 customers by default), "
+        "or the template is not a valid activity (its fields are named `template.…`).",
+        permission_classes=[IsAuthenticated],
+    )
+    async def run_process(
+        self,
+        info: Info,
+        parent_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The activity the children go under.")
+        ],
+        segment: Annotated[
+            CustomerFilter | None,
+            strawberry.argument(
+                description="The customers, as the customer list filters them (all live "
+                "customers when left out); archived customers are always left out."
+            ),
+        ] = None,
+        *,
+        template: ProcessTemplateInput,
+    ) -> ProcessPayload:
+        outcome = await processes.run(
+            info.context,
+            str(parent_id),
+            provided(segment) if segment else {},
+            provided(template),
+            child(info.selected_fields[0].selections, "parent"),
+        )
+        if isinstance(outcome, Refusal):
+            return error_of(outcome)
+        return ProcessSuccess(parent=outcome["parent"], created=outcome["created"])

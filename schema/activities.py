@@ -159,8 +159,8 @@ _TIMES = (
 )
 
 
-@strawberry.input(description="A new activity. " + _TIMES)
-class CreateActivityInput:
+@strawberry.input(description="What an activity is and when. " + _TIMES)
+class ActivityFields:
     kind: ActivityKind = strawberry.field(description="What it is.")
     type_id: strawberry.ID = strawberry.field(description="An activity type's id.")
     status_id: strawberry.ID = strawberry.field(description="An activity status's id.")
@@ -175,6 +175,10 @@ class CreateActivityInput:
     time_zone: str | None = strawberry.field(
         default=strawberry.UNSET, description="IANA time zone; UTC by default."
     )
+
+
+@strawberry.input(description="A new activity. " + _TIMES)
+class CreateActivityInput(ActivityFields):
     owner_id: strawberry.ID = strawberry.field(description="The responsible user (active).")
     participant_ids: list[strawberry.ID] | None = strawberry.field(
         default=strawberry.UNSET, description="Further users taking part."

@@ -9,6 +9,7 @@ import strawberry
 
 from kesher.resolvers import records as record_resolvers
 from kesher.schema.common import Connection, Info, Row
+from kesher.schema.records import AFTER, FIRST
 
 if TYPE_CHECKING:
     from kesher.schema.activities import Activity, ActivityKind
@@ -16,9 +17,6 @@ if TYPE_CHECKING:
 # Activities refer to chains and chains to activities; this side is resolved lazily.
 LazyActivity = Annotated["Activity", strawberry.lazy("kesher.schema.activities")]
 LazyKind = Annotated["ActivityKind", strawberry.lazy("kesher.schema.activities")]
-
-FIRST = "How many rows to return (at most the service's page cap, 100 by default)."
-AFTER = "Return rows after this cursor (a `pageInfo.endCursor`)."
 
 
 @strawberry.type(description="Counts of the other activities in an activity's chain, by kind.")

@@ -3,7 +3,6 @@ the tree of activities a process made."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -11,7 +10,7 @@ import strawberry
 from kesher.resolvers import processes
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selection import child
-from kesher.schema.activities import Activity, ActivityKind
+from kesher.schema.activities import Activity, ActivityFields
 from kesher.schema.common import Info, MutationError, Row, error_of
 from kesher.schema.inputs import CustomerFilter, provided
 from kesher.schema.permissions import IsAuthenticated
@@ -22,21 +21,7 @@ from kesher.schema.permissions import IsAuthenticated
     "by default the same) for every kind but a task, which has `dueAt`. Times carry their "
     "offset."
 )
-class ProcessTemplateInput:
-    kind: ActivityKind = strawberry.field(description="What each child is.")
-    type_id: strawberry.ID = strawberry.field(description="An activity type's id.")
-    status_id: strawberry.ID = strawberry.field(description="An activity status's id.")
-    subject: str = strawberry.field(description="1 to 300 characters.")
-    description: str | None = strawberry.field(default=strawberry.UNSET, description="More.")
-    starts_at: datetime | None = strawberry.field(default=strawberry.UNSET, description="Start.")
-    ends_at: datetime | None = strawberry.field(default=strawberry.UNSET, description="End.")
-    due_at: datetime | None = strawberry.field(default=strawberry.UNSET, description="Due.")
-    all_day: bool | None = strawberry.field(
-        default=strawberry.UNSET, description="Whole days in `timeZone`."
-    )
-    time_zone: str | None = strawberry.field(
-        default=strawberry.UNSET, description="IANA time zone; UTC by default."
-    )
+class ProcessTemplateInput(ActivityFields):
     owner_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET,
         description="The owner of every child (an active user). Left out, each child is "

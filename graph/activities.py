@@ -277,7 +277,7 @@ async def report(
     statement = Statement()
     n = statement.variable()
     source = _source(statement, n, where)
-    conditions = _conditions(statement, n, where, anchored=source is not None)
+    conditions = activity_conditions(statement, n, where, anchored=source is not None)
     source = source or f"MATCH ({n}:Activity)"
     tz = statement.param(time_zone)
     keys = ", ".join(
@@ -310,7 +310,7 @@ async def page(graph: Graph, shape: Shape, keyset: Page, where: ActivityFilter) 
             anchor = None if where.search else _source(statement, n, where)
         # A list that starts from the owners or customers named need not check them again.
         anchored = anchor is not None and ref is None
-        conditions = _conditions(statement, n, where, anchored=anchored)
+        conditions = activity_conditions(statement, n, where, anchored=anchored)
         if where.search and ref is None:
             search = Search("activity_search", lucene_query(where.search))
         elif anchor is None and keyset.order:
@@ -322,7 +322,7 @@ async def page(graph: Graph, shape: Shape, keyset: Page, where: ActivityFilter) 
     return PageRows(rows=result[0]["rows"], total=result[0].get("total"))
 
 
-def _conditions(
+def activity_conditions(
     statement: Statement, n: LiteralString, where: ActivityFilter, anchored: bool = False
 ) -> list[LiteralString]:
     """The filter's conditions on activity `n`; when `anchored` (the MATCH starts from the

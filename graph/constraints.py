@@ -19,6 +19,8 @@ LABELS_WITH_ID: tuple[LiteralString, ...] = (
     "ActivityType",
     "ActivityStatus",
     "Chain",
+    "Attachment",
+    "AuditLine",
     # The one node every change to chains write-locks first (see kesher.graph.chains).
     "ChainLock",
 )
@@ -45,10 +47,13 @@ STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE RANGE INDEX contact_name IF NOT EXISTS FOR (n:Contact) ON (n.name)",
     "CREATE RANGE INDEX contact_created IF NOT EXISTS FOR (n:Contact) ON (n.createdAt)",
     "CREATE RANGE INDEX project_name IF NOT EXISTS FOR (n:Project) ON (n.name)",
+    "CREATE RANGE INDEX project_status IF NOT EXISTS FOR (n:Project) ON (n.status)",
     "CREATE RANGE INDEX project_created IF NOT EXISTS FOR (n:Project) ON (n.createdAt)",
     "CREATE RANGE INDEX user_name IF NOT EXISTS FOR (n:User) ON (n.name)",
     "CREATE RANGE INDEX activity_start IF NOT EXISTS FOR (n:Activity) ON (n.startAt)",
     "CREATE RANGE INDEX activity_end IF NOT EXISTS FOR (n:Activity) ON (n.endAt)",
+    # Whether any attachment still uses stored content (a refused upload's cleanup).
+    "CREATE RANGE INDEX attachment_sha256 IF NOT EXISTS FOR (n:Attachment) ON (n.sha256)",
     *(
         f"CREATE FULLTEXT INDEX {name} IF NOT EXISTS FOR (n:{label}) ON EACH [{fields}] "
         "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words'}}"

@@ -36,6 +36,16 @@ class Label:
     archivable: bool = True
 
 
+# Files attached to a record `{a}`, newest first (R4.1).
+_ATTACHMENTS = Relation(
+    target="Attachment",
+    pattern="({b}:Attachment)-[:ATTACHED_TO]->({a})",
+    many=True,
+    order=("createdAt",),
+    descending=True,
+    live_only=False,
+)
+
 _TIMESTAMPS: dict[str, LiteralString] = {
     "created_at": "createdAt",
     "updated_at": "updatedAt",
@@ -99,6 +109,7 @@ CUSTOMER = Label(
             live_only=False,
             descending=True,
         ),
+        "attachments": _ATTACHMENTS,
     },
     counts={
         "contacts": "({a})<-[:WORKS_AT]-(c:Contact) WHERE c.archivedAt IS NULL",
@@ -128,6 +139,7 @@ CONTACT = Label(
             many=False,
             live_only=False,
         ),
+        "attachments": _ATTACHMENTS,
     },
 )
 
@@ -143,6 +155,7 @@ PROJECT = Label(
         "customer": Relation(
             target="Customer", pattern="({a})-[:FOR]->({b}:Customer)", many=False, live_only=False
         ),
+        "attachments": _ATTACHMENTS,
     },
 )
 
@@ -279,6 +292,7 @@ ACTIVITY = Label(
         "linked_product_records": _chained_list("PRODUCT_RECORD"),
         "linked_events": _chained_list("EVENT"),
         "linked_tasks": _chained_list("TASK"),
+        "attachments": _ATTACHMENTS,
     },
     counts={
         "offers": _chained("OFFER"),
@@ -346,6 +360,25 @@ CHAIN = Label(
     archivable=False,
 )
 
+# A file attached to a record; its content is kept on disk by its SHA-256.
+ATTACHMENT = Label(
+    name="Attachment",
+    properties={
+        "name": "name",
+        "content_type": "contentType",
+        "size": "size",
+        "sha256": "sha256",
+        "created_at": "createdAt",
+        "url": "'/attachments/' + {n}.id",
+    },
+    relations={
+        "uploaded_by": Relation(
+            target="User", pattern="({a})-[:UPLOADED_BY]->({b}:User)", many=False, live_only=False
+        ),
+    },
+    archivable=False,
+)
+
 LABELS: Mapping[str, Label] = {
     label.name: label
     for label in (
@@ -357,5 +390,6 @@ LABELS: Mapping[str, Label] = {
         ACTIVITY_TYPE,
         ACTIVITY_STATUS,
         CHAIN,
+        ATTACHMENT,
     )
 }

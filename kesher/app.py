@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -20,6 +20,7 @@ from kesher import logs
 from kesher.graph.catalog import load_keys
 from kesher.graph.constraints import apply_constraints
 from kesher.graph.driver import Graph, connect
+from kesher.resolvers import attachments
 from kesher.resolvers.calendar_feed import feed
 from kesher.resolvers.context import Context
 from kesher.resolvers.tokens import TokenProblem, from_header
@@ -35,6 +36,7 @@ class KesherGraphQL(GraphQL[Context, None]):
             build_schema(settings),
             graphql_ide="graphiql" if settings.development else None,
             allow_queries_via_get=False,
+            multipart_uploads_enabled=True,
         )
         self.settings = settings
 
@@ -90,19 +92,26 @@ class RequestIdMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuses request bodies over the configured size with 413, before parsing them."""
+    """Refuses request bodies over the configured size with 413, before parsing them; a
+    multipart request (a file upload) may be larger by `upload_bytes`."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int = 0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_bytes = upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        headers = dict(scope["headers"])
+        if headers.get(b"content-type", b"").startswith(b"multipart/form-data"):
+            limit = self.max_bytes + self.upload_bytes
+        else:
+            limit = self.max_bytes
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         seen = 0
 
@@ -111,18 +120,18 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     raise _TooLarge
             return message
 
         try:
             await self.app(scope, counted, send)
         except _TooLarge:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = JSONResponse(
-            {"errors": [{"message": f"The request body is over {self.max_bytes} bytes."}]},
+            {"errors": [{"message": f"The request body is over {limit} bytes."}]},
             status_code=413,
         )
         await response(scope, receive, send)
@@ -145,6 +154,33 @@ async def calendar_feed(request: Request) -> Response:
         ical,
         media_type="text/calendar; charset=utf-8",
         headers={"Cache-Control": "private, max-age=300"},
+    )
+
+
+async def attachment(request: Request) -> Response:
+    """An attachment's content, to any signed-in user (the same bearer token as the API)."""
+    settings: Settings = request.app.state.settings
+    try:
+        viewer = from_header(request.headers.get("authorization"), settings.signing_key)
+    except TokenProblem as problem:
+        viewer, reason = None, str(problem)
+    else:
+        reason = "Sign in first: send 'Authorization: Bearer <token>'."
+    if viewer is None:
+        return PlainTextResponse(reason, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    found = await attachments.download(
+        request.app.state.graph, settings.attachments_dir, request.path_params["attachment_id"]
+    )
+    if found is None:
+        return PlainTextResponse("No such attachment.", status_code=404)
+    return FileResponse(
+        found.path,
+        media_type=found.content_type,
+        headers={
+            "Content-Disposition": attachments.disposition(found.name),
+            "Cache-Control": "private, no-cache",
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 
@@ -182,6 +218,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             graph = Graph(driver, settings.neo4j_database, settings.cypher_timeout_seconds)
             await load_keys(graph)
             app.state.graph = graph
+            app.state.settings = settings
             yield
         finally:
             await driver.close()
@@ -190,12 +227,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/healthz", healthz),
             Route("/calendar/{user_id}.ics", calendar_feed),
+            Route("/attachments/{attachment_id}", attachment),
             Route("/readyz", readyz),
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
         ],
         lifespan=lifespan,
     )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        upload_bytes=settings.max_attachment_bytes,
+    )
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     process_max_children: int = Field(default=5000, ge=1)
     process_max_nodes: int = Field(default=2000, ge=1)
 
+    # Attachments (R4.1): content kept by SHA-256 in this folder; larger uploads are refused.
+    attachments_dir: Path = PROJECT_DIR / ".kesher" / "attachments"
+    max_attachment_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key is None:

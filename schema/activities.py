@@ -10,6 +10,7 @@ import strawberry
 
 from kesher.resolvers import records as record_resolvers
 from kesher.schema.activity_catalogs import ActivityStatus, ActivityType
+from kesher.schema.attachments import attached
 from kesher.schema.chains import ActivityCounts, Chain, chained
 from kesher.schema.common import Connection, Info, MutationError, Row
 from kesher.schema.records import Contact, Customer, User
@@ -95,6 +96,7 @@ class Activity:
     linked_product_records = chained("linked_product_records", "product records")
     linked_events = chained("linked_events", "events")
     linked_tasks = chained("linked_tasks", "tasks")
+    attachments = attached("Activity")
     created_at: datetime = strawberry.field(description="When it was created.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
     owner: User = strawberry.field(description="The one user responsible for it.")

@@ -14,6 +14,8 @@ from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selection import child
 from kesher.schema.activity_catalogs import ActivityCatalogMutations
 from kesher.schema.activity_operations import ActivityMutations
+from kesher.schema.attachments import AttachmentMutations
+from kesher.schema.board import BoardMutations
 from kesher.schema.calendar import CalendarMutations
 from kesher.schema.chain_operations import ChainMutations
 from kesher.schema.common import Info, MutationError, Row, error_of
@@ -156,6 +158,8 @@ class Mutation(
     ActivityCatalogMutations,
     ProcessMutations,
     ChainMutations,
+    AttachmentMutations,
+    BoardMutations,
 ):
     @strawberry.mutation(description="Signs in with e-mail and password; returns a bearer token.")
     async def login(self, info: Info, email: str, password: str) -> LoginPayload:

@@ -12,6 +12,7 @@ from kesher.graph.relation_map import RelationMap as Map
 from kesher.resolvers import records, relationships
 from kesher.schema.activity_catalogs import ActivityCatalogQueries
 from kesher.schema.activity_operations import ActivityQueries
+from kesher.schema.board import BoardQueries
 from kesher.schema.calendar import CalendarQueries
 from kesher.schema.chain_operations import ChainQueries
 from kesher.schema.chain_stats import ChainStatsQueries
@@ -52,6 +53,7 @@ class Query(
     ChainStatsQueries,
     ProcessQueries,
     ChainQueries,
+    BoardQueries,
 ):
     @strawberry.field(
         description="The signed-in user.",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from kesher.resolvers import records, relationships
+from kesher.schema.attachments import attached
 from kesher.schema.common import Connection, CustomerStatus, Info, ProjectStatus, Role, Row
 from kesher.schema.relationships import RelatedParty, Relationship
 
@@ -94,6 +95,7 @@ class Contact(Linked):
     updated_at: datetime = strawberry.field(description="When the record last changed.")
     archived_at: datetime | None = strawberry.field(description="When the record was archived.")
     customer: Customer = strawberry.field(description="The customer the contact works at.")
+    attachments = attached("Contact")
 
 
 @strawberry.type(description="A project carried out for a customer.")
@@ -106,6 +108,7 @@ class Project(Linked):
     updated_at: datetime = strawberry.field(description="When the record last changed.")
     archived_at: datetime | None = strawberry.field(description="When the record was archived.")
     customer: Customer = strawberry.field(description="The customer the project is for.")
+    attachments = attached("Project")
 
 
 @strawberry.type(description="A customer: a company or person we do business with.")
@@ -126,6 +129,7 @@ class Customer(Linked):
     linked_counts: CustomerCounts = strawberry.field(
         description="Counts of linked records (degree lookups, cheap)."
     )
+    attachments = attached("Customer")
 
     @strawberry.field(
         description="Live contacts who work at this customer, by name.",

@@ -93,6 +93,7 @@ def settings(neo4j_server: Server, tmp_path: Path) -> Settings:
         neo4j_password=neo4j_server.password,
         secret_key=TEST_SECRET,
         neo4j_home=tmp_path / "neo4j",
+        attachments_dir=tmp_path / "attachments",
     )
 
 

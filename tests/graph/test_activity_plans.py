@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from neo4j import Driver
 
-from kesher.graph.activities import ActivityFilter, _conditions
+from kesher.graph.activities import ActivityFilter, activity_conditions
 from kesher.graph.constraints import STATEMENTS
 from kesher.graph.model import ACTIVITY, CHAIN
 from kesher.graph.statement import Link, Page, Shape, SortKey, Statement
@@ -36,7 +36,7 @@ def seed(driver: Driver) -> None:
 def statement_for(where: ActivityFilter) -> tuple[str, dict[str, object]]:
     statement = Statement()
     n = statement.variable()
-    conditions = _conditions(statement, n, where)
+    conditions = activity_conditions(statement, n, where)
     anchor = None
     if where.owner_ids:
         ids = statement.param(list(where.owner_ids))

@@ -1,0 +1,78 @@
+"""Files attached to records (R4.1): the `:Attachment` node, its `ATTACHED_TO` edge to the
+record and its `UPLOADED_BY` edge to the user. The content itself is kept on disk by its
+SHA-256; the node holds the hash."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, LiteralString
+
+from neo4j import AsyncManagedTransaction
+
+from kesher.graph import activities
+from kesher.graph.driver import Graph, Row, tx_rows
+from kesher.graph.errors import Archived, NotFound
+from kesher.graph.parties import find_party
+
+# What a file may be attached to.
+RECORD_LABELS: tuple[LiteralString, ...] = ("Customer", "Contact", "Project", "Activity")
+
+_RECORD: LiteralString = find_party("r", "$recordId", RECORD_LABELS)
+
+
+async def attach(
+    tx: AsyncManagedTransaction,
+    attachment_id: str,
+    record_id: str,
+    actor_id: str,
+    content: Mapping[str, Any],
+) -> None:
+    """Attaches stored content (`name`, `contentType`, `size`, `sha256`) to a live record;
+    refuses an unknown or archived record and a closed activity, naming `recordId`."""
+    rows = await tx_rows(
+        tx,
+        _RECORD + " RETURN r:Activity AS activity, r.archivedAt AS archivedAt",
+        {"recordId": record_id},
+    )
+    if not rows:
+        raise NotFound(f"recordId: no record has the id {record_id!r}.", field="recordId")
+    if rows[0]["archivedAt"] is not None:
+        raise Archived(f"recordId: the record {record_id!r} is archived.", field="recordId")
+    if rows[0]["activity"]:
+        stored = await activities.current(tx, record_id, "recordId")
+        activities.require_open(stored, record_id, "recordId")
+    await tx_rows(
+        tx,
+        _RECORD + " MATCH (u:User {id: $actorId}) "
+        "CREATE (a:Attachment {id: $id, name: $name, contentType: $contentType, size: $size, "
+        "sha256: $sha256, createdAt: datetime()}) "
+        "CREATE (a)-[:ATTACHED_TO]->(r), (a)-[:UPLOADED_BY]->(u)",
+        {
+            "recordId": record_id,
+            "actorId": actor_id,
+            "id": attachment_id,
+            "name": content["name"],
+            "contentType": content["contentType"],
+            "size": content["size"],
+            "sha256": content["sha256"],
+        },
+    )
+
+
+async def content_in_use(graph: Graph, sha256: str) -> bool:
+    """Whether any attachment holds this content (before stored content is deleted)."""
+    rows = await graph.rows(
+        "RETURN EXISTS { MATCH (a:Attachment {sha256: $sha256}) } AS used", {"sha256": sha256}
+    )
+    return bool(rows[0]["used"])
+
+
+async def stored(graph: Graph, attachment_id: str) -> Row | None:
+    """What a download needs: the file's name, type and hash; None for an unknown id."""
+    rows = await graph.rows(
+        "MATCH (a:Attachment {id: $id}) "
+        "RETURN a.name AS name, a.contentType AS contentType, a.size AS size, "
+        "a.sha256 AS sha256",
+        {"id": attachment_id},
+    )
+    return rows[0] if rows else None

@@ -1,0 +1,74 @@
+"""Audit lines: who changed what on a record, and when.
+
+A line is `(:AuditLine {id, createdAt, action, field, before, after, summary})` with
+`-[:ON]->(record)` and `-[:BY]->(:User)` (the actor). `before` and `after` are the old and
+new values as strings; `summary` says the change in a sentence for a person.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import LiteralString
+
+from neo4j import AsyncManagedTransaction
+
+from kesher.graph.driver import Row, tx_rows
+from kesher.graph.errors import NotFound
+
+# The labels a line may be about. A record is found by id under each (a unique-index seek
+# apiece), not by its id's prefix: a promoted free-text party keeps its `ext_` id.
+_RECORD: LiteralString = (
+    "CALL () { "
+    "MATCH (r:Customer {id: $record}) RETURN r "
+    "UNION MATCH (r:Contact {id: $record}) RETURN r "
+    "UNION MATCH (r:Project {id: $record}) RETURN r "
+    "UNION MATCH (r:Activity {id: $record}) RETURN r "
+    "UNION MATCH (r:User {id: $record}) RETURN r }"
+)
+
+WRITE: LiteralString = (
+    _RECORD + " MATCH (u:User {id: $actor}) "
+    "CREATE (line:AuditLine {id: $id, createdAt: datetime(), action: $action, field: $field, "
+    "before: $before, after: $after, summary: $summary})-[:ON]->(r), (line)-[:BY]->(u) "
+    "RETURN line {.id, .action, .field, .before, .after, .summary, created_at: line.createdAt, "
+    "actor: u {.id, .name, .email, .handle, .role, .active, created_at: u.createdAt, "
+    "updated_at: u.updatedAt}} AS line"
+)
+
+
+def new_id() -> str:
+    return f"aud_{secrets.token_hex(12)}"
+
+
+async def write_audit(
+    tx: AsyncManagedTransaction,
+    record_id: str,
+    actor_id: str,
+    action: str,
+    field: str,
+    before: str | None,
+    after: str | None,
+    summary: str,
+) -> Row:
+    """Writes one audit line on the record inside the caller's write transaction and
+    returns it (with its actor as a user map). One statement."""
+    rows = await tx_rows(
+        tx,
+        WRITE,
+        {
+            "id": new_id(),
+            "record": record_id,
+            "actor": actor_id,
+            "action": action,
+            "field": field,
+            "before": before,
+            "after": after,
+            "summary": summary,
+        },
+    )
+    if not rows:
+        raise NotFound(
+            f"recordId: no record or actor to audit for {record_id!r}.", field="recordId"
+        )
+    line: Row = rows[0]["line"]
+    return line

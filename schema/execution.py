@@ -26,10 +26,13 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 @dataclass(frozen=True, slots=True)
 class _Nested:
-    """A selected field whose value is itself a plain object: its plan and type name."""
+    """A selected field whose value is itself a plain object: its plan and type name, and
+    the response key, under which the statement builder puts a followed relation (so that
+    two aliases of one relation can differ)."""
 
     plan: _Plan
     type_name: str
+    response_key: str
 
 
 # Per selected field: response key, row key, how to complete the value (a serializer, a
@@ -79,6 +82,12 @@ class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
             entry = self._plain_entry(parent_type, name, details)
             if entry is None:
                 return None
+            if isinstance(entry[1], _Nested):
+                entry = (
+                    entry[0],
+                    _Nested(entry[1].plan, entry[1].type_name, response_key),
+                    entry[2],
+                )
             entries.append((response_key, *entry))
         return tuple(entries)
 
@@ -114,7 +123,7 @@ class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
         plan = self._plain_plan(field_type, collected.grouped_field_set)
         if plan is None:
             return None
-        return definition.python_name, _Nested(plan, field_type.name), nullable
+        return definition.python_name, _Nested(plan, field_type.name, name), nullable
 
 
 def _complete(plan: _Plan, row: Mapping[str, Any], type_name: str) -> dict[str, Any] | None:
@@ -123,7 +132,10 @@ def _complete(plan: _Plan, row: Mapping[str, Any], type_name: str) -> dict[str, 
         if serialize is None:
             result[response_key] = type_name
             continue
-        value = row.get(row_key)
+        if isinstance(serialize, _Nested) and serialize.response_key in row:
+            value = row[serialize.response_key]
+        else:
+            value = row.get(row_key)
         if value is None:
             if not nullable:
                 return None

@@ -342,3 +342,32 @@ async def test_a_process_numbers_its_children_in_the_same_sequence(
     assert sorted(record["ref"] for record in refs) == ["OF-000002", "OF-000003", "OF-000004"]
     assert (await chain_of(client, member, first))["ref"] == "OF-000001"
     assert (await chain_of(client, member, after))["ref"] == "OF-000005"
+
+
+async def test_aliases_of_one_relation_each_get_their_own_selection(
+    client: httpx.AsyncClient, admin: Person, member: Person
+) -> None:
+    # given
+    w = await world(client, admin, member)
+    activity_id = await make(client, w, member, "Aliased", 2, contactId=w["dana"])
+    document = """
+    query Card($id: ID!) {
+      activity(id: $id) {
+        boss: owner { name }
+        mail: owner { email }
+        customer { id }
+        who: contact { id }
+      }
+    }
+    """
+
+    # when
+    answer = await gql(client, document, {"id": activity_id}, member)
+
+    # then
+    assert "errors" not in answer, answer
+    card = answer["data"]["activity"]
+    assert card["boss"] == {"name": "Moshe Member"}
+    assert card["mail"] == {"email": member.email}
+    assert card["customer"] == {"id": w["acme"]}
+    assert card["who"] == {"id": w["dana"]}

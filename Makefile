@@ -6,8 +6,9 @@ STAMP := $(VENV)/.installed-stamp
 CUSTOMERS ?= 100000
 SCALES ?= 10000 1000000
 ACTIVITY_CUSTOMERS ?= 100000
+CHAIN_CUSTOMERS ?= 100000
 
-.PHONY: run test check bench-load bench-map bench-activities schema neo4j-start neo4j-stop neo4j-status clean
+.PHONY: run test check bench-load bench-map bench-activities bench-chains schema neo4j-start neo4j-stop neo4j-status clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +33,9 @@ bench-map: $(STAMP)  ## relationMap through HTTP against the same Cypher run raw
 
 bench-activities: $(STAMP)  ## calendar and activities through HTTP against the same Cypher run raw, at ACTIVITY_CUSTOMERS customers
 	$(BIN)/python -m bench.activities --customers $(ACTIVITY_CUSTOMERS)
+
+bench-chains: $(STAMP)  ## an activity list page with refs, states and chain counts through HTTP against the same Cypher run raw, at CHAIN_CUSTOMERS customers
+	$(BIN)/python -m bench.chains --customers $(CHAIN_CUSTOMERS)
 
 schema: $(STAMP)  ## rewrite schema.graphql from the code
 	$(BIN)/kesher schema > schema.graphql

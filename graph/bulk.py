@@ -4,7 +4,8 @@ Every statement takes its rows as one `$rows` list of maps; the shapes are the r
 of `kesher.seeds.generator` and `kesher.seeds.relations`. Times arrive as seconds since
 the Unix epoch and become UTC DATETIME here: the driver packs Python datetimes slowly
 enough to dominate a load. The statements CREATE rather than MERGE: they are meant for
-fresh data, and the uniqueness constraints turn a repeated load into an error.
+fresh data, and the uniqueness constraints turn a repeated load into an error. Only the
+reference-number sequences are merged: a load raises them past what it wrote.
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ MATCH (customer:Customer {id: row.customerId})
 MATCH (type:ActivityType {id: row.typeId})
 MATCH (status:ActivityStatus {id: row.statusId})
 CREATE (a:Activity {
-  id: row.id, kind: row.kind, subject: row.subject, description: row.description,
+  id: row.id, ref: row.ref, kind: row.kind, subject: row.subject, description: row.description,
   startAt: datetime({epochSeconds: row.startAt}),
   endAt: datetime({epochSeconds: row.endAt}),
   dueAt: CASE WHEN row.dueAt IS NOT NULL THEN datetime({epochSeconds: row.dueAt}) END,
@@ -185,6 +186,35 @@ CALL (row, a) {
   MATCH (k:Contact {id: row.contactId})
   CREATE (a)-[:WITH_CONTACT]->(k)
 }
+"""
+
+# One row per chain: its node, then its members (found by unique id, earliest first)
+# joined to it, each following the one before. The members are created earlier in the
+# same transaction.
+CREATE_CHAINS: LiteralString = """
+UNWIND $rows AS row
+CREATE (chain:Chain {id: row.id, createdAt: datetime({epochSeconds: row.createdAt})})
+WITH row, chain
+CALL (row, chain) {
+  UNWIND range(0, size(row.activityIds) - 1) AS step
+  MATCH (a:Activity {id: row.activityIds[step]})
+  CREATE (a)-[:IN_CHAIN]->(chain)
+  WITH step, a ORDER BY step
+  RETURN collect(a) AS members
+}
+CALL (members) {
+  UNWIND range(1, size(members) - 1) AS step
+  WITH members[step] AS later, members[step - 1] AS earlier
+  CREATE (later)-[:FOLLOWS]->(earlier)
+}
+"""
+
+# Rows of `kind` and `last`, the highest reference number of that kind loaded: each
+# kind's sequence is created or raised to it, never lowered.
+RAISE_REF_SEQUENCES: LiteralString = """
+UNWIND $rows AS row
+MERGE (sequence:RefSequence {kind: row.kind})
+SET sequence.last = CASE WHEN sequence.last >= row.last THEN sequence.last ELSE row.last END
 """
 
 COUNT_USERS_AND_CUSTOMERS: LiteralString = """

@@ -54,6 +54,9 @@ STRUCTURAL: frozenset[str] = frozenset(
         "ATTACHED_TO",
         "ON",
         "NOTIFIES",
+        "IN_CHAIN",
+        "UPLOADED_BY",
+        "BY",
     }
 )
 

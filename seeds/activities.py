@@ -4,7 +4,11 @@ shares whose calendar.
 
 Like the links, an account's activities are drawn while the account is generated and
 reach back only into a window of recent customers, so a customer has as many
-activities in a graph of ten thousand customers as in one of a million.
+activities in a graph of ten thousand customers as in one of a million. A few key
+accounts are several times busier than the rest, which is where long chains come from
+(`kesher.seeds.chains`). Events, tasks, offers and product records get reference
+numbers per kind (EV-000001, …) in the order they are generated; calls and e-mails
+have none.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Literal, TypedDict
 from zoneinfo import ZoneInfo
 
+from kesher.graph.chains import REF_PREFIXES, ref_of
 from kesher.resolvers.recurrence import last_end
+from kesher.seeds.chains import join_chains
 from kesher.seeds.draws import EpochSeconds, Recent, below, moment, new_id, pick, poisson
 
 if TYPE_CHECKING:
@@ -25,6 +31,10 @@ Kind = Literal["EVENT", "TASK", "CALL", "EMAIL", "OFFER", "PRODUCT_RECORD"]
 Category = Literal["OPEN", "DONE", "CANCELLED"]
 
 ACTIVITIES_PER_CUSTOMER = 10.5
+# Key accounts have KEY_ACCOUNT_FACTOR times the average number of activities, the others
+# a little fewer, so the average stays ACTIVITIES_PER_CUSTOMER.
+KEY_ACCOUNT_SHARE = 0.02
+KEY_ACCOUNT_FACTOR = 6.0
 # Activities reach this far past the end of history: the calendar has a future.
 FUTURE_SECONDS = 60 * 86_400
 # Activities that started this long before the end of history are mostly done.
@@ -119,9 +129,11 @@ class ActivityStatusRow(ActivityTypeRow):
 
 class ActivityRow(TypedDict):
     """One activity and the ids of what it links to; times are seconds since the epoch
-    (a task's start and end are its due time, as the API stores them)."""
+    (a task's start and end are its due time, as the API stores them). A member of a
+    chain names it and the activity it follows (None for the chain's first)."""
 
     id: str
+    ref: str | None
     kind: Kind
     subject: str
     description: str | None
@@ -143,6 +155,8 @@ class ActivityRow(TypedDict):
     contactId: str | None
     typeId: str
     statusId: str
+    chainId: str | None
+    followsId: str | None
 
 
 class AccessRow(TypedDict):
@@ -221,16 +235,34 @@ class Agenda:
         self._until = until
         self._per_customer = per_customer
         self._recent = Recent[str](CUSTOMER_WINDOW)
+        self._refs = dict.fromkeys(REF_PREFIXES, 0)
 
     def activities(
         self, customer: CustomerRow, contacts: Sequence[ContactRow], hebrew: bool
     ) -> list[ActivityRow]:
+        """The customer's history in time order (startAt, then id), chains joined."""
+        rng = self._rng
+        mean = self._per_customer
+        if rng.random() < KEY_ACCOUNT_SHARE:
+            mean *= KEY_ACCOUNT_FACTOR
+        else:
+            mean *= (1 - KEY_ACCOUNT_SHARE * KEY_ACCOUNT_FACTOR) / (1 - KEY_ACCOUNT_SHARE)
         rows = [
             self._activity(customer, contacts, hebrew)
-            for _ in range(poisson(self._rng, self._per_customer) if self._per_customer else 0)
+            for _ in range(poisson(rng, mean) if mean else 0)
         ]
+        rows.sort(key=lambda row: (row["startAt"], row["id"]))
+        for row in rows:
+            row["ref"] = self._ref(row["kind"])
+        join_chains(rng, rows)
         self._recent.add(customer["id"])
         return rows
+
+    def _ref(self, kind: Kind) -> str | None:
+        if kind not in self._refs:
+            return None
+        self._refs[kind] += 1
+        return ref_of(kind, self._refs[kind])
 
     def _activity(
         self, customer: CustomerRow, contacts: Sequence[ContactRow], hebrew: bool
@@ -260,6 +292,7 @@ class Agenda:
             owner = pick(rng, self._users)
         return ActivityRow(
             id=new_id(rng, "act"),
+            ref=None,
             kind=kind,
             subject=pick(rng, words).format(c=customer["name"]),
             description=None if rng.random() >= DESCRIPTION_SHARE else customer["city"],
@@ -287,6 +320,8 @@ class Agenda:
             ),
             typeId=pick(rng, self._catalogs.types_of[kind]),
             statusId=pick(rng, self._catalogs.statuses_in[category]),
+            chainId=None,
+            followsId=None,
         )
 
     def _category(self, starts: EpochSeconds) -> Category:

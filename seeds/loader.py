@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from kesher.graph import bulk
 from kesher.seeds.activities import AccessRow, ActivityRow, Catalogs
+from kesher.seeds.chains import chain_rows
 from kesher.seeds.generator import Account, UserRow
 from kesher.seeds.relations import LinkRow, RelationshipTypeRow
 
@@ -27,7 +28,8 @@ ACCOUNTS_PER_BATCH = 1000
 USERS_PER_BATCH = 5000
 CONCURRENT_BATCHES = 2
 LINKS_PER_BATCH = 5000
-# An activity comes with five or six edges.
+# An activity comes with five or six edges, and most with two more in a chain. A batch
+# takes whole customers' histories, so that a chain's members commit together.
 ACTIVITIES_PER_BATCH = 1000
 
 # The statements of one transaction, each with its rows.
@@ -67,11 +69,14 @@ async def load(
     Users and catalogs go first because accounts and activities link to them. A link or
     an activity joins records of its own batch and of earlier ones, and batches commit
     out of order, so a batch's links and activities wait until every batch up to it has
-    committed. Links of a key missing from `relationship_types` are refused, and so are
-    activities without `activity_catalogs`. `customers` is the expected number of
-    accounts, for the progress bar only. Each batch is one write transaction, retried by the
-    driver on transient errors; a failed batch stops the load, leaving the batches
-    already committed in place.
+    committed. A chain joins activities of one customer only, so it is created in the
+    transaction that creates its members: activity batches are cut between customers.
+    Last, each kind's `(:RefSequence {kind, last})` is raised to the highest reference
+    number loaded, for the API to go on from. Links of a key missing from
+    `relationship_types` are refused, and so are activities without `activity_catalogs`.
+    `customers` is the expected number of accounts, for the progress bar only. Each batch
+    is one write transaction, retried by the driver on transient errors; a failed batch
+    stops the load, leaving the batches already committed in place.
     """
     if batch_size < 1 or concurrency < 1:
         raise ValueError("batch_size and concurrency must be at least 1")
@@ -104,25 +109,21 @@ async def load(
                     await committed.add(batch.index)
                     bar.update(batch.customers)
 
-        waiting: deque[tuple[int, list[LinkRow], list[ActivityRow]]] = deque()
+        waiting: deque[tuple[int, list[LinkRow], list[list[ActivityRow]]]] = deque()
         ready: list[LinkRow] = []
-        ready_activities: list[ActivityRow] = []
+        histories = _Histories()
 
         async def release(everything: bool = False) -> None:
             while waiting and committed.through(waiting[0][0]):
                 _, links, activities = waiting.popleft()
                 ready.extend(links)
-                ready_activities.extend(activities)
+                histories.extend(activities)
             while len(ready) >= LINKS_PER_BATCH or (everything and ready):
                 links = ready[:LINKS_PER_BATCH]
                 del ready[:LINKS_PER_BATCH]
                 await queue.put(_Batch(statements.writes(links)))
-            while len(ready_activities) >= ACTIVITIES_PER_BATCH or (
-                everything and ready_activities
-            ):
-                activities = ready_activities[:ACTIVITIES_PER_BATCH]
-                del ready_activities[:ACTIVITIES_PER_BATCH]
-                await queue.put(_Batch([(bulk.CREATE_ACTIVITIES, activities)]))
+            while histories.rows >= ACTIVITIES_PER_BATCH or (everything and histories.rows):
+                await queue.put(_Batch(_activity_writes(histories.take(ACTIVITIES_PER_BATCH))))
 
         try:
             async with asyncio.TaskGroup() as group:
@@ -139,7 +140,7 @@ async def load(
                         (
                             index,
                             [link for row in batch for link in row["links"]],
-                            [activity for row in batch for activity in row["activities"]],
+                            [row["activities"] for row in batch if row["activities"]],
                         )
                     )
                     await release()
@@ -150,6 +151,9 @@ async def load(
         except ExceptionGroup as failed:
             # The writers fail for the same reason; the caller wants that reason.
             raise failed.exceptions[0] from None
+    if histories.last_refs:
+        sequences = [{"kind": kind, "last": last} for kind, last in histories.last_refs.items()]
+        totals.add(await _write(driver, database, [(bulk.RAISE_REF_SEQUENCES, sequences)]))
     return LoadStats(totals.nodes, totals.relationships, time.perf_counter() - started)
 
 
@@ -207,6 +211,43 @@ def _records(account: Account) -> dict[str, Any]:
         "contacts": account["contacts"],
         "projects": account["projects"],
     }
+
+
+def _activity_writes(activities: list[ActivityRow]) -> Writes:
+    """The activities, then the chains they make up, in one transaction."""
+    writes: Writes = [(bulk.CREATE_ACTIVITIES, activities)]
+    chains = chain_rows(activities)
+    if chains:
+        writes.append((bulk.CREATE_CHAINS, chains))
+    return writes
+
+
+@dataclass(slots=True)
+class _Histories:
+    """Customers' activities whose accounts have committed, waiting for a batch, and the
+    highest reference number of each kind handed out so far."""
+
+    rows: int = 0
+    last_refs: dict[str, int] = field(default_factory=dict)
+    _waiting: deque[list[ActivityRow]] = field(default_factory=deque)
+
+    def extend(self, histories: Iterable[list[ActivityRow]]) -> None:
+        for history in histories:
+            self._waiting.append(history)
+            self.rows += len(history)
+
+    def take(self, least: int) -> list[ActivityRow]:
+        """Whole histories, at least `least` activities when there are that many."""
+        taken: list[ActivityRow] = []
+        while self._waiting and len(taken) < least:
+            taken += self._waiting.popleft()
+        self.rows -= len(taken)
+        for row in taken:
+            if row["ref"] is not None:
+                number = int(row["ref"].rpartition("-")[2])
+                if number > self.last_refs.get(row["kind"], 0):
+                    self.last_refs[row["kind"]] = number
+        return taken
 
 
 @dataclass(frozen=True, slots=True)

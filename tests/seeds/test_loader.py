@@ -76,7 +76,11 @@ def expected_counts(dataset: Dataset) -> dict[str, int]:
         "HAS_STATUS": 0,
         "WITH_USER": 0,
         "WITH_CONTACT": 0,
+        "Chain": 0,
+        "IN_CHAIN": 0,
+        "FOLLOWS": 0,
     }
+    refs: set[str] = set()
     manages, shares = dataset.calendar_access()
     found |= {"MANAGES": len(manages), "SHARES_CALENDAR_WITH": len(shares)}
     for account in dataset.accounts():
@@ -97,6 +101,13 @@ def expected_counts(dataset: Dataset) -> dict[str, int]:
             found["HAS_STATUS"] += 1
             found["WITH_USER"] += len(activity["participantIds"])
             found["WITH_CONTACT"] += activity["contactId"] is not None
+            found["Chain"] += activity["chainId"] is not None and activity["followsId"] is None
+            found["IN_CHAIN"] += activity["chainId"] is not None
+            found["FOLLOWS"] += activity["followsId"] is not None
+            if activity["ref"] is not None:
+                refs.add(activity["kind"])
+    # A load creates a kind's sequence only when it is missing; constraints create them.
+    found["RefSequence"] = len(refs)
     return found
 
 
@@ -110,6 +121,7 @@ NODE_LABELS = (
     "ActivityType",
     "ActivityStatus",
     "Activity",
+    "Chain",
 )
 RECORD_EDGES = (
     "OWNED_BY",
@@ -122,6 +134,8 @@ RECORD_EDGES = (
     "WITH_CONTACT",
     "MANAGES",
     "SHARES_CALENDAR_WITH",
+    "IN_CHAIN",
+    "FOLLOWS",
 )
 
 

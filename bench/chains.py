@@ -23,13 +23,11 @@ import argparse
 import asyncio
 import random
 import statistics
-import sys
 from typing import Any, LiteralString
 
 from neo4j import Driver
 
 from bench.activities import (
-    TARGET_ACTIVITIES,
     Answer,
     Benchmark,
     Figures,
@@ -44,6 +42,7 @@ from bench.support import (
     SECRET,
     Holds,
     api_server,
+    at_target_scale,
     bench_neo4j,
     ensure_loaded,
     node_counts,
@@ -102,20 +101,8 @@ def main() -> int:
                 f"the longest of {chains['longest']}",
                 flush=True,
             )
-            if activities < TARGET_ACTIVITIES:
-                if args.customers >= DEFAULT_CUSTOMERS:
-                    print(
-                        f"error: the graph holds {activities:,} activities, fewer than the "
-                        f"{TARGET_ACTIVITIES:,} the target is set at: no figures reported; "
-                        "ask for more --customers.",
-                        file=sys.stderr,
-                    )
-                    return 1
-                print(
-                    f"   warning: the issue's target scale is {TARGET_ACTIVITIES:,} activities; "
-                    "these figures are for a smaller graph.",
-                    flush=True,
-                )
+            if not at_target_scale(activities, args.customers >= DEFAULT_CUSTOMERS):
+                return 1
             rng = random.Random(11)
             count = args.warm_up + args.requests
             benchmarks = asyncio.run(recorded(server, sampled(driver, count, rng)))

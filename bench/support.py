@@ -190,3 +190,28 @@ def time_both(
     )
     raw = time.perf_counter() - started
     return api, raw, answer
+
+
+# The scale the issues set their targets at.
+TARGET_ACTIVITIES = 1_000_000
+
+
+def at_target_scale(activities: int, asked_for_full_scale: bool) -> bool:
+    """Whether figures may be reported: a graph below the target scale is an error when
+    the full scale was asked for, and only a warning when a smaller graph was."""
+    if activities >= TARGET_ACTIVITIES:
+        return True
+    if asked_for_full_scale:
+        print(
+            f"error: the graph holds {activities:,} activities, fewer than the "
+            f"{TARGET_ACTIVITIES:,} the targets are set at: no figures reported; "
+            "ask for more --customers.",
+            file=sys.stderr,
+        )
+        return False
+    print(
+        f"   warning: the target scale is {TARGET_ACTIVITIES:,} activities; "
+        "these figures are for a smaller graph.",
+        flush=True,
+    )
+    return True

@@ -11,6 +11,7 @@ from typing import Any, LiteralString
 from neo4j import AsyncManagedTransaction
 
 from kesher.graph import chains
+from kesher.graph.audit import Line
 from kesher.graph.catalog import fresh_rows
 from kesher.graph.driver import Graph, Params, Row, tx_rows
 from kesher.graph.errors import Closed, GraphError, NotFound
@@ -63,21 +64,87 @@ async def update(
 
 
 async def current(tx: AsyncManagedTransaction, activity_id: str, field: str = "id") -> Row:
-    """What an update starts from: the stored times and kind, and the linked ids.
-    `field` is the argument that named the activity, for the error when there is none."""
+    """What an update starts from: the stored values and the linked ids (the keys of
+    `AUDITED`). `field` is the argument that named the activity, for the error when there
+    is none."""
     rows = await tx_rows(
         tx,
         "MATCH (a:Activity {id: $id}) "
         "RETURN a.kind AS kind, a.startAt AS startAt, a.endAt AS endAt, a.dueAt AS dueAt, "
         "a.allDay AS allDay, a.timeZone AS timeZone, a.recurrence AS recurrence, "
         "a.cancelledStarts AS cancelledStarts, a.closedAt AS closedAt, "
+        "a.subject AS subject, a.description AS description, a.externalUrl AS externalUrl, "
+        "a.ref AS ref, "
         "COLLECT { MATCH (a)-[:ABOUT {primary: true}]->(c) RETURN c.id }[0] AS customerId, "
-        "COLLECT { MATCH (a)-[:WITH_CONTACT]->(k) RETURN k.id }[0] AS contactId",
+        "COLLECT { MATCH (a)-[:WITH_CONTACT]->(k) RETURN k.id }[0] AS contactId, "
+        "COLLECT { MATCH (a)-[:OWNED_BY]->(u) RETURN u.id }[0] AS ownerId, "
+        "COLLECT { MATCH (a)-[:HAS_TYPE]->(t) RETURN t.id }[0] AS typeId, "
+        "COLLECT { MATCH (a)-[:HAS_STATUS]->(s) RETURN s.id }[0] AS statusId, "
+        "COLLECT { MATCH (a)-[:WITH_USER]->(u) RETURN u.id } AS participantIds, "
+        "COLLECT { MATCH (a)-[:ABOUT {primary: false}]->(c) RETURN c.id } AS otherCustomerIds",
         {"id": activity_id},
     )
     if not rows:
         raise NotFound(f"{field}: no activity has the id {activity_id!r}.", field=field)
     return rows[0]
+
+
+# What an update's audit lines compare: each field by its API name, and its key in
+# `current`.
+AUDITED: Mapping[str, str] = {
+    "subject": "subject",
+    "description": "description",
+    "startsAt": "startAt",
+    "endsAt": "endAt",
+    "dueAt": "dueAt",
+    "allDay": "allDay",
+    "timeZone": "timeZone",
+    "externalUrl": "externalUrl",
+    "recurrence": "recurrence",
+    **{field: field for field in LINK_FIELDS},
+}
+
+CREATED = "CREATED"
+CHANGED = "CHANGED"
+CLOSED = "CLOSED"
+REOPENED = "REOPENED"
+OCCURRENCE_CANCELLED = "OCCURRENCE_CANCELLED"
+OCCURRENCE_MOVED = "OCCURRENCE_MOVED"
+
+
+def as_text(value: Any) -> str | None:
+    """A value as an audit line keeps it: times in UTC ISO 8601, lists of ids sorted."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ", ".join(sorted(str(item) for item in value)) or None
+    return str(value)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def changes(activity_id: str, stored: Row, new: Mapping[str, Any]) -> list[Line]:
+    """A CHANGED line for every field of `new` (by API name) whose value differs from the
+    stored one."""
+    lines = []
+    for field, value in new.items():
+        before, after = as_text(stored[AUDITED[field]]), as_text(value)
+        if before == after:
+            continue
+        if before is None:
+            summary = f"Set {field} to {_short(str(after))}"
+        elif after is None:
+            summary = f"Cleared {field}"
+        else:
+            summary = f"Changed {field} from {_short(before)} to {_short(after)}"
+        lines.append(Line(activity_id, CHANGED, field, before, after, summary))
+    return lines
 
 
 async def check_links(tx: AsyncManagedTransaction, links: Mapping[str, Any]) -> None:

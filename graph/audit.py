@@ -8,6 +8,8 @@ new values as strings; `summary` says the change in a sentence for a person.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import LiteralString
 
 from neo4j import AsyncManagedTransaction
@@ -15,16 +17,21 @@ from neo4j import AsyncManagedTransaction
 from kesher.graph.driver import Row, tx_rows
 from kesher.graph.errors import NotFound
 
+
 # The labels a line may be about. A record is found by id under each (a unique-index seek
 # apiece), not by its id's prefix: a promoted free-text party keeps its `ext_` id.
-_RECORD: LiteralString = (
-    "CALL () { "
-    "MATCH (r:Customer {id: $record}) RETURN r "
-    "UNION MATCH (r:Contact {id: $record}) RETURN r "
-    "UNION MATCH (r:Project {id: $record}) RETURN r "
-    "UNION MATCH (r:Activity {id: $record}) RETURN r "
-    "UNION MATCH (r:User {id: $record}) RETURN r }"
-)
+def _record(scope: LiteralString, record: LiteralString) -> LiteralString:
+    return (
+        f"CALL ({scope}) {{ "
+        f"MATCH (r:Customer {{id: {record}}}) RETURN r "
+        f"UNION MATCH (r:Contact {{id: {record}}}) RETURN r "
+        f"UNION MATCH (r:Project {{id: {record}}}) RETURN r "
+        f"UNION MATCH (r:Activity {{id: {record}}}) RETURN r "
+        f"UNION MATCH (r:User {{id: {record}}}) RETURN r }}"
+    )
+
+
+_RECORD: LiteralString = _record("", "$record")
 
 WRITE: LiteralString = (
     _RECORD + " MATCH (u:User {id: $actor}) "
@@ -34,6 +41,27 @@ WRITE: LiteralString = (
     "actor: u {.id, .name, .email, .handle, .role, .active, created_at: u.createdAt, "
     "updated_at: u.updatedAt}} AS line"
 )
+
+WRITE_MANY: LiteralString = (
+    "MATCH (u:User {id: $actor}) UNWIND $lines AS l "
+    + _record("l", "l.record")
+    + " CREATE (line:AuditLine {id: l.id, createdAt: datetime(), action: l.action, "
+    "field: l.field, before: l.before, after: l.after, summary: l.summary})-[:ON]->(r), "
+    "(line)-[:BY]->(u) RETURN count(line) AS written"
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One audit line to write: on which record, what was done, to which field, the
+    values before and after as strings, and the change in words."""
+
+    record_id: str
+    action: str
+    field: str
+    before: str | None
+    after: str | None
+    summary: str
 
 
 def new_id() -> str:
@@ -72,3 +100,31 @@ async def write_audit(
         )
     line: Row = rows[0]["line"]
     return line
+
+
+async def write_audits(tx: AsyncManagedTransaction, actor_id: str, lines: Sequence[Line]) -> None:
+    """Writes the lines (each on its own record, all by the actor) inside the caller's
+    write transaction. One statement; none when there are no lines."""
+    if not lines:
+        return
+    rows = await tx_rows(
+        tx,
+        WRITE_MANY,
+        {
+            "actor": actor_id,
+            "lines": [
+                {
+                    "id": new_id(),
+                    "record": line.record_id,
+                    "action": line.action,
+                    "field": line.field,
+                    "before": line.before,
+                    "after": line.after,
+                    "summary": line.summary,
+                }
+                for line in lines
+            ],
+        },
+    )
+    if not rows or rows[0]["written"] != len(lines):
+        raise NotFound("recordId: no record or actor to audit.", field="recordId")

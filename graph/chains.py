@@ -17,6 +17,7 @@ from typing import LiteralString
 
 from neo4j import AsyncManagedTransaction
 
+from kesher.graph.audit import write_audit
 from kesher.graph.driver import Row, tx_rows
 from kesher.graph.errors import Closed, Conflict, GraphError, NotFound
 
@@ -89,12 +90,16 @@ async def reserve_refs(tx: AsyncManagedTransaction, kind: str, count: int) -> li
     return [ref_of(kind, before + number) for number in range(1, count + 1)]
 
 
+CHAIN_LINKED = "CHAIN_LINKED"
+CHAIN_UNLINKED = "CHAIN_UNLINKED"
+
 _LOCK: LiteralString = "MERGE (l:ChainLock {id: 'chains'}) SET l.lockedAt = datetime()"
 
 _ENDS: LiteralString = """
 OPTIONAL MATCH (a:Activity {id: $activity})
 OPTIONAL MATCH (p:Activity {id: $previous})
 RETURN a IS NOT NULL AS activity, p IS NOT NULL AS previous,
+  p.subject AS previousSubject, p.ref AS previousRef,
   a.closedAt IS NOT NULL AS activityClosed, p.closedAt IS NOT NULL AS previousClosed,
   p.startAt > a.startAt AS wrongOrder,
   EXISTS { (a)-[:ABOUT]->(:Customer)<-[:ABOUT]-(p) } AS shareCustomer,
@@ -148,6 +153,17 @@ async def link(
         {"activity": activity_id, "previous": previous_id, "actor": actor_id},
     )
     await _join(tx, ends, activity_id, previous_id)
+    named = " ".join(str(part) for part in (ends["previousRef"], ends["previousSubject"]) if part)
+    await write_audit(
+        tx,
+        activity_id,
+        actor_id,
+        CHAIN_LINKED,
+        "previous",
+        None,
+        previous_id,
+        f"Linked as following {named}",
+    )
 
 
 async def _join(tx: AsyncManagedTransaction, ends: Row, activity_id: str, previous_id: str) -> None:
@@ -212,6 +228,16 @@ async def unlink(tx: AsyncManagedTransaction, activity_id: str, actor_id: str) -
         {"id": activity_id, "actor": actor_id},
     )
     await _split(tx, rows[0]["chain"])
+    await write_audit(
+        tx,
+        activity_id,
+        actor_id,
+        CHAIN_UNLINKED,
+        "chain",
+        rows[0]["chain"],
+        None,
+        "Taken out of its chain",
+    )
 
 
 async def _split(tx: AsyncManagedTransaction, chain_id: str) -> None:

@@ -21,6 +21,8 @@ LABELS_WITH_ID: tuple[LiteralString, ...] = (
     "Chain",
     "Attachment",
     "AuditLine",
+    "Note",
+    "Notification",
     # The one node every change to chains write-locks first (see kesher.graph.chains).
     "ChainLock",
 )

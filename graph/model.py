@@ -46,6 +46,16 @@ _ATTACHMENTS = Relation(
     live_only=False,
 )
 
+# Notes on a record `{a}`, newest first (R3.3, R4.1).
+_NOTES = Relation(
+    target="Note",
+    pattern="({b}:Note)-[:ON]->({a})",
+    many=True,
+    order=("createdAt",),
+    descending=True,
+    live_only=False,
+)
+
 _TIMESTAMPS: dict[str, LiteralString] = {
     "created_at": "createdAt",
     "updated_at": "updatedAt",
@@ -110,6 +120,7 @@ CUSTOMER = Label(
             descending=True,
         ),
         "attachments": _ATTACHMENTS,
+        "notes": _NOTES,
     },
     counts={
         "contacts": "({a})<-[:WORKS_AT]-(c:Contact) WHERE c.archivedAt IS NULL",
@@ -140,6 +151,7 @@ CONTACT = Label(
             live_only=False,
         ),
         "attachments": _ATTACHMENTS,
+        "notes": _NOTES,
     },
 )
 
@@ -156,6 +168,7 @@ PROJECT = Label(
             target="Customer", pattern="({a})-[:FOR]->({b}:Customer)", many=False, live_only=False
         ),
         "attachments": _ATTACHMENTS,
+        "notes": _NOTES,
     },
 )
 
@@ -293,6 +306,7 @@ ACTIVITY = Label(
         "linked_events": _chained_list("EVENT"),
         "linked_tasks": _chained_list("TASK"),
         "attachments": _ATTACHMENTS,
+        "notes": _NOTES,
     },
     counts={
         "offers": _chained("OFFER"),
@@ -379,6 +393,42 @@ ATTACHMENT = Label(
     archivable=False,
 )
 
+# A note on a record, by its author, mentioning users (R3.3).
+NOTE = Label(
+    name="Note",
+    properties={
+        "text": "text",
+        "created_at": "createdAt",
+        "record_id": "COLLECT {{ MATCH ({n})-[:ON]->(note_record) RETURN note_record.id }}[0]",
+    },
+    relations={
+        "author": Relation(
+            target="User", pattern="({a})-[:BY]->({b}:User)", many=False, live_only=False
+        ),
+        "mentions": Relation(
+            target="User", pattern="({a})-[:MENTIONS]->({b}:User)", many=True, live_only=False
+        ),
+    },
+    archivable=False,
+)
+
+# Something a user is told about: for now, that a note mentions them.
+NOTIFICATION = Label(
+    name="Notification",
+    properties={
+        "kind": "kind",
+        "summary": "summary",
+        "created_at": "createdAt",
+        "read_at": "readAt",
+    },
+    relations={
+        "note": Relation(
+            target="Note", pattern="({a})-[:ON]->({b}:Note)", many=False, live_only=False
+        ),
+    },
+    archivable=False,
+)
+
 LABELS: Mapping[str, Label] = {
     label.name: label
     for label in (
@@ -391,5 +441,7 @@ LABELS: Mapping[str, Label] = {
         ACTIVITY_STATUS,
         CHAIN,
         ATTACHMENT,
+        NOTE,
+        NOTIFICATION,
     )
 }

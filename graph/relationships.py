@@ -11,9 +11,11 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
 
+from kesher.graph.audit import Line, write_audit, write_audits
 from kesher.graph.catalog import cypher_type, relationship_type
 from kesher.graph.driver import Row, tx_rows
-from kesher.graph.errors import Archived, Conflict, GraphError, KindMismatch, LimitReached, NotFound
+from kesher.graph.errors import Archived, GraphError, KindMismatch, NotFound
+from kesher.graph.link_rules import check_link, touch
 from kesher.graph.parties import find_party, party, seen_from
 
 RECORD_LABELS: tuple[LiteralString, ...] = ("Customer", "Contact", "Project")
@@ -34,6 +36,59 @@ class Ends:
     type: Row
     source_id: str
     target_id: str
+
+
+@dataclass(frozen=True)
+class Party:
+    """An end of a link as its audit lines name it; only a record (not a free-text
+    party) has audit lines."""
+
+    id: str
+    name: str
+    record: bool
+
+
+@dataclass(frozen=True)
+class Link:
+    """A stored link: its ends, when it is in effect, its note and its ends' names."""
+
+    ends: Ends
+    period: Period
+    note: str | None
+    source: Party
+    target: Party
+
+
+LINK_ADDED = "LINK_ADDED"
+LINK_CHANGED = "LINK_CHANGED"
+LINK_REMOVED = "LINK_REMOVED"
+PARTY_PROMOTED = "PARTY_PROMOTED"
+
+
+def audit_lines(
+    type_row: Row,
+    source: Party,
+    target: Party,
+    action: str,
+    field: str,
+    before: str | None,
+    after: str | None,
+    doing: str,
+) -> list[Line]:
+    """A line on each end that is a record, saying the change as that end reads the link:
+    `doing` "Linked" on a father gives "Linked as father of Avi Cohen"."""
+    return [
+        Line(here.id, action, field, before, after, f"{doing} as {label} {there.name}")
+        for here, there, label in (
+            (source, target, type_row["label"]),
+            (target, source, type_row["reciprocal_label"]),
+        )
+        if here.record
+    ]
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else value.isoformat() if isinstance(value, date) else str(value)
 
 
 def new_relationship_id(source_id: str) -> str:
@@ -126,7 +181,7 @@ async def add(
     if ends.source_id == ends.target_id:
         raise GraphError("to.id: a record cannot be linked to itself.", field="to.id")
     relationship_id = new_relationship_id(ends.source_id)
-    await _check(tx, ends, period, relationship_id)
+    await check_link(tx, ends, period, relationship_id)
     kind = cypher_type(ends.type["key"])
     await tx_rows(
         tx,
@@ -149,33 +204,41 @@ async def add(
     return relationship_id
 
 
-async def stored(tx: AsyncManagedTransaction, relationship_id: str) -> tuple[Ends, Period]:
+async def stored(tx: AsyncManagedTransaction, relationship_id: str) -> Link:
     """A link by id, found from its start node."""
     rows = await tx_rows(
         tx,
         find_party("a", "$source") + " MATCH (a)-[r]->(b) WHERE r.id = $id "
-        "RETURN type(r) AS key, b.id AS target, r.startsOn AS startsOn, r.endsOn AS endsOn",
+        "RETURN type(r) AS key, b.id AS target, r.startsOn AS startsOn, r.endsOn AS endsOn, "
+        "r.note AS note, a.name AS sourceName, b.name AS targetName, "
+        "a:ExternalParty AS sourceExternal, b:ExternalParty AS targetExternal",
         {"source": source_of(relationship_id), "id": relationship_id},
     )
     if not rows:
         raise NotFound(f"id: no relationship has the id {relationship_id!r}.", field="id")
     row = rows[0]
     type_row = await relationship_type(tx, row["key"])
-    return (
-        Ends(type_row, source_of(relationship_id), row["target"]),
+    source_id = source_of(relationship_id)
+    return Link(
+        Ends(type_row, source_id, row["target"]),
         Period(row["startsOn"], row["endsOn"]),
+        row["note"],
+        Party(source_id, str(row["sourceName"]), not row["sourceExternal"]),
+        Party(row["target"], str(row["targetName"]), not row["targetExternal"]),
     )
 
 
 async def update(
-    tx: AsyncManagedTransaction, relationship_id: str, values: Mapping[str, Any]
+    tx: AsyncManagedTransaction, relationship_id: str, values: Mapping[str, Any], actor_id: str
 ) -> None:
-    """Changes a link's dates or note; new dates pass the same checks as a new link."""
-    ends, period = await stored(tx, relationship_id)
+    """Changes a link's dates or note; new dates pass the same checks as a new link. Writes
+    an audit line on each record end for every field that changed."""
+    link = await stored(tx, relationship_id)
+    ends, period = link.ends, link.period
     changed = Period(values.get("startsOn", period.starts_on), values.get("endsOn", period.ends_on))
     if changed.starts_on and changed.ends_on and changed.starts_on > changed.ends_on:
         raise GraphError("endsOn: a link cannot end before it starts.", field="endsOn")
-    await _check(tx, ends, changed, relationship_id)
+    await check_link(tx, ends, changed, relationship_id)
     kind = cypher_type(ends.type["key"])
     await tx_rows(
         tx,
@@ -184,11 +247,29 @@ async def update(
         "r.updatedAt = datetime()",
         {"source": ends.source_id, "id": relationship_id, "values": dict(values)},
     )
+    before = {"startsOn": period.starts_on, "endsOn": period.ends_on, "note": link.note}
+    lines: list[Line] = []
+    for field, value in values.items():
+        old, new = _text(before.get(field)), _text(value)
+        if old != new:
+            lines += audit_lines(
+                ends.type,
+                link.source,
+                link.target,
+                LINK_CHANGED,
+                field,
+                old,
+                new,
+                f"Changed {field} of the link",
+            )
+    await write_audits(tx, actor_id, lines)
 
 
-async def remove(tx: AsyncManagedTransaction, relationship_id: str) -> None:
-    """Deletes a link; a free-text party left without links goes with it."""
-    ends, _ = await stored(tx, relationship_id)
+async def remove(tx: AsyncManagedTransaction, relationship_id: str, actor_id: str) -> None:
+    """Deletes a link, with an audit line on each record end; a free-text party left
+    without links goes with it."""
+    link = await stored(tx, relationship_id)
+    ends = link.ends
     kind = cypher_type(ends.type["key"])
     await tx_rows(
         tx,
@@ -199,7 +280,21 @@ async def remove(tx: AsyncManagedTransaction, relationship_id: str) -> None:
         "DELETE party",
         {"source": ends.source_id, "id": relationship_id},
     )
-    await _touch(tx, ends)
+    await touch(tx, ends)
+    await write_audits(
+        tx,
+        actor_id,
+        audit_lines(
+            ends.type,
+            link.source,
+            link.target,
+            LINK_REMOVED,
+            ends.type["key"],
+            relationship_id,
+            None,
+            "Unlinked",
+        ),
+    )
 
 
 async def seen(
@@ -232,9 +327,11 @@ async def promote(
     party_id: str,
     label: LiteralString,
     customer_id: str | None,
+    actor_id: str,
 ) -> None:
-    """Turns a free-text party into a record of `label`. The node keeps its id, so every
-    link stays where it is; each must allow the new kind at the party's end."""
+    """Turns a free-text party into a record of `label`, with an audit line on it. The node
+    keeps its id, so every link stays where it is; each must allow the new kind at the
+    party's end."""
     rows = await tx_rows(
         tx,
         "MATCH (p:ExternalParty {id: $id}) "
@@ -284,68 +381,15 @@ async def promote(
             "last": name.partition(" ")[2],
         },
     )
-
-
-async def _check(
-    tx: AsyncManagedTransaction, ends: Ends, period: Period, relationship_id: str
-) -> None:
-    """Refuses a link that repeats one in effect over the same time, or goes over a limit.
-    A former link (ended before today) is history: it neither repeats nor counts, so a
-    pair may be linked again, and a place freed, once a link has ended.
-
-    Both ends are write-locked first, so two concurrent writes cannot both pass."""
-    await _touch(tx, ends)
-    type_row = ends.type
-    kind = cypher_type(type_row["key"])
-    symmetric = bool(type_row["symmetric"])
-    arrow: LiteralString = "-" if symmetric else "->"
-    overlap: LiteralString = (
-        "(r.endsOn IS NULL OR r.endsOn >= date()) AND ($endsOn IS NULL OR $endsOn >= date()) "
-        "AND (r.startsOn IS NULL OR $endsOn IS NULL OR r.startsOn <= $endsOn) AND "
-        "(r.endsOn IS NULL OR $startsOn IS NULL OR $startsOn <= r.endsOn) AND r.id <> $id"
-    )
-    rows = await tx_rows(
+    await write_audit(
         tx,
-        find_party("a", "$source")
-        + " "
-        + find_party("b", "$target")
-        + f" RETURN EXISTS {{ (a)-[r:{kind}]{arrow}(b) WHERE {overlap} }} AS duplicate, "
-        f"COUNT {{ (a)-[r:{kind}]{arrow}() WHERE {overlap} }} AS fromSource, "
-        f"COUNT {{ (b){'-' if symmetric else '<-'}[r:{kind}]-() WHERE {overlap} }} AS atTarget",
-        {
-            "source": ends.source_id,
-            "target": ends.target_id,
-            "startsOn": period.starts_on,
-            "endsOn": period.ends_on,
-            "id": relationship_id,
-        },
-    )
-    found = rows[0]
-    if found["duplicate"]:
-        raise Conflict(
-            f"to: these two already have a {type_row['key']} link over the same time.",
-            field="to",
-        )
-    for count, limit_field in (
-        ("fromSource", "limit_per_source"),
-        ("atTarget", "limit_per_target"),
-    ):
-        limit = type_row[limit_field]
-        if limit is not None and found[count] >= limit:
-            raise LimitReached(
-                f"typeKey: {type_row['key']} allows {limit} link(s) per record on that side, "
-                "and that record has them already.",
-                field="typeKey",
-            )
-
-
-async def _touch(tx: AsyncManagedTransaction, ends: Ends) -> None:
-    await tx_rows(
-        tx,
-        "UNWIND [$source, $target] AS party_id "
-        + find_party("x", "party_id")
-        + " SET x.updatedAt = datetime()",
-        {"source": ends.source_id, "target": ends.target_id},
+        party_id,
+        actor_id,
+        PARTY_PROMOTED,
+        "kind",
+        "EXTERNAL",
+        label.upper(),
+        f"Promoted from a free-text party to a {label.lower()}",
     )
 
 

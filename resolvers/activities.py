@@ -15,6 +15,7 @@ from strawberry.types.nodes import SelectedField, Selection
 from kesher.graph import activities as graph_activities
 from kesher.graph import chains as graph_chains
 from kesher.graph import records as graph_records
+from kesher.graph.audit import write_audit, write_audits
 from kesher.graph.driver import Row
 from kesher.graph.errors import GraphError
 from kesher.graph.model import ACTIVITY
@@ -57,7 +58,17 @@ async def create(
         await graph_records.require_actor(tx, actor)
         await graph_activities.check_links(tx, links)
         await graph_activities.create(tx, activity_id, values, links)
-        await graph_chains.assign_ref(tx, activity_id, checked.kind)
+        ref = await graph_chains.assign_ref(tx, activity_id, checked.kind)
+        await write_audit(
+            tx,
+            activity_id,
+            actor,
+            graph_activities.CREATED,
+            "activity",
+            None,
+            ref or activity_id,
+            f"Created {ref + ' ' if ref else ''}{checked.subject}",
+        )
         return await graph_records.card_in(context.graph, tx, shape, activity_id)
 
     return await write(context, work)
@@ -97,9 +108,25 @@ async def update(
             check.setdefault("contactId", stored["contactId"])
         await graph_activities.check_links(tx, check)
         await graph_activities.update(tx, activity_id, values, links)
+        await write_audits(
+            tx, actor, graph_activities.changes(activity_id, stored, _new(sent, values, links))
+        )
         return await graph_records.card_in(context.graph, tx, shape, activity_id)
 
     return await write(context, work)
+
+
+def _new(sent: Iterable[str], values: Mapping[str, Any], links: Mapping[str, Any]) -> Row:
+    """The sent fields' new values by API name, as they are stored (times as `schedule`
+    made them)."""
+    new: Row = {}
+    for name in sent:
+        api_name = to_camel(name)
+        if api_name in graph_activities.LINK_FIELDS:
+            new[api_name] = links[api_name]
+        elif api_name in graph_activities.AUDITED:
+            new[api_name] = values.get(graph_activities.AUDITED[api_name])
+    return new
 
 
 def _split(checked: inputs.Input, names: Iterable[str]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -196,6 +223,17 @@ async def set_closed(
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
         await graph_activities.set_closed(tx, activity_id, closed)
+        action = graph_activities.CLOSED if closed else graph_activities.REOPENED
+        await write_audit(
+            tx,
+            activity_id,
+            actor,
+            action,
+            "closed",
+            "false" if closed else "true",
+            "true" if closed else "false",
+            "Closed" if closed else "Reopened",
+        )
         return await graph_records.card_in(context.graph, tx, shape, activity_id)
 
     return await write(context, work)
@@ -315,6 +353,14 @@ async def add_exception(
                 "occurrenceStart: that occurrence is cancelled.", field="occurrenceStart"
             )
         await graph_activities.add_exception(tx, activity_id, original, moved_to)
+        start = graph_activities.as_text(original)
+        if moved_to is None:
+            action, after = graph_activities.OCCURRENCE_CANCELLED, None
+            summary = f"Cancelled the occurrence of {start}"
+        else:
+            action, after = graph_activities.OCCURRENCE_MOVED, graph_activities.as_text(moved_to[0])
+            summary = f"Moved the occurrence of {start} to {after}"
+        await write_audit(tx, activity_id, actor, action, "occurrence", start, after, summary)
         return await graph_records.card_in(context.graph, tx, shape, activity_id)
 
     return await write(context, work)

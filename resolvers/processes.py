@@ -14,6 +14,7 @@ from strawberry.types.nodes import SelectedField, Selection
 from kesher.graph import activities as graph_activities
 from kesher.graph import processes as graph_processes
 from kesher.graph import records as graph_records
+from kesher.graph.audit import write_audit
 from kesher.graph.driver import Row
 from kesher.graph.errors import GraphError
 from kesher.graph.model import ACTIVITY
@@ -65,6 +66,9 @@ def _template_refusal(refusal: Refusal) -> Refusal:
 def _template_error(error: GraphError) -> GraphError:
     _, message, field = _in_template(error.code, error.message, error.field)
     return type(error)(message, field=field)
+
+
+PROCESS_RUN = "PROCESS_RUN"
 
 
 async def run(
@@ -132,6 +136,16 @@ async def run(
             for customer in customers
         ]
         created = await graph_processes.create_children(tx, parent_id, links, values, children)
+        await write_audit(
+            tx,
+            parent_id,
+            actor,
+            PROCESS_RUN,
+            "children",
+            None,
+            str(created),
+            f"Made {created} child {'activity' if created == 1 else 'activities'}",
+        )
         parent = await graph_records.card_in(context.graph, tx, shape, parent_id)
         return None if parent is None else {"parent": parent, "created": created}
 

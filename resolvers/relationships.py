@@ -13,6 +13,7 @@ from neo4j import AsyncManagedTransaction
 from kesher.graph import catalog
 from kesher.graph import records as graph_records
 from kesher.graph import relationships as links
+from kesher.graph.audit import write_audits
 from kesher.graph.driver import Row
 from kesher.graph.errors import GraphError, KindMismatch
 from kesher.graph.relation_map import MapRequest, RelationMap, Walk, relation_map
@@ -205,8 +206,12 @@ async def add_relationship(context: Context, data: dict[str, Any]) -> Row | Refu
             other = await links.find(tx, to.id, "to.id")
             links.check_other(type_row, outgoing, other["label"], "to.id")
             other_id = to.id
+            other_party = links.Party(
+                other_id, str(other["name"]), other["label"] != "ExternalParty"
+            )
         elif to.free_text is not None:
             other_id = await links.new_external_party(tx, to.free_text)
+            other_party = links.Party(other_id, to.free_text, False)
         else:
             assert new_customer is not None
             if links.other_kind(type_row, outgoing) != "Customer":
@@ -222,9 +227,18 @@ async def add_relationship(context: Context, data: dict[str, Any]) -> Row | Refu
             except GraphError as error:
                 field = "to.newCustomer" + (f".{error.field}" if error.field else "")
                 raise type(error)(f"{field}: {error.message}", field=field) from error
-        source, target = (from_id, other_id) if outgoing else (other_id, from_id)
+            other_party = links.Party(other_id, str(values["name"]), True)
+        from_party = links.Party(from_id, str(from_row["name"]), True)
+        source, target = (from_party, other_party) if outgoing else (other_party, from_party)
         relationship_id = await links.add(
-            tx, links.Ends(type_row, source, target), period, checked.note, actor
+            tx, links.Ends(type_row, source.id, target.id), period, checked.note, actor
+        )
+        await write_audits(
+            tx,
+            actor,
+            links.audit_lines(
+                type_row, source, target, links.LINK_ADDED, key, None, relationship_id, "Linked"
+            ),
         )
         return await links.seen(tx, from_id, relationship_id, "fromId")
 
@@ -242,7 +256,7 @@ async def update_relationship(
 
     async def work(tx: AsyncManagedTransaction) -> Row:
         await graph_records.require_actor(tx, actor)
-        await links.update(tx, relationship_id, values)
+        await links.update(tx, relationship_id, values, actor)
         record_id = seen_from or links.source_of(relationship_id)
         return await links.seen(tx, record_id, relationship_id, "seenFrom")
 
@@ -254,7 +268,7 @@ async def remove_relationship(context: Context, relationship_id: str) -> Row | R
 
     async def work(tx: AsyncManagedTransaction) -> Row:
         await graph_records.require_actor(tx, actor)
-        await links.remove(tx, relationship_id)
+        await links.remove(tx, relationship_id, actor)
         return {"id": relationship_id}
 
     return await write(context, work)
@@ -268,7 +282,7 @@ async def promote(
 
     async def work(tx: AsyncManagedTransaction) -> Row:
         await graph_records.require_actor(tx, actor)
-        await links.promote(tx, party_id, label, customer_id)
+        await links.promote(tx, party_id, label, customer_id, actor)
         return await links.party_row(tx, party_id)
 
     return await write(context, work)

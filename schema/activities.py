@@ -13,6 +13,7 @@ from kesher.schema.activity_catalogs import ActivityStatus, ActivityType
 from kesher.schema.attachments import attached
 from kesher.schema.chains import ActivityCounts, Chain, chained
 from kesher.schema.common import Connection, Info, MutationError, Row
+from kesher.schema.notes import noted
 from kesher.schema.records import Contact, Customer, User
 
 # The type's own name, for fields of it that list activities.
@@ -97,6 +98,7 @@ class Activity:
     linked_events = chained("linked_events", "events")
     linked_tasks = chained("linked_tasks", "tasks")
     attachments = attached("Activity")
+    notes = noted("Activity")
     created_at: datetime = strawberry.field(description="When it was created.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
     owner: User = strawberry.field(description="The one user responsible for it.")

@@ -34,6 +34,7 @@ from kesher.schema.inputs import (
     UpdateUserInput,
     provided,
 )
+from kesher.schema.notes import NoteMutations
 from kesher.schema.permissions import IsAdmin, IsAuthenticated, IsManager
 from kesher.schema.processes import ProcessMutations
 from kesher.schema.records import Contact, Customer, Project, User
@@ -160,6 +161,7 @@ class Mutation(
     ChainMutations,
     AttachmentMutations,
     BoardMutations,
+    NoteMutations,
 ):
     @strawberry.mutation(description="Signs in with e-mail and password; returns a bearer token.")
     async def login(self, info: Info, email: str, password: str) -> LoginPayload:

@@ -18,6 +18,7 @@ from kesher.schema.chain_operations import ChainQueries
 from kesher.schema.chain_stats import ChainStatsQueries
 from kesher.schema.common import Connection, Info, RecordOrder, Row
 from kesher.schema.inputs import CustomerFilter, CustomerRecordFilter, UserFilter, provided
+from kesher.schema.notes import NoteQueries
 from kesher.schema.permissions import IsAuthenticated
 from kesher.schema.processes import ProcessQueries
 from kesher.schema.records import Contact, Customer, Project, User
@@ -54,6 +55,7 @@ class Query(
     ProcessQueries,
     ChainQueries,
     BoardQueries,
+    NoteQueries,
 ):
     @strawberry.field(
         description="The signed-in user.",

@@ -10,6 +10,7 @@ import strawberry
 from kesher.resolvers import records, relationships
 from kesher.schema.attachments import attached
 from kesher.schema.common import Connection, CustomerStatus, Info, ProjectStatus, Role, Row
+from kesher.schema.notes import noted
 from kesher.schema.relationships import RelatedParty, Relationship
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ class Contact(Linked):
     archived_at: datetime | None = strawberry.field(description="When the record was archived.")
     customer: Customer = strawberry.field(description="The customer the contact works at.")
     attachments = attached("Contact")
+    notes = noted("Contact")
 
 
 @strawberry.type(description="A project carried out for a customer.")
@@ -109,6 +111,7 @@ class Project(Linked):
     archived_at: datetime | None = strawberry.field(description="When the record was archived.")
     customer: Customer = strawberry.field(description="The customer the project is for.")
     attachments = attached("Project")
+    notes = noted("Project")
 
 
 @strawberry.type(description="A customer: a company or person we do business with.")
@@ -130,6 +133,7 @@ class Customer(Linked):
         description="Counts of linked records (degree lookups, cheap)."
     )
     attachments = attached("Customer")
+    notes = noted("Customer")
 
     @strawberry.field(
         description="Live contacts who work at this customer, by name.",

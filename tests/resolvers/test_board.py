@@ -352,7 +352,14 @@ async def test_moving_an_activity_replaces_its_status_edge(
     assert by_type["auditLine"]["field"] == "type"
     assert count(clean_db, "MATCH (:Activity)-[r:HAS_STATUS]->() RETURN count(r)") == 1
     assert count(clean_db, "MATCH (:Activity)-[r:HAS_TYPE]->() RETURN count(r)") == 1
-    assert count(clean_db, "MATCH (line:AuditLine)-[:ON]->(:Activity) RETURN count(line)") == 2
+    assert (
+        count(
+            clean_db,
+            "MATCH (line:AuditLine {action: 'MOVED_ON_BOARD'})-[:ON]->(:Activity) "
+            "RETURN count(line)",
+        )
+        == 2
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,126 @@
+"""Notes on records and the notifications their @mentions send (R3.3, R4.1).
+
+`(:Note {id, text, createdAt})-[:ON]->(record)`, `-[:BY]->(:User)` its author and
+`-[:MENTIONS]->(:User)` everyone it mentions; each of them but the author gets
+`(:Notification {id, kind, summary, createdAt, readAt?})-[:NOTIFIES]->(:User)`,
+`-[:ON]->(note)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import LiteralString
+
+from neo4j import AsyncManagedTransaction
+
+from kesher.graph import activities
+from kesher.graph.catalog import fresh_rows
+from kesher.graph.driver import Graph, Params, tx_rows
+from kesher.graph.errors import Archived, NotFound
+from kesher.graph.parties import find_party
+from kesher.graph.records import PageRows
+from kesher.graph.statement import Page, Shape, Statement
+
+NOTE_PREFIX = "not"
+NOTIFICATION_PREFIX = "ntf"
+MENTION = "MENTION"
+
+# What a note may be written on.
+RECORD_LABELS: tuple[LiteralString, ...] = ("Customer", "Contact", "Project", "Activity")
+
+_RECORD: LiteralString = find_party("r", "$recordId", RECORD_LABELS)
+
+
+async def add(
+    tx: AsyncManagedTransaction,
+    note_id: str,
+    record_id: str,
+    actor_id: str,
+    text: str,
+    mentions: Sequence[str],
+) -> None:
+    """Writes a note on a live record, mentioning the active users whose handle or e-mail
+    is among `mentions` (lower case), and notifies each of them but the author once.
+    Refuses an unknown or archived record and a closed activity, naming `recordId`."""
+    rows = await tx_rows(
+        tx,
+        _RECORD + " RETURN r:Activity AS activity, r.archivedAt AS archivedAt",
+        {"recordId": record_id},
+    )
+    if not rows:
+        raise NotFound(f"recordId: no record has the id {record_id!r}.", field="recordId")
+    if rows[0]["archivedAt"] is not None:
+        raise Archived(f"recordId: the record {record_id!r} is archived.", field="recordId")
+    if rows[0]["activity"]:
+        stored = await activities.current(tx, record_id, "recordId")
+        activities.require_open(stored, record_id, "recordId")
+    await tx_rows(
+        tx,
+        _RECORD + " MATCH (author:User {id: $actorId}) "
+        "CREATE (note:Note {id: $id, text: $text, createdAt: datetime()}) "
+        "CREATE (note)-[:ON]->(r), (note)-[:BY]->(author) "
+        "WITH r, author, note "
+        "CALL (r, author, note) { "
+        "  UNWIND $mentions AS token "
+        "  MATCH (u:User) WHERE (u.handle = token OR u.email = token) AND u.active "
+        "  WITH DISTINCT u "
+        "  CREATE (note)-[:MENTIONS]->(u) "
+        "  WITH u WHERE u <> author "
+        "  CREATE (notification:Notification {id: $prefix + '_' + "
+        "    substring(replace(randomUUID(), '-', ''), 0, 24), kind: $kind, "
+        "    createdAt: note.createdAt, "
+        "    summary: author.name + ' mentioned you on ' + coalesce(r.name, r.subject, r.id)}) "
+        "  CREATE (notification)-[:NOTIFIES]->(u), (notification)-[:ON]->(note) "
+        "}",
+        {
+            "recordId": record_id,
+            "actorId": actor_id,
+            "id": note_id,
+            "text": text,
+            "mentions": list(mentions),
+            "prefix": NOTIFICATION_PREFIX,
+            "kind": MENTION,
+        },
+    )
+
+
+async def notifications(
+    graph: Graph, shape: Shape, page: Page, user_id: str, unread_only: bool
+) -> PageRows:
+    """A page of the user's notifications (unread ones only, if asked), in one statement."""
+
+    def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
+        statement = Statement(keys=keys)
+        n = statement.variable()
+        anchor = f"MATCH (:User {{id: {statement.param(user_id)}}})<-[:NOTIFIES]-({n}:Notification)"
+        conditions: list[LiteralString] = [f"{n}.readAt IS NULL"] if unread_only else []
+        return statement.page(shape, page, conditions, n=n, anchor=anchor), statement.params
+
+    result = await fresh_rows(graph, build)
+    return PageRows(rows=result[0]["rows"], total=result[0].get("total"))
+
+
+async def mark_read(tx: AsyncManagedTransaction, user_id: str, ids: Sequence[str] | None) -> int:
+    """Marks the user's unread notifications read (those of `ids`, or all); how many were.
+    An id that is not one of the user's notifications is refused, naming `ids`."""
+    if ids is not None:
+        rows = await tx_rows(
+            tx,
+            "UNWIND $ids AS wanted "
+            "OPTIONAL MATCH (n:Notification {id: wanted})-[:NOTIFIES]->(:User {id: $userId}) "
+            "WITH wanted, n WHERE n IS NULL RETURN collect(wanted) AS missing",
+            {"ids": list(ids), "userId": user_id},
+        )
+        missing = rows[0]["missing"]
+        if missing:
+            raise NotFound(
+                f"ids: you have no notification with the id {missing[0]!r}.", field="ids"
+            )
+    rows = await tx_rows(
+        tx,
+        "MATCH (:User {id: $userId})<-[:NOTIFIES]-(n:Notification) "
+        "WHERE n.readAt IS NULL AND ($ids IS NULL OR n.id IN $ids) "
+        "SET n.readAt = datetime() RETURN count(n) AS marked",
+        {"ids": None if ids is None else list(ids), "userId": user_id},
+    )
+    return int(rows[0]["marked"])

@@ -1,0 +1,178 @@
+"""Notes on customers, contacts, projects and activities, whose @mentions notify users, and
+the signed-in user's notifications (R3.3, R4.1)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from kesher.resolvers import notes
+from kesher.resolvers import records as record_resolvers
+from kesher.resolvers.errors import Refusal
+from kesher.resolvers.selection import child
+from kesher.schema.common import Connection, Info, MutationError, Row, error_of
+from kesher.schema.permissions import IsAuthenticated
+
+if TYPE_CHECKING:
+    from kesher.schema.records import User
+
+# Records carry notes and notes name users; this side is resolved lazily.
+LazyUser = Annotated["User", strawberry.lazy("kesher.schema.records")]
+
+FIRST = "How many rows to return (at most the page cap, 100 by default)."
+AFTER = "Return rows after this cursor (a `pageInfo.endCursor`)."
+
+
+@strawberry.type(
+    description="A note on a record. `@handle` or `@e-mail` in its text mentions a user, "
+    "who is notified."
+)
+class Note:
+    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
+    text: str = strawberry.field(description="What was written, mentions included.")
+    created_at: datetime = strawberry.field(description="When it was written.")
+    record_id: strawberry.ID = strawberry.field(
+        description="The customer, contact, project or activity it is on."
+    )
+
+    @strawberry.field(description="Who wrote it.", graphql_type=LazyUser | None)
+    @staticmethod
+    def author(parent: strawberry.Parent[Row], info: Info) -> Row | None:
+        # Followed relations arrive under their response key (`author` or an alias).
+        user: Row | None = parent.get(str(info.path.key))
+        return user
+
+    @strawberry.field(
+        description="The active users it mentions (the author too, if they did), by name.",
+        graphql_type=Connection[LazyUser],
+    )
+    @staticmethod
+    def mentions(
+        parent: strawberry.Parent[Row],
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Row:
+        return record_resolvers.nested_connection(
+            parent, str(info.path.key), "Note.mentions", info.context, first, after
+        )
+
+
+def noted(label: str) -> Any:
+    """A record's connection field listing the notes on it, newest first."""
+
+    def resolve(
+        parent: strawberry.Parent[Row],
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Row:
+        return record_resolvers.nested_connection(
+            parent, str(info.path.key), f"{label}.notes", info.context, first, after
+        )
+
+    return strawberry.field(
+        resolver=resolve,
+        description="Notes on it, newest first.",
+        graphql_type=Connection[Note],
+    )
+
+
+@strawberry.enum(description="What a notification is about.")
+class NotificationKind(Enum):
+    MENTION = strawberry.enum_value("MENTION", description="A note mentions you.")
+
+
+@strawberry.type(description="Something the signed-in user is told about.")
+class Notification:
+    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
+    kind: NotificationKind = strawberry.field(description="What it is about.")
+    summary: str = strawberry.field(
+        description='What happened in words: "Dana Levi mentioned you on Acme Ltd".'
+    )
+    created_at: datetime = strawberry.field(description="When it happened.")
+    read_at: datetime | None = strawberry.field(
+        description="When it was marked read; null while unread."
+    )
+
+    @strawberry.field(description="The note it is about.", graphql_type=Note | None)
+    @staticmethod
+    def note(parent: strawberry.Parent[Row], info: Info) -> Row | None:
+        found: Row | None = parent.get(str(info.path.key))
+        return found
+
+
+@strawberry.type(description="The note as written.")
+class NoteSuccess:
+    note: Row = strawberry.field(graphql_type=Note, description="The note.")
+
+
+@strawberry.type(description="Notifications were marked read.")
+class MarkReadSuccess:
+    marked: int = strawberry.field(description="How many unread notifications were marked.")
+
+
+NotePayload = Annotated[
+    NoteSuccess | MutationError,
+    strawberry.union("NotePayload", description="The note, or why nothing changed."),
+]
+MarkReadPayload = Annotated[
+    MarkReadSuccess | MutationError,
+    strawberry.union("MarkReadPayload", description="How many were marked, or why none was."),
+]
+
+
+@strawberry.type(description="Reading notifications.")
+class NoteQueries:
+    @strawberry.field(
+        description="The signed-in user's notifications, newest first. One statement.",
+        permission_classes=[IsAuthenticated],
+        graphql_type=Connection[Notification],
+    )
+    async def notifications(
+        self,
+        info: Info,
+        unread_only: Annotated[
+            bool, strawberry.argument(description="Only those not yet marked read.")
+        ] = False,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Row:
+        selected = info.selected_fields[0]
+        assert isinstance(selected, strawberry.types.nodes.SelectedField)
+        return await notes.notifications(info.context, selected, unread_only)
+
+
+@strawberry.type(description="Writing notes and reading notifications.")
+class NoteMutations:
+    @strawberry.mutation(
+        description="Writes a note (1 to 10,000 characters) on a customer, contact, project "
+        "or activity. Each active user it mentions by `@handle` or `@e-mail` is notified "
+        "once (not the author); other mentions stay plain text. Refused for an unknown or "
+        "archived record and a closed activity.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def add_note(self, info: Info, record_id: strawberry.ID, text: str) -> NotePayload:
+        outcome = await notes.add_note(
+            info.context, str(record_id), text, child(info.selected_fields[0].selections, "note")
+        )
+        if isinstance(outcome, Refusal):
+            return error_of(outcome)
+        return NoteSuccess(note=outcome)
+
+    @strawberry.mutation(
+        description="Marks the signed-in user's unread notifications read: those of `ids`, "
+        "or all when `ids` is left out. An id that is not one of theirs is refused, "
+        "changing nothing.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def mark_notifications_read(
+        self, info: Info, ids: list[strawberry.ID] | None = None
+    ) -> MarkReadPayload:
+        outcome = await notes.mark_read(info.context, None if ids is None else list(ids))
+        if isinstance(outcome, Refusal):
+            return error_of(outcome)
+        return MarkReadSuccess(marked=outcome["marked"])

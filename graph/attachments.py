@@ -9,13 +9,9 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
 
-from kesher.graph import activities
 from kesher.graph.driver import Graph, Row, tx_rows
-from kesher.graph.errors import Archived, NotFound
 from kesher.graph.parties import find_party
-
-# What a file may be attached to.
-RECORD_LABELS: tuple[LiteralString, ...] = ("Customer", "Contact", "Project", "Activity")
+from kesher.graph.records import RECORD_LABELS, require_open_record
 
 _RECORD: LiteralString = find_party("r", "$recordId", RECORD_LABELS)
 
@@ -29,18 +25,7 @@ async def attach(
 ) -> None:
     """Attaches stored content (`name`, `contentType`, `size`, `sha256`) to a live record;
     refuses an unknown or archived record and a closed activity, naming `recordId`."""
-    rows = await tx_rows(
-        tx,
-        _RECORD + " RETURN r:Activity AS activity, r.archivedAt AS archivedAt",
-        {"recordId": record_id},
-    )
-    if not rows:
-        raise NotFound(f"recordId: no record has the id {record_id!r}.", field="recordId")
-    if rows[0]["archivedAt"] is not None:
-        raise Archived(f"recordId: the record {record_id!r} is archived.", field="recordId")
-    if rows[0]["activity"]:
-        stored = await activities.current(tx, record_id, "recordId")
-        activities.require_open(stored, record_id, "recordId")
+    await require_open_record(tx, record_id)
     await tx_rows(
         tx,
         _RECORD + " MATCH (u:User {id: $actorId}) "

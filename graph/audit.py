@@ -16,22 +16,13 @@ from neo4j import AsyncManagedTransaction
 
 from kesher.graph.driver import Row, tx_rows
 from kesher.graph.errors import NotFound
-
+from kesher.graph.parties import find_party
 
 # The labels a line may be about. A record is found by id under each (a unique-index seek
 # apiece), not by its id's prefix: a promoted free-text party keeps its `ext_` id.
-def _record(scope: LiteralString, record: LiteralString) -> LiteralString:
-    return (
-        f"CALL ({scope}) {{ "
-        f"MATCH (r:Customer {{id: {record}}}) RETURN r "
-        f"UNION MATCH (r:Contact {{id: {record}}}) RETURN r "
-        f"UNION MATCH (r:Project {{id: {record}}}) RETURN r "
-        f"UNION MATCH (r:Activity {{id: {record}}}) RETURN r "
-        f"UNION MATCH (r:User {{id: {record}}}) RETURN r }}"
-    )
+AUDITED_LABELS: tuple[LiteralString, ...] = ("Customer", "Contact", "Project", "Activity", "User")
 
-
-_RECORD: LiteralString = _record("", "$record")
+_RECORD: LiteralString = find_party("r", "$record", AUDITED_LABELS)
 
 WRITE: LiteralString = (
     _RECORD + " MATCH (u:User {id: $actor}) "
@@ -43,8 +34,8 @@ WRITE: LiteralString = (
 )
 
 WRITE_MANY: LiteralString = (
-    "MATCH (u:User {id: $actor}) UNWIND $lines AS l "
-    + _record("l", "l.record")
+    "MATCH (u:User {id: $actor}) UNWIND $lines AS l WITH u, l, l.record AS record_id "
+    + find_party("r", "record_id", AUDITED_LABELS)
     + " CREATE (line:AuditLine {id: l.id, createdAt: datetime(), action: l.action, "
     "field: l.field, before: l.before, after: l.after, summary: l.summary})-[:ON]->(r), "
     "(line)-[:BY]->(u) RETURN count(line) AS written"

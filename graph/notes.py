@@ -13,20 +13,16 @@ from typing import LiteralString
 
 from neo4j import AsyncManagedTransaction
 
-from kesher.graph import activities
 from kesher.graph.catalog import fresh_rows
 from kesher.graph.driver import Graph, Params, tx_rows
-from kesher.graph.errors import Archived, NotFound
+from kesher.graph.errors import NotFound
 from kesher.graph.parties import find_party
-from kesher.graph.records import PageRows
+from kesher.graph.records import RECORD_LABELS, PageRows, require_open_record
 from kesher.graph.statement import Page, Shape, Statement
 
 NOTE_PREFIX = "not"
 NOTIFICATION_PREFIX = "ntf"
 MENTION = "MENTION"
-
-# What a note may be written on.
-RECORD_LABELS: tuple[LiteralString, ...] = ("Customer", "Contact", "Project", "Activity")
 
 _RECORD: LiteralString = find_party("r", "$recordId", RECORD_LABELS)
 
@@ -42,18 +38,7 @@ async def add(
     """Writes a note on a live record, mentioning the active users whose handle or e-mail
     is among `mentions` (lower case), and notifies each of them but the author once.
     Refuses an unknown or archived record and a closed activity, naming `recordId`."""
-    rows = await tx_rows(
-        tx,
-        _RECORD + " RETURN r:Activity AS activity, r.archivedAt AS archivedAt",
-        {"recordId": record_id},
-    )
-    if not rows:
-        raise NotFound(f"recordId: no record has the id {record_id!r}.", field="recordId")
-    if rows[0]["archivedAt"] is not None:
-        raise Archived(f"recordId: the record {record_id!r} is archived.", field="recordId")
-    if rows[0]["activity"]:
-        stored = await activities.current(tx, record_id, "recordId")
-        activities.require_open(stored, record_id, "recordId")
+    await require_open_record(tx, record_id)
     await tx_rows(
         tx,
         _RECORD + " MATCH (author:User {id: $actorId}) "

@@ -13,8 +13,9 @@ from neo4j.exceptions import ConstraintError
 
 from kesher.graph.catalog import fresh_rows, fresh_tx_rows
 from kesher.graph.driver import Graph, Params, Row, tx_rows
-from kesher.graph.errors import Archived, Conflict, Forbidden, NotFound
+from kesher.graph.errors import Archived, Closed, Conflict, Forbidden, NotFound
 from kesher.graph.model import Label
+from kesher.graph.parties import find_party
 from kesher.graph.statement import Page, Search, Shape, Statement
 
 SEARCH_INDEXES: Mapping[str, LiteralString] = {
@@ -180,6 +181,29 @@ async def _require(
     if not rows:
         raise NotFound(f"No {label.lower()} has the id {record_id!r}.", field=field_name)
     return rows[0]
+
+
+# What notes and attachments may be added to.
+RECORD_LABELS: tuple[LiteralString, ...] = ("Customer", "Contact", "Project", "Activity")
+
+
+async def require_open_record(
+    tx: AsyncManagedTransaction, record_id: str, field_name: str = "recordId"
+) -> None:
+    """Refuses, in one statement, an unknown or archived record and a closed activity:
+    what a note or an attachment may not be added to."""
+    rows = await tx_rows(
+        tx,
+        find_party("r", "$id", RECORD_LABELS)
+        + " RETURN r.archivedAt AS archivedAt, r.closedAt AS closedAt",
+        {"id": record_id},
+    )
+    if not rows:
+        raise NotFound(f"{field_name}: no record has the id {record_id!r}.", field=field_name)
+    if rows[0]["archivedAt"] is not None:
+        raise Archived(f"{field_name}: the record {record_id!r} is archived.", field=field_name)
+    if rows[0]["closedAt"] is not None:
+        raise Closed(f"{field_name}: the activity {record_id!r} is closed.", field=field_name)
 
 
 async def require_live(

@@ -12,7 +12,7 @@ from kesher.resolvers import records as record_resolvers
 from kesher.schema.activity_catalogs import ActivityStatus, ActivityType
 from kesher.schema.attachments import attached
 from kesher.schema.chains import ActivityCounts, Chain, chained
-from kesher.schema.common import Connection, Info, MutationError, Row
+from kesher.schema.common import Connection, Info, MutationError, Row, connection_field
 from kesher.schema.notes import noted
 from kesher.schema.records import Contact, Customer, User
 
@@ -140,21 +140,12 @@ class Activity:
             parent, str(info.path.key), "Activity.customers", info.context, first, after
         )
 
-    @strawberry.field(
-        description="The activities processes made under this one (`CHILD_OF` it), by start "
-        "time, earliest first, then by id.",
-        graphql_type=Connection[LazyActivity],
+    children = connection_field(
+        "Activity.children",
+        "The activities processes made under this one (`CHILD_OF` it), by start time, "
+        "earliest first, then by id.",
+        LazyActivity,
     )
-    @staticmethod
-    def children(
-        parent: strawberry.Parent[Row],
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Row:
-        return record_resolvers.nested_connection(
-            parent, str(info.path.key), "Activity.children", info.context, first, after
-        )
 
 
 _TIMES = (

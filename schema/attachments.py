@@ -9,10 +9,9 @@ import strawberry
 from strawberry.file_uploads import Upload
 
 from kesher.resolvers import attachments
-from kesher.resolvers import records as record_resolvers
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selection import child
-from kesher.schema.common import Connection, Info, MutationError, Row, error_of
+from kesher.schema.common import Info, MutationError, Row, connection_field, error_of
 from kesher.schema.permissions import IsAuthenticated
 
 if TYPE_CHECKING:
@@ -51,21 +50,8 @@ class Attachment:
 
 def attached(label: str) -> Any:
     """A record's connection field listing the files attached to it, newest first."""
-
-    def resolve(
-        parent: strawberry.Parent[Row],
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Row:
-        return record_resolvers.nested_connection(
-            parent, str(info.path.key), f"{label}.attachments", info.context, first, after
-        )
-
-    return strawberry.field(
-        resolver=resolve,
-        description="Files attached to it, newest first.",
-        graphql_type=Connection[Attachment],
+    return connection_field(
+        f"{label}.attachments", "Files attached to it, newest first.", Attachment
     )
 
 

@@ -7,9 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from kesher.resolvers import records as record_resolvers
-from kesher.schema.common import Connection, Info, Row
-from kesher.schema.records import AFTER, FIRST
+from kesher.schema.common import connection_field
 
 if TYPE_CHECKING:
     from kesher.schema.activities import Activity, ActivityKind
@@ -63,38 +61,14 @@ class Chain:
         "handling is slow."
     )
 
-    @strawberry.field(
-        description="Every activity of the chain, newest first (the links view).",
-        graphql_type=Connection[LazyActivity],
+    actions = connection_field(
+        "Chain.actions", "Every activity of the chain, newest first (the links view).", LazyActivity
     )
-    @staticmethod
-    def actions(
-        parent: strawberry.Parent[Row],
-        info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-    ) -> Row:
-        return record_resolvers.nested_connection(
-            parent, str(info.path.key), "Chain.actions", info.context, first, after
-        )
 
 
 def chained(relation: str, what: str) -> Any:
     """A connection field of an activity listing the other `what` of its chain, newest
     first: where each of its `linkedCounts` leads."""
-
-    def resolve(
-        parent: strawberry.Parent[Row],
-        info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-    ) -> Row:
-        return record_resolvers.nested_connection(
-            parent, str(info.path.key), f"Activity.{relation}", info.context, first, after
-        )
-
-    return strawberry.field(
-        resolver=resolve,
-        description=f"The {what} in the same chain, newest first.",
-        graphql_type=Connection[LazyActivity],
+    return connection_field(
+        f"Activity.{relation}", f"The {what} in the same chain, newest first.", LazyActivity
     )

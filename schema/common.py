@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, Generic, TypeAlias, TypeVar
+from typing import Annotated, Any, Generic, TypeAlias, TypeVar
 
 import strawberry
 
@@ -115,3 +115,28 @@ class Connection(Generic[T]):
 def error_of(refusal: Refusal) -> MutationError:
     """A refusal as the schema shows it."""
     return MutationError(code=ErrorCode(refusal.code), message=refusal.message, field=refusal.field)
+
+
+FIRST = "How many rows to return (at most the service's page cap, 100 by default)."
+AFTER = "Return rows after this cursor (a `pageInfo.endCursor`)."
+
+
+def connection_field(relation_path: str, description: str, node: Any) -> Any:
+    """A connection field of a card that pages what the card's one statement already
+    fetched: `relation_path` names the relation (`Activity.children`), `node` the type of
+    its rows (a lazy annotation where the types refer to each other)."""
+    from kesher.resolvers.records import nested_connection
+
+    def resolve(
+        parent: strawberry.Parent[Row],
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Row:
+        return nested_connection(
+            parent, str(info.path.key), relation_path, info.context, first, after
+        )
+
+    return strawberry.field(
+        resolver=resolve, description=description, graphql_type=Connection[node]
+    )

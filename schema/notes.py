@@ -10,10 +10,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from kesher.resolvers import notes
-from kesher.resolvers import records as record_resolvers
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selection import child
-from kesher.schema.common import Connection, Info, MutationError, Row, error_of
+from kesher.schema.common import (
+    AFTER,
+    FIRST,
+    Connection,
+    Info,
+    MutationError,
+    Row,
+    connection_field,
+    error_of,
+)
 from kesher.schema.permissions import IsAuthenticated
 
 if TYPE_CHECKING:
@@ -21,9 +29,6 @@ if TYPE_CHECKING:
 
 # Records carry notes and notes name users; this side is resolved lazily.
 LazyUser = Annotated["User", strawberry.lazy("kesher.schema.records")]
-
-FIRST = "How many rows to return (at most the page cap, 100 by default)."
-AFTER = "Return rows after this cursor (a `pageInfo.endCursor`)."
 
 
 @strawberry.type(
@@ -45,40 +50,16 @@ class Note:
         user: Row | None = parent.get(str(info.path.key))
         return user
 
-    @strawberry.field(
-        description="The active users it mentions (the author too, if they did), by name.",
-        graphql_type=Connection[LazyUser],
+    mentions = connection_field(
+        "Note.mentions",
+        "The active users it mentions (the author too, if they did), by name.",
+        LazyUser,
     )
-    @staticmethod
-    def mentions(
-        parent: strawberry.Parent[Row],
-        info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-    ) -> Row:
-        return record_resolvers.nested_connection(
-            parent, str(info.path.key), "Note.mentions", info.context, first, after
-        )
 
 
 def noted(label: str) -> Any:
     """A record's connection field listing the notes on it, newest first."""
-
-    def resolve(
-        parent: strawberry.Parent[Row],
-        info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-    ) -> Row:
-        return record_resolvers.nested_connection(
-            parent, str(info.path.key), f"{label}.notes", info.context, first, after
-        )
-
-    return strawberry.field(
-        resolver=resolve,
-        description="Notes on it, newest first.",
-        graphql_type=Connection[Note],
-    )
+    return connection_field(f"{label}.notes", "Notes on it, newest first.", Note)
 
 
 @strawberry.enum(description="What a notification is about.")

@@ -16,7 +16,7 @@ from kesher.schema.board import BoardQueries
 from kesher.schema.calendar import CalendarQueries
 from kesher.schema.chain_operations import ChainQueries
 from kesher.schema.chain_stats import ChainStatsQueries
-from kesher.schema.common import Connection, Info, RecordOrder, Row
+from kesher.schema.common import AFTER, FIRST, Connection, Info, RecordOrder, Row
 from kesher.schema.inputs import CustomerFilter, CustomerRecordFilter, UserFilter, provided
 from kesher.schema.notes import NoteQueries
 from kesher.schema.permissions import IsAuthenticated
@@ -32,8 +32,6 @@ TYPE_KEYS = "Only links of these relationship types (all types when left out)."
 KINDS = "Only reach parties of these kinds (roots and ends always show)."
 AS_OF = "Only links in effect on this day."
 STRUCTURAL = "Also follow contact→customer (WORKS_AT) and project→customer (FOR) edges."
-FIRST = "How many rows to return (at most the page cap, 100 by default)."
-AFTER = "Return rows after this cursor (a `pageInfo.endCursor`)."
 
 
 def _field(info: Info) -> SelectedField:

@@ -9,7 +9,14 @@ import strawberry
 
 from kesher.resolvers import records, relationships
 from kesher.schema.attachments import attached
-from kesher.schema.common import Connection, CustomerStatus, Info, ProjectStatus, Role, Row
+from kesher.schema.common import (
+    Connection,
+    CustomerStatus,
+    Info,
+    ProjectStatus,
+    Role,
+    Row,
+)
 from kesher.schema.notes import noted
 from kesher.schema.relationships import RelatedParty, Relationship
 
@@ -18,9 +25,6 @@ if TYPE_CHECKING:
 
 # Activities refer to records and records to activities; this side is resolved lazily.
 LazyActivity = Annotated["Activity", strawberry.lazy("kesher.schema.activities")]
-
-FIRST = "How many rows to return (at most the service's page cap, 100 by default)."
-AFTER = "Return rows after this cursor (a `pageInfo.endCursor`)."
 
 
 @strawberry.type(description="Counts of the records linked to a customer.")

@@ -10,12 +10,14 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import LiteralString
 
 from neo4j import AsyncManagedTransaction
 
 from kesher.graph.driver import Row, tx_rows
 from kesher.graph.errors import NotFound
+from kesher.graph.events import RecordChanged, emit
 from kesher.graph.parties import find_party
 
 # The labels a line may be about. A record is found by id under each (a unique-index seek
@@ -90,6 +92,7 @@ async def write_audit(
             f"recordId: no record or actor to audit for {record_id!r}.", field="recordId"
         )
     line: Row = rows[0]["line"]
+    emit(RecordChanged(record_id, action, summary, actor_id, line["created_at"]))
     return line
 
 
@@ -119,3 +122,6 @@ async def write_audits(tx: AsyncManagedTransaction, actor_id: str, lines: Sequen
     )
     if not rows or rows[0]["written"] != len(lines):
         raise NotFound("recordId: no record or actor to audit.", field="recordId")
+    at = datetime.now(UTC)
+    for line in lines:
+        emit(RecordChanged(line.record_id, line.action, line.summary, actor_id, at))

@@ -21,7 +21,8 @@ from kesher.graph.audit import write_audit
 from kesher.graph.catalog import CATALOG_KEYS, Build, fresh_rows
 from kesher.graph.driver import Graph, Params, Row, tx_rows
 from kesher.graph.errors import Archived, GraphError, NotFound
-from kesher.graph.model import ACTIVITY, CUSTOMER, PROJECT, Label
+from kesher.graph.labels import Label
+from kesher.graph.model import ACTIVITY, CUSTOMER, PROJECT
 from kesher.graph.records import RecordFilter, record_conditions
 from kesher.graph.statement import Shape, Statement
 

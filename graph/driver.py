@@ -12,6 +12,8 @@ import neo4j.graph
 import neo4j.time
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, Query, RoutingControl
 
+from kesher.graph.events import Event, collecting
+
 T = TypeVar("T")
 P = ParamSpec("P")
 
@@ -81,6 +83,8 @@ class Graph:
         self.timeout = timeout
         # The relationship-type keys statements splice in (see `kesher.graph.catalog`).
         self.relation_keys: frozenset[str] = frozenset()
+        # Called after each committed write with the events it emitted (subscriptions).
+        self.on_commit: Callable[[list[Event]], Awaitable[None]] | None = None
 
     async def rows(self, text: LiteralString, params: Params) -> list[Row]:
         """Runs one read statement and returns its records as dictionaries."""
@@ -98,10 +102,20 @@ class Graph:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        """Runs `work` in one write transaction, retried by the driver on transient errors."""
-        timed = neo4j.unit_of_work(timeout=self.timeout)(work)
+        """Runs `work` in one write transaction, retried by the driver on transient errors,
+        then hands the events the committed attempt emitted to `on_commit`."""
+        events: list[Event] = []
+
+        async def attempt(tx: AsyncManagedTransaction, /, *args: P.args, **kwargs: P.kwargs) -> T:
+            with collecting(events):
+                return await work(tx, *args, **kwargs)
+
+        timed = neo4j.unit_of_work(timeout=self.timeout)(attempt)
         async with self.driver.session(database=self.database) as session:
-            return await session.execute_write(timed, *args, **kwargs)
+            result = await session.execute_write(timed, *args, **kwargs)
+        if events and self.on_commit is not None:
+            await self.on_commit(list(events))
+        return result
 
     async def ping(self) -> None:
         await self.driver.execute_query(

@@ -8,53 +8,22 @@ the relation starts from and `{b}` for the node it reaches.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import LiteralString
 
-
-@dataclass(frozen=True)
-class Relation:
-    """A way from a node of one label to nodes of another."""
-
-    target: LiteralString
-    pattern: LiteralString
-    many: bool
-    order: tuple[LiteralString, ...] = ("name",)
-    live_only: bool = True
-    descending: bool = False
-
-
-@dataclass(frozen=True)
-class Label:
-    """A node label. A property is a stored property's name, or a Cypher expression
-    over the node `{n}` when it is worked out on reading."""
-
-    name: LiteralString
-    properties: Mapping[str, LiteralString]
-    relations: Mapping[str, Relation] = field(default_factory=dict)
-    counts: Mapping[str, LiteralString] = field(default_factory=dict)
-    archivable: bool = True
-
-
-# Files attached to a record `{a}`, newest first (R4.1).
-_ATTACHMENTS = Relation(
-    target="Attachment",
-    pattern="({b}:Attachment)-[:ATTACHED_TO]->({a})",
-    many=True,
-    order=("createdAt",),
-    descending=True,
-    live_only=False,
+from kesher.graph.items import (
+    ASSIGNED_USERS,
+    ATTACHMENT,
+    ATTACHMENTS,
+    AUDIT_LINE,
+    CALL_LOG,
+    CALL_LOGS,
+    EMAIL,
+    EMAILS,
+    NOTE,
+    NOTES,
+    NOTIFICATION,
 )
-
-# Notes on a record `{a}`, newest first (R3.3, R4.1).
-_NOTES = Relation(
-    target="Note",
-    pattern="({b}:Note)-[:ON]->({a})",
-    many=True,
-    order=("createdAt",),
-    descending=True,
-    live_only=False,
-)
+from kesher.graph.labels import Label, Relation
 
 _TIMESTAMPS: dict[str, LiteralString] = {
     "created_at": "createdAt",
@@ -119,8 +88,11 @@ CUSTOMER = Label(
             live_only=False,
             descending=True,
         ),
-        "attachments": _ATTACHMENTS,
-        "notes": _NOTES,
+        "attachments": ATTACHMENTS,
+        "notes": NOTES,
+        "call_logs": CALL_LOGS,
+        "emails": EMAILS,
+        "assigned_users": ASSIGNED_USERS,
     },
     counts={
         "contacts": "({a})<-[:WORKS_AT]-(c:Contact) WHERE c.archivedAt IS NULL",
@@ -150,8 +122,10 @@ CONTACT = Label(
             many=False,
             live_only=False,
         ),
-        "attachments": _ATTACHMENTS,
-        "notes": _NOTES,
+        "attachments": ATTACHMENTS,
+        "notes": NOTES,
+        "call_logs": CALL_LOGS,
+        "emails": EMAILS,
     },
 )
 
@@ -167,8 +141,10 @@ PROJECT = Label(
         "customer": Relation(
             target="Customer", pattern="({a})-[:FOR]->({b}:Customer)", many=False, live_only=False
         ),
-        "attachments": _ATTACHMENTS,
-        "notes": _NOTES,
+        "attachments": ATTACHMENTS,
+        "notes": NOTES,
+        "call_logs": CALL_LOGS,
+        "emails": EMAILS,
     },
 )
 
@@ -305,8 +281,11 @@ ACTIVITY = Label(
         "linked_product_records": _chained_list("PRODUCT_RECORD"),
         "linked_events": _chained_list("EVENT"),
         "linked_tasks": _chained_list("TASK"),
-        "attachments": _ATTACHMENTS,
-        "notes": _NOTES,
+        "attachments": ATTACHMENTS,
+        "notes": NOTES,
+        "call_logs": CALL_LOGS,
+        "emails": EMAILS,
+        "assigned_users": ASSIGNED_USERS,
     },
     counts={
         "offers": _chained("OFFER"),
@@ -374,61 +353,6 @@ CHAIN = Label(
     archivable=False,
 )
 
-# A file attached to a record; its content is kept on disk by its SHA-256.
-ATTACHMENT = Label(
-    name="Attachment",
-    properties={
-        "name": "name",
-        "content_type": "contentType",
-        "size": "size",
-        "sha256": "sha256",
-        "created_at": "createdAt",
-        "url": "'/attachments/' + {n}.id",
-    },
-    relations={
-        "uploaded_by": Relation(
-            target="User", pattern="({a})-[:UPLOADED_BY]->({b}:User)", many=False, live_only=False
-        ),
-    },
-    archivable=False,
-)
-
-# A note on a record, by its author, mentioning users (R3.3).
-NOTE = Label(
-    name="Note",
-    properties={
-        "text": "text",
-        "created_at": "createdAt",
-        "record_id": "COLLECT {{ MATCH ({n})-[:ON]->(note_record) RETURN note_record.id }}[0]",
-    },
-    relations={
-        "author": Relation(
-            target="User", pattern="({a})-[:BY]->({b}:User)", many=False, live_only=False
-        ),
-        "mentions": Relation(
-            target="User", pattern="({a})-[:MENTIONS]->({b}:User)", many=True, live_only=False
-        ),
-    },
-    archivable=False,
-)
-
-# Something a user is told about: for now, that a note mentions them.
-NOTIFICATION = Label(
-    name="Notification",
-    properties={
-        "kind": "kind",
-        "summary": "summary",
-        "created_at": "createdAt",
-        "read_at": "readAt",
-    },
-    relations={
-        "note": Relation(
-            target="Note", pattern="({a})-[:ON]->({b}:Note)", many=False, live_only=False
-        ),
-    },
-    archivable=False,
-)
-
 LABELS: Mapping[str, Label] = {
     label.name: label
     for label in (
@@ -443,5 +367,8 @@ LABELS: Mapping[str, Label] = {
         ATTACHMENT,
         NOTE,
         NOTIFICATION,
+        AUDIT_LINE,
+        CALL_LOG,
+        EMAIL,
     )
 }

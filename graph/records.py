@@ -14,7 +14,7 @@ from neo4j.exceptions import ConstraintError
 from kesher.graph.catalog import fresh_rows, fresh_tx_rows
 from kesher.graph.driver import Graph, Params, Row, tx_rows
 from kesher.graph.errors import Archived, Closed, Conflict, Forbidden, NotFound
-from kesher.graph.model import Label
+from kesher.graph.labels import Label
 from kesher.graph.parties import find_party
 from kesher.graph.statement import Page, Search, Shape, Statement
 

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any, LiteralString
 
 from kesher.graph.catalog import CATALOG_KEYS, cypher_types
-from kesher.graph.model import Label, Relation
+from kesher.graph.labels import Label, Relation
 from kesher.graph.parties import party, seen_from
 
 

@@ -6,7 +6,7 @@ import logging
 import re
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -210,18 +210,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 "NEO4J_URI is not set. Run `kesher run` (or `make run`), which starts a local "
                 "Neo4j, or point NEO4J_URI at a running server."
             )
-        driver = connect(
-            settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password.get_secret_value()
-        )
-        try:
+        # Everything started here is stopped on the way out, in reverse order.
+        async with AsyncExitStack() as services:
+            driver = connect(
+                settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password.get_secret_value()
+            )
+            services.push_async_callback(driver.close)
             await apply_constraints(driver, settings.neo4j_database)
             graph = Graph(driver, settings.neo4j_database, settings.cypher_timeout_seconds)
             await load_keys(graph)
             app.state.graph = graph
             app.state.settings = settings
+            # The service's background parts (subscriptions' broadcaster, the inbound mail
+            # listener, the reminder scheduler) start here.
             yield
-        finally:
-            await driver.close()
 
     app = Starlette(
         routes=[

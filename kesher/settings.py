@@ -80,6 +80,29 @@ class Settings(BaseSettings):
     attachments_dir: Path = PROJECT_DIR / ".kesher" / "attachments"
     max_attachment_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
 
+    # Outgoing mail (R3.3, R4.2): the SMTP server `sendEmail` and assignment mails go through.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    mail_from: str = "Kesher <kesher@localhost>"
+    # The link a mail gives to a record; `{id}` is replaced by the record's id.
+    record_link: str = "http://127.0.0.1:8000/records/{id}"
+
+    # Incoming mail: the service's own SMTP listener (off unless a port is set). Mail to it
+    # is filed on the records whose contacts' addresses appear in it.
+    inbound_smtp_host: str = "127.0.0.1"
+    inbound_smtp_port: int | None = Field(default=None, ge=0, le=65535)
+
+    # Task reminders: how often each API process looks for tasks that fell due (0: never).
+    reminder_interval_seconds: float = Field(default=30.0, ge=0)
+
+    # Subscriptions: events go through Redis pub/sub when set (several API processes),
+    # else stay inside the process.
+    redis_url: str | None = None
+
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key is None:

@@ -24,7 +24,7 @@ from strawberry.types.nodes import Selection
 from kesher.graph import attachments as graph_attachments
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Graph, Row
-from kesher.graph.model import ATTACHMENT
+from kesher.graph.items import ATTACHMENT
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.records import viewer_id, write

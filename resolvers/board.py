@@ -13,7 +13,8 @@ from kesher.graph import board as graph_board
 from kesher.graph import records as graph_records
 from kesher.graph.activities import ActivityFilter
 from kesher.graph.driver import Row
-from kesher.graph.model import ACTIVITY, CUSTOMER, PROJECT, Label
+from kesher.graph.labels import Label
+from kesher.graph.model import ACTIVITY, CUSTOMER, PROJECT
 from kesher.graph.records import RecordFilter
 from kesher.resolvers.activities import activity_filter
 from kesher.resolvers.context import Context

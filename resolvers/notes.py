@@ -12,7 +12,7 @@ from strawberry.types.nodes import SelectedField, Selection
 from kesher.graph import notes as graph_notes
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Row
-from kesher.graph.model import NOTE, NOTIFICATION
+from kesher.graph.items import NOTE, NOTIFICATION
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.pagination import ORDERS, connection

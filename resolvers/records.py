@@ -15,7 +15,8 @@ from strawberry.types.nodes import SelectedField, Selection
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Row
 from kesher.graph.errors import GraphError
-from kesher.graph.model import CONTACT, CUSTOMER, LABELS, PROJECT, USER, Label
+from kesher.graph.labels import Label
+from kesher.graph.model import CONTACT, CUSTOMER, LABELS, PROJECT, USER
 from kesher.graph.records import RecordFilter
 from kesher.passwords import hash_password
 from kesher.resolvers import inputs

@@ -10,7 +10,8 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 from strawberry.utils.str_converters import to_snake_case
 
 from kesher.graph.catalog import InvalidKey, check_key
-from kesher.graph.model import LABELS, Label
+from kesher.graph.labels import Label
+from kesher.graph.model import LABELS
 from kesher.graph.statement import Link, Page, RelationshipList, Shape, SortKey
 from kesher.resolvers.errors import ClientError
 from kesher.resolvers.pagination import order_of, page_of

@@ -13,6 +13,7 @@ from kesher.schema.activity_catalogs import ActivityStatus, ActivityType
 from kesher.schema.attachments import attached
 from kesher.schema.chains import ActivityCounts, Chain, chained
 from kesher.schema.common import Connection, Info, MutationError, Row, connection_field
+from kesher.schema.items import assigned, called, mailed
 from kesher.schema.notes import noted
 from kesher.schema.records import Contact, Customer, User
 
@@ -99,6 +100,9 @@ class Activity:
     linked_tasks = chained("linked_tasks", "tasks")
     attachments = attached("Activity")
     notes = noted("Activity")
+    call_logs = called("Activity")
+    emails = mailed("Activity")
+    assigned_users = assigned("Activity")
     created_at: datetime = strawberry.field(description="When it was created.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
     owner: User = strawberry.field(description="The one user responsible for it.")

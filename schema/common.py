@@ -74,6 +74,10 @@ class ErrorCode(Enum):
     INVALID_CREDENTIALS = strawberry.enum_value(
         "INVALID_CREDENTIALS", description="The e-mail or password is wrong."
     )
+    MAIL_FAILED = strawberry.enum_value(
+        "MAIL_FAILED",
+        description="The mail server could not be reached or refused the mail; nothing was saved.",
+    )
 
 
 @strawberry.type(description="A refused mutation. Nothing was changed.")

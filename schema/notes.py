@@ -25,10 +25,13 @@ from kesher.schema.common import (
 from kesher.schema.permissions import IsAuthenticated
 
 if TYPE_CHECKING:
-    from kesher.schema.records import User
+    from kesher.schema.activities import Activity
+    from kesher.schema.records import Customer, User
 
 # Records carry notes and notes name users; this side is resolved lazily.
 LazyUser = Annotated["User", strawberry.lazy("kesher.schema.records")]
+LazyCustomer = Annotated["Customer", strawberry.lazy("kesher.schema.records")]
+LazyActivity = Annotated["Activity", strawberry.lazy("kesher.schema.activities")]
 
 
 @strawberry.type(
@@ -65,6 +68,13 @@ def noted(label: str) -> Any:
 @strawberry.enum(description="What a notification is about.")
 class NotificationKind(Enum):
     MENTION = strawberry.enum_value("MENTION", description="A note mentions you.")
+    TASK_DUE = strawberry.enum_value("TASK_DUE", description="A task of yours fell due.")
+    ASSIGNED = strawberry.enum_value(
+        "ASSIGNED", description="You were assigned to a customer or activity."
+    )
+    UNASSIGNED = strawberry.enum_value(
+        "UNASSIGNED", description="You were removed from a customer or activity."
+    )
 
 
 @strawberry.type(description="Something the signed-in user is told about.")
@@ -82,6 +92,25 @@ class Notification:
     @strawberry.field(description="The note it is about.", graphql_type=Note | None)
     @staticmethod
     def note(parent: strawberry.Parent[Row], info: Info) -> Row | None:
+        found: Row | None = parent.get(str(info.path.key))
+        return found
+
+    @strawberry.field(
+        description="The activity it is about: the task that fell due, or the activity you "
+        "were assigned to or removed from.",
+        graphql_type=LazyActivity | None,
+    )
+    @staticmethod
+    def activity(parent: strawberry.Parent[Row], info: Info) -> Row | None:
+        found: Row | None = parent.get(str(info.path.key))
+        return found
+
+    @strawberry.field(
+        description="The customer you were assigned to or removed from.",
+        graphql_type=LazyCustomer | None,
+    )
+    @staticmethod
+    def customer(parent: strawberry.Parent[Row], info: Info) -> Row | None:
         found: Row | None = parent.get(str(info.path.key))
         return found
 

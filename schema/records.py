@@ -17,6 +17,7 @@ from kesher.schema.common import (
     Role,
     Row,
 )
+from kesher.schema.items import assigned, called, mailed
 from kesher.schema.notes import noted
 from kesher.schema.relationships import RelatedParty, Relationship
 
@@ -102,6 +103,8 @@ class Contact(Linked):
     customer: Customer = strawberry.field(description="The customer the contact works at.")
     attachments = attached("Contact")
     notes = noted("Contact")
+    call_logs = called("Contact")
+    emails = mailed("Contact")
 
 
 @strawberry.type(description="A project carried out for a customer.")
@@ -116,6 +119,8 @@ class Project(Linked):
     customer: Customer = strawberry.field(description="The customer the project is for.")
     attachments = attached("Project")
     notes = noted("Project")
+    call_logs = called("Project")
+    emails = mailed("Project")
 
 
 @strawberry.type(description="A customer: a company or person we do business with.")
@@ -138,6 +143,9 @@ class Customer(Linked):
     )
     attachments = attached("Customer")
     notes = noted("Customer")
+    call_logs = called("Customer")
+    emails = mailed("Customer")
+    assigned_users = assigned("Customer")
 
     @strawberry.field(
         description="Live contacts who work at this customer, by name.",

@@ -94,6 +94,8 @@ def settings(neo4j_server: Server, tmp_path: Path) -> Settings:
         secret_key=TEST_SECRET,
         neo4j_home=tmp_path / "neo4j",
         attachments_dir=tmp_path / "attachments",
+        # No background reminders unless a test asks for them.
+        reminder_interval_seconds=0,
     )
 
 

@@ -1,0 +1,60 @@
+"""Events that writes cause, handed on only once their transaction has committed.
+
+A statement helper that changes a record or notifies a user calls `emit` inside its
+transaction function. `Graph.write` gives each attempt of the transaction a fresh list
+(the driver may retry it) and, after the commit, passes what the last attempt emitted to
+its `on_commit` callback: the broadcaster that feeds subscriptions. A refused write raises,
+rolls back and emits nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RecordChanged:
+    """Something about a record changed: an audit line, a note, a file, a call, a mail."""
+
+    record_id: str
+    action: str
+    summary: str
+    actor_id: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Notified:
+    """A notification was made for a user; `notification` is its row as the API reads it
+    (`id`, `kind`, `summary`, `created_at`, `read_at`)."""
+
+    user_id: str
+    notification: dict[str, Any]
+
+
+Event = RecordChanged | Notified
+
+_pending: ContextVar[list[Event] | None] = ContextVar("kesher_pending_events", default=None)
+
+
+def emit(event: Event) -> None:
+    """Queues `event` for after the commit of the transaction being run."""
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(event)
+
+
+@contextmanager
+def collecting(into: list[Event]) -> Iterator[None]:
+    """Collects what is emitted inside the block into `into` (emptied first)."""
+    into.clear()
+    token = _pending.set(into)
+    try:
+        yield
+    finally:
+        _pending.reset(token)

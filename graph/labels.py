@@ -1,0 +1,31 @@
+"""The two shapes the graph model is written in: labels and the relations between them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import LiteralString
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A way from a node of one label to nodes of another."""
+
+    target: LiteralString
+    pattern: LiteralString
+    many: bool
+    order: tuple[LiteralString, ...] = ("name",)
+    live_only: bool = True
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class Label:
+    """A node label. A property is a stored property's name, or a Cypher expression
+    over the node `{n}` when it is worked out on reading."""
+
+    name: LiteralString
+    properties: Mapping[str, LiteralString]
+    relations: Mapping[str, Relation] = field(default_factory=dict)
+    counts: Mapping[str, LiteralString] = field(default_factory=dict)
+    archivable: bool = True

@@ -1,0 +1,101 @@
+"""Call logs and e-mails on a record's card, and the users assigned to it (R3.3, R4.2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from kesher.schema.common import Info, Row, connection_field
+
+if TYPE_CHECKING:
+    from kesher.schema.records import User
+
+# Records carry these and these name users; this side is resolved lazily.
+LazyUser = Annotated["User", strawberry.lazy("kesher.schema.records")]
+
+
+@strawberry.enum(description="Which way a call went.")
+class CallType(Enum):
+    INCOMING = strawberry.enum_value("INCOMING", description="They called us.")
+    OUTGOING = strawberry.enum_value("OUTGOING", description="We called them.")
+
+
+@strawberry.enum(description="How a call ended.")
+class CallOutcome(Enum):
+    CONNECTED = strawberry.enum_value("CONNECTED", description="We spoke.")
+    NO_ANSWER = strawberry.enum_value("NO_ANSWER", description="Nobody answered.")
+    BUSY = strawberry.enum_value("BUSY", description="The line was busy.")
+    VOICEMAIL = strawberry.enum_value("VOICEMAIL", description="A message was left.")
+    WRONG_NUMBER = strawberry.enum_value("WRONG_NUMBER", description="The number was wrong.")
+
+
+@strawberry.enum(description="Which way an e-mail went.")
+class EmailDirection(Enum):
+    OUTBOUND = strawberry.enum_value("OUTBOUND", description="Sent by us.")
+    INBOUND = strawberry.enum_value("INBOUND", description="Received by us.")
+
+
+def _followed(parent: Row, info: Info) -> Row | None:
+    # Followed relations arrive under their response key (the field's name or an alias).
+    found: Row | None = parent.get(str(info.path.key))
+    return found
+
+
+@strawberry.type(description="A telephone call logged on a record.")
+class CallLog:
+    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
+    call_type: CallType = strawberry.field(description="Which way the call went.")
+    outcome: CallOutcome = strawberry.field(description="How it ended.")
+    summary: str = strawberry.field(description="What was said, in a few words.")
+    at: datetime = strawberry.field(description="When the call began.")
+    duration_seconds: int | None = strawberry.field(description="How long it lasted.")
+    created_at: datetime = strawberry.field(description="When it was logged.")
+
+    @strawberry.field(description="Who logged it.", graphql_type=LazyUser | None)
+    @staticmethod
+    def by(parent: strawberry.Parent[Row], info: Info) -> Row | None:
+        return _followed(parent, info)
+
+
+@strawberry.type(description="An e-mail sent from a card, logged by hand, or received.")
+class Email:
+    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
+    direction: EmailDirection = strawberry.field(description="Sent or received.")
+    from_address: str = strawberry.field(description="The sender's address.")
+    to_addresses: list[str] = strawberry.field(description="The addressees.")
+    cc_addresses: list[str] = strawberry.field(description="Those copied.")
+    subject: str = strawberry.field(description="The subject line.")
+    text: str = strawberry.field(description="The plain-text body.")
+    message_id: str | None = strawberry.field(description="The RFC 5322 Message-ID.")
+    at: datetime = strawberry.field(description="When it was sent or received.")
+    created_at: datetime = strawberry.field(description="When it was logged.")
+
+    @strawberry.field(
+        description="The user who sent or logged it; null for received mail.",
+        graphql_type=LazyUser | None,
+    )
+    @staticmethod
+    def by(parent: strawberry.Parent[Row], info: Info) -> Row | None:
+        return _followed(parent, info)
+
+
+def called(label: str) -> Any:
+    """A record's connection field listing the calls logged on it, newest first."""
+    return connection_field(f"{label}.call_logs", "Calls logged on it, newest first.", CallLog)
+
+
+def mailed(label: str) -> Any:
+    """A record's connection field listing the e-mails filed on it, newest first."""
+    return connection_field(f"{label}.emails", "E-mails filed on it, newest first.", Email)
+
+
+def assigned(label: str) -> Any:
+    """A record's connection field listing the users assigned to it, by name."""
+    return connection_field(
+        f"{label}.assigned_users",
+        "The users assigned to it, by name. Assignment grants no access.",
+        LazyUser,
+    )

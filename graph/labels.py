@@ -9,7 +9,12 @@ from typing import LiteralString
 
 @dataclass(frozen=True)
 class Relation:
-    """A way from a node of one label to nodes of another."""
+    """A way from a node of one label to nodes of another.
+
+    `order` holds stored property names or Cypher expressions over `{n}`. `arguments`
+    maps a connection argument (as the API names it) to a predicate over the reached node
+    `{n}` and the argument's value `{v}`, applied when the argument is given.
+    """
 
     target: LiteralString
     pattern: LiteralString
@@ -17,6 +22,7 @@ class Relation:
     order: tuple[LiteralString, ...] = ("name",)
     live_only: bool = True
     descending: bool = False
+    arguments: Mapping[str, LiteralString] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -29,3 +35,6 @@ class Label:
     relations: Mapping[str, Relation] = field(default_factory=dict)
     counts: Mapping[str, LiteralString] = field(default_factory=dict)
     archivable: bool = True
+    # Fields that read the same node as another label (by name) when it has that label:
+    # the entries of a record's stream are notes, activities, calls and so on.
+    facets: Mapping[str, LiteralString] = field(default_factory=dict)

@@ -24,6 +24,7 @@ from kesher.graph.items import (
     NOTIFICATION,
 )
 from kesher.graph.labels import Label, Relation
+from kesher.graph.stream import STREAM_ENTRY, stream
 
 _TIMESTAMPS: dict[str, LiteralString] = {
     "created_at": "createdAt",
@@ -92,6 +93,7 @@ CUSTOMER = Label(
         "notes": NOTES,
         "call_logs": CALL_LOGS,
         "emails": EMAILS,
+        "stream": stream("ABOUT"),
         "assigned_users": ASSIGNED_USERS,
     },
     counts={
@@ -126,6 +128,7 @@ CONTACT = Label(
         "notes": NOTES,
         "call_logs": CALL_LOGS,
         "emails": EMAILS,
+        "stream": stream("WITH_CONTACT"),
     },
 )
 
@@ -145,6 +148,7 @@ PROJECT = Label(
         "notes": NOTES,
         "call_logs": CALL_LOGS,
         "emails": EMAILS,
+        "stream": stream(),
     },
 )
 
@@ -285,6 +289,7 @@ ACTIVITY = Label(
         "notes": NOTES,
         "call_logs": CALL_LOGS,
         "emails": EMAILS,
+        "stream": stream("CHILD_OF"),
         "assigned_users": ASSIGNED_USERS,
     },
     counts={
@@ -370,5 +375,6 @@ LABELS: Mapping[str, Label] = {
         AUDIT_LINE,
         CALL_LOG,
         EMAIL,
+        STREAM_ENTRY,
     )
 }

@@ -51,6 +51,16 @@ class Link:
     relation: Relation
     shape: Shape
     page: Page | None = None
+    conditions: tuple[tuple[LiteralString, Any], ...] = ()
+    """Predicates over the reached node `{n}` and a value `{v}` (a connection's filter)."""
+
+
+@dataclass(frozen=True)
+class Facet:
+    """The node itself read as another label, under `key`, when it has that label."""
+
+    key: str
+    shape: Shape
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,7 @@ class Shape:
     relationships: tuple[RelationshipList, ...] = ()
     is_linked_to_customers: bool = False
     linked_customers: int | None = None
+    facets: tuple[Facet, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -256,6 +267,12 @@ class Statement:
             if subquery:
                 subqueries.append(subquery)
             entries.append(f"`{relationships.key}`: {value}")
+        for facet in shape.facets:
+            inner, value = self._projection(n, facet.shape)
+            subqueries += inner
+            entries.append(
+                f"`{facet.key}`: CASE WHEN {n}:{facet.shape.label.name} THEN {value} END"
+            )
         if shape.is_linked_to_customers:
             entries.append(f"is_linked_to_customers: {self.linked_to_customers(n)}")
         if shape.linked_customers is not None:
@@ -273,6 +290,7 @@ class Statement:
         b = self.variable()
         pattern = relation.pattern.format(a=a, b=b)
         where: list[LiteralString] = [f"{b}.archivedAt IS NULL"] if relation.live_only else []
+        where += [template.format(n=b, v=self.param(value)) for template, value in link.conditions]
         if not relation.many:
             subqueries, projection = self._projection(b, link.shape)
             value = self.variable()
@@ -283,7 +301,9 @@ class Statement:
                 f"RETURN head(collect({projection})) AS {value}",
                 "}",
             )
-        page = link.page or Page(first=20, order=tuple(SortKey("{n}." + k) for k in relation.order))
+        page = link.page or Page(
+            first=20, order=tuple(SortKey(k if "{n}" in k else "{n}." + k) for k in relation.order)
+        )
         value = self.variable()
         rows = self._rows(b, link.shape, page, f"MATCH {pattern}", where, outer=a, into=value)
         total: LiteralString = ""

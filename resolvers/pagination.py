@@ -26,7 +26,9 @@ ORDERS: Mapping[str, tuple[SortKey, ...]] = {
 def order_of(
     properties: tuple[LiteralString, ...], descending: bool = False
 ) -> tuple[SortKey, ...]:
-    return tuple(SortKey("{n}." + prop, descending) for prop in properties)
+    return tuple(
+        SortKey(prop if "{n}" in prop else "{n}." + prop, descending) for prop in properties
+    )
 
 
 def page_of(

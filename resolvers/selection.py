@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import date
+from enum import Enum
 from typing import Any
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
@@ -12,7 +13,7 @@ from strawberry.utils.str_converters import to_snake_case
 from kesher.graph.catalog import InvalidKey, check_key
 from kesher.graph.labels import Label
 from kesher.graph.model import LABELS
-from kesher.graph.statement import Link, Page, RelationshipList, Shape, SortKey
+from kesher.graph.statement import Facet, Link, Page, RelationshipList, Shape, SortKey
 from kesher.resolvers.errors import ClientError
 from kesher.resolvers.pagination import order_of, page_of
 from kesher.settings import Settings
@@ -47,6 +48,7 @@ def shape_of(label: Label, selections: Iterable[Selection], settings: Settings) 
     relationships: list[RelationshipList] = []
     is_linked = False
     linked_customers: int | None = None
+    facets: list[Facet] = []
     for field in fields(selections):
         name = to_snake_case(field.name)
         if name in label.properties:
@@ -58,10 +60,18 @@ def shape_of(label: Label, selections: Iterable[Selection], settings: Settings) 
                 shape, page = connection_shape(
                     target, field, settings, order_of(relation.order, relation.descending)
                 )
-                links.append(Link(response_key(field), relation, shape, page))
+                conditions = tuple(
+                    (template, _plain(field.arguments[argument]))
+                    for argument, template in relation.arguments.items()
+                    if field.arguments.get(argument) is not None
+                )
+                links.append(Link(response_key(field), relation, shape, page, conditions))
             else:
                 shape = shape_of(target, field.selections, settings)
                 links.append(Link(response_key(field), relation, shape))
+        elif name in label.facets:
+            facet = LABELS[label.facets[name]]
+            facets.append(Facet(response_key(field), shape_of(facet, field.selections, settings)))
         elif name == "linked_counts":
             counts |= {to_snake_case(f.name) for f in fields(field.selections)} & set(label.counts)
         elif name == "relationships" and label.name in RELATABLE:
@@ -79,6 +89,7 @@ def shape_of(label: Label, selections: Iterable[Selection], settings: Settings) 
         tuple(relationships),
         is_linked,
         linked_customers,
+        tuple(facets),
     )
 
 
@@ -142,6 +153,13 @@ def linked_customers_first(value: Any, settings: Settings) -> int:
             field="first",
         )
     return first
+
+
+def _plain(value: Any) -> Any:
+    """An argument as Cypher takes it: enums (from variables) as their values."""
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value.value if isinstance(value, Enum) else value
 
 
 def _int(value: Any) -> int | None:

@@ -16,6 +16,7 @@ from kesher.schema.common import Connection, Info, MutationError, Row, connectio
 from kesher.schema.items import assigned, called, mailed
 from kesher.schema.notes import noted
 from kesher.schema.records import Contact, Customer, User
+from kesher.schema.stream import streamed
 
 # The type's own name, for fields of it that list activities.
 LazyActivity = Annotated["Activity", strawberry.lazy("kesher.schema.activities")]
@@ -102,6 +103,7 @@ class Activity:
     notes = noted("Activity")
     call_logs = called("Activity")
     emails = mailed("Activity")
+    stream = streamed("Activity")
     assigned_users = assigned("Activity")
     created_at: datetime = strawberry.field(description="When it was created.")
     updated_at: datetime = strawberry.field(description="When it last changed.")

@@ -4,7 +4,6 @@ columns. A column's cards, and a move's answer, come in the field named after th
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import Enum
 from typing import Annotated
 
@@ -15,8 +14,9 @@ from kesher.resolvers.errors import Refusal
 from kesher.schema.activities import Activity, ActivityFilter
 from kesher.schema.common import Info, MutationError, Row, error_of
 from kesher.schema.inputs import CustomerFilter, CustomerRecordFilter, provided
+from kesher.schema.items import AuditLine
 from kesher.schema.permissions import IsAuthenticated
-from kesher.schema.records import Customer, Project, User
+from kesher.schema.records import Customer, Project
 
 
 @strawberry.enum(description="The kind of record a board shows.")
@@ -91,18 +91,6 @@ class Board:
         description="Every value of the field in order (enum order, or catalog sort order), "
         "even those no record has."
     )
-
-
-@strawberry.type(description="A change to a record: who made it, when, and what changed.")
-class AuditLine:
-    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
-    created_at: datetime = strawberry.field(description="When the change was made.")
-    action: str = strawberry.field(description="What was done, e.g. MOVED_ON_BOARD.")
-    field: str = strawberry.field(description="The field that changed, e.g. status.")
-    before: str | None = strawberry.field(description="Its value before, as text.")
-    after: str | None = strawberry.field(description="Its value after, as text.")
-    summary: str = strawberry.field(description='The change in words: "Moved from LEAD to …".')
-    actor: User = strawberry.field(description="Who made the change.")
 
 
 @strawberry.type(

@@ -82,6 +82,22 @@ class Email:
         return _followed(parent, info)
 
 
+@strawberry.type(description="A change to a record: who made it, when, and what changed.")
+class AuditLine:
+    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
+    created_at: datetime = strawberry.field(description="When the change was made.")
+    action: str = strawberry.field(description="What was done, e.g. MOVED_ON_BOARD.")
+    field: str = strawberry.field(description="The field that changed, e.g. status.")
+    before: str | None = strawberry.field(description="Its value before, as text.")
+    after: str | None = strawberry.field(description="Its value after, as text.")
+    summary: str = strawberry.field(description='The change in words: "Moved from LEAD to …".')
+
+    @strawberry.field(description="Who made the change.", graphql_type=LazyUser | None)
+    @staticmethod
+    def actor(parent: strawberry.Parent[Row], info: Info) -> Row | None:
+        return _followed(parent, info)
+
+
 def called(label: str) -> Any:
     """A record's connection field listing the calls logged on it, newest first."""
     return connection_field(f"{label}.call_logs", "Calls logged on it, newest first.", CallLog)

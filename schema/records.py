@@ -20,6 +20,7 @@ from kesher.schema.common import (
 from kesher.schema.items import assigned, called, mailed
 from kesher.schema.notes import noted
 from kesher.schema.relationships import RelatedParty, Relationship
+from kesher.schema.stream import streamed
 
 if TYPE_CHECKING:
     from kesher.schema.activities import Activity
@@ -105,6 +106,7 @@ class Contact(Linked):
     notes = noted("Contact")
     call_logs = called("Contact")
     emails = mailed("Contact")
+    stream = streamed("Contact")
 
 
 @strawberry.type(description="A project carried out for a customer.")
@@ -121,6 +123,7 @@ class Project(Linked):
     notes = noted("Project")
     call_logs = called("Project")
     emails = mailed("Project")
+    stream = streamed("Project")
 
 
 @strawberry.type(description="A customer: a company or person we do business with.")
@@ -145,6 +148,7 @@ class Customer(Linked):
     notes = noted("Customer")
     call_logs = called("Customer")
     emails = mailed("Customer")
+    stream = streamed("Customer")
     assigned_users = assigned("Customer")
 
     @strawberry.field(

@@ -17,8 +17,9 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 # ../seeds, which the wheel build follows, so those folders must be in the image too.
 COPY . .
 RUN pip install --no-deps . \
-    && useradd --system --uid 10001 --no-create-home kesher
+    && useradd --system --uid 10001 --no-create-home kesher \
+    && mkdir -p /data/attachments && chown kesher /data/attachments
 
 USER kesher
-EXPOSE 8000
+EXPOSE 8000 2525
 CMD ["uvicorn", "kesher.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"]

@@ -14,7 +14,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from kesher.graph.parties import find_party
+
+if TYPE_CHECKING:
+    from kesher.graph.driver import Graph
 
 
 @dataclass(frozen=True)
@@ -58,3 +63,15 @@ def collecting(into: list[Event]) -> Iterator[None]:
         yield
     finally:
         _pending.reset(token)
+
+
+async def followable(graph: Graph, record_id: str) -> bool:
+    """Whether a record with this id exists whose changes are told: any record an audit
+    line may be about, archived or not. One statement."""
+    # Imported here: the audit module writes through the driver, which imports this one.
+    from kesher.graph.audit import AUDITED_LABELS
+
+    rows = await graph.rows(
+        find_party("r", "$id", AUDITED_LABELS) + " RETURN r.id AS id", {"id": record_id}
+    )
+    return bool(rows)

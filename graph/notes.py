@@ -16,6 +16,7 @@ from neo4j import AsyncManagedTransaction
 from kesher.graph.catalog import fresh_rows
 from kesher.graph.driver import Graph, Params, tx_rows
 from kesher.graph.errors import NotFound
+from kesher.graph.events import Notified, RecordChanged, emit
 from kesher.graph.parties import find_party
 from kesher.graph.records import RECORD_LABELS, PageRows, require_open_record
 from kesher.graph.statement import Page, Shape, Statement
@@ -23,6 +24,7 @@ from kesher.graph.statement import Page, Shape, Statement
 NOTE_PREFIX = "not"
 NOTIFICATION_PREFIX = "ntf"
 MENTION = "MENTION"
+NOTE_ADDED = "NOTE_ADDED"
 
 _RECORD: LiteralString = find_party("r", "$recordId", RECORD_LABELS)
 
@@ -37,9 +39,10 @@ async def add(
 ) -> None:
     """Writes a note on a live record, mentioning the active users whose handle or e-mail
     is among `mentions` (lower case), and notifies each of them but the author once.
-    Refuses an unknown or archived record and a closed activity, naming `recordId`."""
+    Refuses an unknown or archived record and a closed activity, naming `recordId`.
+    Emits the change on the record and each notification made, for subscriptions."""
     await require_open_record(tx, record_id)
-    await tx_rows(
+    rows = await tx_rows(
         tx,
         _RECORD + " MATCH (author:User {id: $actorId}) "
         "CREATE (note:Note {id: $id, text: $text, createdAt: datetime()}) "
@@ -56,7 +59,10 @@ async def add(
         "    createdAt: note.createdAt, "
         "    summary: author.name + ' mentioned you on ' + coalesce(r.name, r.subject, r.id)}) "
         "  CREATE (notification)-[:NOTIFIES]->(u), (notification)-[:ON]->(note) "
-        "}",
+        "  RETURN collect({userId: u.id, row: notification {.id, .kind, .summary, "
+        "    created_at: notification.createdAt, read_at: notification.readAt}}) AS notified "
+        "} "
+        "RETURN note.createdAt AS at, author.name + ' added a note' AS summary, notified",
         {
             "recordId": record_id,
             "actorId": actor_id,
@@ -67,6 +73,10 @@ async def add(
             "kind": MENTION,
         },
     )
+    for row in rows:
+        emit(RecordChanged(record_id, NOTE_ADDED, row["summary"], actor_id, row["at"]))
+        for notified in row["notified"]:
+            emit(Notified(notified["userId"], notified["row"]))
 
 
 async def notifications(

@@ -1,6 +1,11 @@
-"""Attachments (R4.1): an upload is read in chunks into the content store (a folder of
-files named by their SHA-256, so identical content is kept once), its type is read from
-its first bytes, and one write transaction attaches it to its record."""
+"""Attachments (R4.1): an upload is read in chunks into a temporary file in the content
+store (a folder of files named by their SHA-256, so identical content is kept once), its
+type is read from its first bytes, and one write transaction attaches it to its record.
+
+The content takes its place in the store inside that transaction, once every check has
+passed, and nothing ever deletes placed content: a refused upload only drops its own
+temporary file, so it cannot remove content that another upload of the same bytes, still
+being committed, relies on."""
 
 from __future__ import annotations
 
@@ -50,12 +55,12 @@ class UploadedFile(Protocol):
 
 @dataclass(frozen=True)
 class Content:
-    """An upload kept in the store."""
+    """An upload written to a temporary file in the store, not yet in its place."""
 
     sha256: str
     size: int
     content_type: str
-    new: bool  # nothing held this content before this upload
+    temporary: Path
 
 
 @dataclass(frozen=True)
@@ -72,8 +77,8 @@ def content_path(folder: Path, sha256: str) -> Path:
 async def upload(
     context: Context, record_id: str, file: UploadedFile, selections: Iterable[Selection]
 ) -> Row | Refusal:
-    """Stores the file, then attaches it to the record in one write transaction; a refusal
-    leaves neither a node nor newly stored content behind."""
+    """Reads the file, then attaches it to the record and puts its content in place in one
+    write transaction; a refusal leaves neither a node nor stored content behind."""
     actor = viewer_id(context)
     settings = context.settings
     content = await keep(file, settings.attachments_dir, settings.max_attachment_bytes)
@@ -87,28 +92,28 @@ async def upload(
         "size": content.size,
         "sha256": content.sha256,
     }
+    target = content_path(settings.attachments_dir, content.sha256)
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
         await graph_attachments.attach(tx, attachment_id, record_id, actor, values)
+        # Every check has passed: the content goes in place before the commit.
+        await asyncio.to_thread(_place, content.temporary, target)
         return await graph_records.card_in(context.graph, tx, shape, attachment_id)
 
     try:
-        outcome = await write(context, work)
-    except BaseException:
-        await _forget(context.graph, settings.attachments_dir, content)
-        raise
-    if isinstance(outcome, Refusal):
-        await _forget(context.graph, settings.attachments_dir, content)
-    return outcome
+        return await write(context, work)
+    finally:
+        await asyncio.to_thread(content.temporary.unlink, missing_ok=True)
 
 
 async def keep(file: UploadedFile, folder: Path, limit: int) -> Content | Refusal:
-    """Writes the upload into the store atomically (a temporary file renamed to its hash),
-    reading at most `limit + 1` bytes: one more than allowed is enough to refuse."""
+    """Writes the upload to a temporary file in the store, reading at most `limit + 1`
+    bytes: one more than allowed is enough to refuse. The caller places or drops it."""
     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
     handle, name = await asyncio.to_thread(tempfile.mkstemp, dir=folder, prefix=".upload-")
     temporary = Path(name)
+    kept = False
     try:
         with os.fdopen(handle, "wb") as sink:
             digest, size = hashlib.sha256(), 0
@@ -124,12 +129,12 @@ async def keep(file: UploadedFile, folder: Path, limit: int) -> Content | Refusa
                 return Refusal("INVALID_INPUT", "file: the file is empty.", "file")
             await asyncio.to_thread(_flush, sink)
         content_type = await asyncio.to_thread(detect_type, temporary)
-        sha256 = digest.hexdigest()
-        new = await asyncio.to_thread(_place, temporary, content_path(folder, sha256))
-        return Content(sha256=sha256, size=size, content_type=content_type, new=new)
+        kept = True
+        return Content(digest.hexdigest(), size, content_type, temporary)
     finally:
         await file.close()
-        await asyncio.to_thread(temporary.unlink, missing_ok=True)
+        if not kept:
+            await asyncio.to_thread(temporary.unlink, missing_ok=True)
 
 
 def _flush(sink: BinaryIO) -> None:
@@ -137,13 +142,13 @@ def _flush(sink: BinaryIO) -> None:
     os.fsync(sink.fileno())
 
 
-def _place(temporary: Path, target: Path) -> bool:
-    """Moves the written content to its place; False when that content was already kept."""
+def _place(temporary: Path, target: Path) -> None:
+    """Moves the written content to its place, unless that content is kept already (a
+    retried transaction finds it placed)."""
     if target.exists():
-        return False
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(temporary, target)
-    return True
 
 
 def detect_type(path: Path) -> str:
@@ -160,18 +165,6 @@ def file_name(given: str | None) -> str:
     base = (given or "").replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
     return cleaned[:MAX_NAME_LENGTH] or "attachment"
-
-
-async def _forget(graph: Graph, folder: Path, content: Content) -> None:
-    """Deletes content a refused upload stored, unless an attachment holds it after all."""
-    if not content.new:
-        return
-    try:
-        if await graph_attachments.content_in_use(graph, content.sha256):
-            return
-        await asyncio.to_thread(content_path(folder, content.sha256).unlink, missing_ok=True)
-    except Exception:  # the refusal stands; a stray file only costs disk space
-        logger.exception("Could not remove the content of a refused upload")
 
 
 async def download(graph: Graph, folder: Path, attachment_id: str) -> Download | None:

@@ -25,6 +25,7 @@ from kesher.resolvers.errors import ClientError
 from kesher.schema.execution import PlainObjectsExecution
 from kesher.schema.mutation import Mutation
 from kesher.schema.query import Query
+from kesher.schema.subscription import Subscription
 from kesher.settings import Settings
 
 logger = logging.getLogger("kesher.errors")
@@ -94,6 +95,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return KesherSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(
             default_resolver=_field_value,
             disable_field_suggestions=not settings.development,

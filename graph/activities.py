@@ -40,7 +40,9 @@ async def create(
     await tx_rows(
         tx,
         "CREATE (a:Activity {id: $id}) SET a += $values, a.createdAt = datetime(), "
-        "a.updatedAt = datetime()",
+        "a.updatedAt = datetime() "
+        # A task is reminded of when its due time comes (see kesher.graph.tasks).
+        "SET a.remindAt = CASE WHEN a.kind = 'TASK' THEN a.dueAt END",
         {"id": activity_id, "values": dict(values)},
     )
     await set_links(tx, activity_id, links)
@@ -54,7 +56,12 @@ async def update(
 ) -> None:
     rows = await tx_rows(
         tx,
-        "MATCH (a:Activity {id: $id}) SET a += $values, a.updatedAt = datetime() "
+        "MATCH (a:Activity {id: $id}) WITH a, a.dueAt AS wasDue "
+        "SET a += $values, a.updatedAt = datetime() "
+        # A task due at a new time is reminded of again when that time is still to come,
+        # or when the old one had not been reminded of yet (see kesher.graph.tasks).
+        "SET a.remindAt = CASE WHEN a.kind = 'TASK' AND a.dueAt <> wasDue "
+        "AND (a.dueAt > datetime() OR a.remindAt IS NOT NULL) THEN a.dueAt ELSE a.remindAt END "
         "RETURN a.kind AS kind",
         {"id": activity_id, "values": dict(values)},
     )
@@ -283,7 +290,11 @@ async def set_closed(tx: AsyncManagedTransaction, activity_id: str, closed: bool
     await tx_rows(
         tx,
         "MATCH (a:Activity {id: $id}) "
-        "SET a.closedAt = CASE WHEN $closed THEN datetime() END, a.updatedAt = datetime()",
+        "WITH a, a.remindAt AS pending, a.remindAtOnReopen AS held "
+        "SET a.closedAt = CASE WHEN $closed THEN datetime() END, a.updatedAt = datetime(), "
+        # A closed task is not reminded of; reopened, it is again if it had not been yet.
+        "a.remindAt = CASE WHEN $closed THEN null ELSE held END, "
+        "a.remindAtOnReopen = CASE WHEN $closed THEN pending END",
         {"id": activity_id, "closed": closed},
     )
 

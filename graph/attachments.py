@@ -10,10 +10,12 @@ from typing import Any, LiteralString
 from neo4j import AsyncManagedTransaction
 
 from kesher.graph.driver import Graph, Row, tx_rows
+from kesher.graph.events import RecordChanged, emit
 from kesher.graph.parties import find_party
 from kesher.graph.records import RECORD_LABELS, require_open_record
 
 _RECORD: LiteralString = find_party("r", "$recordId", RECORD_LABELS)
+ATTACHMENT_ADDED = "ATTACHMENT_ADDED"
 
 
 async def attach(
@@ -24,14 +26,16 @@ async def attach(
     content: Mapping[str, Any],
 ) -> None:
     """Attaches stored content (`name`, `contentType`, `size`, `sha256`) to a live record;
-    refuses an unknown or archived record and a closed activity, naming `recordId`."""
+    refuses an unknown or archived record and a closed activity, naming `recordId`.
+    Emits the change on the record, for subscriptions."""
     await require_open_record(tx, record_id)
-    await tx_rows(
+    rows = await tx_rows(
         tx,
         _RECORD + " MATCH (u:User {id: $actorId}) "
         "CREATE (a:Attachment {id: $id, name: $name, contentType: $contentType, size: $size, "
         "sha256: $sha256, createdAt: datetime()}) "
-        "CREATE (a)-[:ATTACHED_TO]->(r), (a)-[:UPLOADED_BY]->(u)",
+        "CREATE (a)-[:ATTACHED_TO]->(r), (a)-[:UPLOADED_BY]->(u) "
+        "RETURN a.createdAt AS at, u.name + ' attached ' + a.name AS summary",
         {
             "recordId": record_id,
             "actorId": actor_id,
@@ -42,6 +46,8 @@ async def attach(
             "sha256": content["sha256"],
         },
     )
+    for row in rows:
+        emit(RecordChanged(record_id, ATTACHMENT_ADDED, row["summary"], actor_id, row["at"]))
 
 
 async def content_in_use(graph: Graph, sha256: str) -> bool:

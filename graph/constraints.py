@@ -7,6 +7,7 @@ from typing import LiteralString
 from neo4j import AsyncDriver
 
 from kesher.graph.chains import REF_PREFIXES
+from kesher.graph.tasks import REMINDER_LOCK
 
 LABELS_WITH_ID: tuple[LiteralString, ...] = (
     "User",
@@ -23,8 +24,11 @@ LABELS_WITH_ID: tuple[LiteralString, ...] = (
     "AuditLine",
     "Note",
     "Notification",
+    "Email",
     # The one node every change to chains write-locks first (see kesher.graph.chains).
     "ChainLock",
+    # The one node every round of task reminders write-locks first (see kesher.graph.tasks).
+    "ReminderLock",
 )
 
 STATEMENTS: tuple[LiteralString, ...] = (
@@ -54,8 +58,15 @@ STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE RANGE INDEX user_name IF NOT EXISTS FOR (n:User) ON (n.name)",
     "CREATE RANGE INDEX activity_start IF NOT EXISTS FOR (n:Activity) ON (n.startAt)",
     "CREATE RANGE INDEX activity_end IF NOT EXISTS FOR (n:Activity) ON (n.endAt)",
+    # The tasks still to be reminded of, by when (see kesher.graph.tasks).
+    "CREATE RANGE INDEX activity_remind IF NOT EXISTS FOR (n:Activity) ON (n.remindAt)",
     # Whether any attachment still uses stored content (a refused upload's cleanup).
     "CREATE RANGE INDEX attachment_sha256 IF NOT EXISTS FOR (n:Attachment) ON (n.sha256)",
+    # Received mail finds its contacts and customers by address (stored in lower case),
+    # and is filed once per Message-ID.
+    "CREATE RANGE INDEX contact_email IF NOT EXISTS FOR (n:Contact) ON (n.email)",
+    "CREATE RANGE INDEX customer_email IF NOT EXISTS FOR (n:Customer) ON (n.email)",
+    "CREATE CONSTRAINT email_message_id IF NOT EXISTS FOR (n:Email) REQUIRE n.messageId IS UNIQUE",
     *(
         f"CREATE FULLTEXT INDEX {name} IF NOT EXISTS FOR (n:{label}) ON EACH [{fields}] "
         "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words'}}"
@@ -82,3 +93,4 @@ async def apply_constraints(driver: AsyncDriver, database: str) -> None:
         kinds=sorted(REF_PREFIXES),
         database_=database,
     )
+    await driver.execute_query(REMINDER_LOCK, database_=database)

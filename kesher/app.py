@@ -7,6 +7,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -14,36 +15,77 @@ from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UnsetType
 
 from kesher import logs
 from kesher.graph.catalog import load_keys
 from kesher.graph.constraints import apply_constraints
 from kesher.graph.driver import Graph, connect
-from kesher.resolvers import attachments
+from kesher.resolvers import attachments, inbound, reminders
+from kesher.resolvers.broadcast import broadcasting
 from kesher.resolvers.calendar_feed import feed
 from kesher.resolvers.context import Context
 from kesher.resolvers.tokens import TokenProblem, from_header
+from kesher.schema.permissions import SIGN_IN
 from kesher.schema.schema import build_schema
 from kesher.settings import Settings
 
 logger = logging.getLogger("kesher.app")
 
 
+@dataclass
+class SocketContext(Context):
+    """A WebSocket connection's context: Strawberry puts the `connection_init` payload here."""
+
+    connection_params: dict[str, object] | None = None
+
+
+class _SocketAdapter(ASGIWebSocketAdapter):
+    """Closes a connection refused at sign-in (4403) with the reason, not only "Forbidden"."""
+
+    async def close(self, code: int, reason: str) -> None:
+        refusal = getattr(self.ws.state, "refusal", None) if code == 4403 else None
+        await super().close(code, refusal or reason)
+
+
 class KesherGraphQL(GraphQL[Context, None]):
+    websocket_adapter_class = _SocketAdapter
+
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             build_schema(settings),
             graphql_ide="graphiql" if settings.development else None,
             allow_queries_via_get=False,
             multipart_uploads_enabled=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.settings = settings
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Signs a WebSocket connection in at `connection_init`, with the token of its
+        payload (`Authorization` or `authorization`), else of the upgrade request's header.
+        Without a valid one the connection is closed with 4403 and the reason."""
+        params = (context.connection_params if isinstance(context, SocketContext) else None) or {}
+        given = params.get("Authorization", params.get("authorization"))
+        if given is not None:
+            try:
+                context.viewer = from_header(str(given), self.settings.signing_key)
+                context.auth_problem = None
+            except TokenProblem as problem:
+                context.viewer, context.auth_problem = None, str(problem)
+        if context.viewer is None:
+            context.request.state.refusal = context.auth_problem or SIGN_IN
+            raise ConnectionRejectionError
+        return UnsetType()  # acknowledged with no payload
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        context = Context(
+        kind = SocketContext if isinstance(request, WebSocket) else Context
+        context = kind(
             request=request,
             response=response if isinstance(response, Response) else None,
             graph=request.app.state.graph,
@@ -223,6 +265,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.settings = settings
             # The service's background parts (subscriptions' broadcaster, the inbound mail
             # listener, the reminder scheduler) start here.
+            app.state.broadcaster = await services.enter_async_context(broadcasting(settings))
+            graph.on_commit = app.state.broadcaster.publish
+            if settings.reminder_interval_seconds > 0:
+                await services.enter_async_context(
+                    reminders.scheduler(graph, settings.reminder_interval_seconds)
+                )
+            if settings.inbound_smtp_port is not None:
+                app.state.inbound_smtp_port = await services.enter_async_context(
+                    inbound.listening(graph, settings)
+                )
             yield
 
     app = Starlette(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,9 +36,19 @@ async def card(context: Context, activity_id: str, selections: Iterable[Selectio
     return await graph_records.card(context.graph, shape, activity_id)
 
 
-async def create(
-    context: Context, data: dict[str, Any], selections: Iterable[Selection]
-) -> Row | Refusal:
+@dataclass(frozen=True)
+class NewActivity:
+    """A new activity whose input passed every check that needs no reads: its kind and
+    subject, its stored values and its links by API name."""
+
+    kind: str
+    subject: str
+    values: dict[str, Any]
+    links: dict[str, Any]
+
+
+def new_activity(data: dict[str, Any]) -> NewActivity | Refusal:
+    """Checks createActivity's input (by API name) and works out what will be stored."""
     checked = validate(inputs.ActivityCreate, data)
     if isinstance(checked, Refusal):
         return checked
@@ -50,25 +61,44 @@ async def create(
     except GraphError as error:
         return Refusal.of(error)
     links["otherCustomerIds"] = [i for i in links["otherCustomerIds"] if i != checked.customer_id]
+    return NewActivity(checked.kind, checked.subject, values, links)
+
+
+async def insert(
+    tx: AsyncManagedTransaction, activity_id: str, new: NewActivity, actor: str
+) -> str | None:
+    """Writes a checked new activity inside the caller's write transaction: its links
+    checked, its reference number (returned, for the kinds that have one) and the audit
+    line of its creation."""
+    await graph_activities.check_links(tx, new.links)
+    await graph_activities.create(tx, activity_id, new.values, new.links)
+    ref = await graph_chains.assign_ref(tx, activity_id, new.kind)
+    await write_audit(
+        tx,
+        activity_id,
+        actor,
+        graph_activities.CREATED,
+        "activity",
+        None,
+        ref or activity_id,
+        f"Created {ref + ' ' if ref else ''}{new.subject}",
+    )
+    return ref
+
+
+async def create(
+    context: Context, data: dict[str, Any], selections: Iterable[Selection]
+) -> Row | Refusal:
+    new = new_activity(data)
+    if isinstance(new, Refusal):
+        return new
     activity_id = f"{PREFIX}_{secrets.token_hex(12)}"
     shape = shape_of(ACTIVITY, selections, context.settings)
     actor = viewer_id(context)
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
-        await graph_activities.check_links(tx, links)
-        await graph_activities.create(tx, activity_id, values, links)
-        ref = await graph_chains.assign_ref(tx, activity_id, checked.kind)
-        await write_audit(
-            tx,
-            activity_id,
-            actor,
-            graph_activities.CREATED,
-            "activity",
-            None,
-            ref or activity_id,
-            f"Created {ref + ' ' if ref else ''}{checked.subject}",
-        )
+        await insert(tx, activity_id, new, actor)
         return await graph_records.card_in(context.graph, tx, shape, activity_id)
 
     return await write(context, work)

@@ -14,11 +14,13 @@ from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selection import child
 from kesher.schema.activity_catalogs import ActivityCatalogMutations
 from kesher.schema.activity_operations import ActivityMutations
+from kesher.schema.assignment import AssignmentMutations
 from kesher.schema.attachments import AttachmentMutations
 from kesher.schema.board import BoardMutations
 from kesher.schema.calendar import CalendarMutations
 from kesher.schema.chain_operations import ChainMutations
 from kesher.schema.common import Info, MutationError, Row, error_of
+from kesher.schema.emails import EmailMutations
 from kesher.schema.inputs import (
     AddRelationshipInput,
     CreateContactInput,
@@ -39,6 +41,7 @@ from kesher.schema.permissions import IsAdmin, IsAuthenticated, IsManager
 from kesher.schema.processes import ProcessMutations
 from kesher.schema.records import Contact, Customer, Project, User
 from kesher.schema.relationships import RecordKind, RelatedParty, Relationship, RelationshipType
+from kesher.schema.tasks import TaskMutations
 
 S = TypeVar("S")
 
@@ -162,6 +165,9 @@ class Mutation(
     AttachmentMutations,
     BoardMutations,
     NoteMutations,
+    EmailMutations,
+    AssignmentMutations,
+    TaskMutations,
 ):
     @strawberry.mutation(description="Signs in with e-mail and password; returns a bearer token.")
     async def login(self, info: Info, email: str, password: str) -> LoginPayload:

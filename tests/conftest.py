@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import neo4j
@@ -21,6 +21,12 @@ from kesher.passwords import hash_password
 from kesher.resolvers.context import Role, Viewer
 from kesher.resolvers.tokens import issue
 from kesher.settings import Settings
+
+if TYPE_CHECKING:
+    from tests.mail_support import MailServer
+
+# The test SMTP server and each test's inbox (`mail_server`, `inbox`).
+pytest_plugins = ["tests.mail_support"]
 
 TEST_SECRET = "test-secret-key-" + "x" * 32
 TEST_PASSWORD = "correct horse battery"
@@ -85,7 +91,7 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-def settings(neo4j_server: Server, tmp_path: Path) -> Settings:
+def settings(neo4j_server: Server, tmp_path: Path, mail_server: MailServer) -> Settings:
     return Settings(
         _env_file=None,
         neo4j_uri=neo4j_server.uri,
@@ -96,6 +102,9 @@ def settings(neo4j_server: Server, tmp_path: Path) -> Settings:
         attachments_dir=tmp_path / "attachments",
         # No background reminders unless a test asks for them.
         reminder_interval_seconds=0,
+        # Mail goes to the session's test SMTP server.
+        smtp_host=mail_server.host,
+        smtp_port=mail_server.port,
     )
 
 

@@ -1,0 +1,119 @@
+"""Adding tasks and logging calls from a record's card (R3.3)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from kesher.resolvers import calls, tasks
+from kesher.resolvers.errors import Refusal
+from kesher.resolvers.selection import child
+from kesher.schema.activities import ActivityPayload
+from kesher.schema.activity_operations import activity_payload, selected_activity
+from kesher.schema.common import Info, MutationError, Row, error_of
+from kesher.schema.items import CallLog, CallOutcome, CallType
+from kesher.schema.permissions import IsAuthenticated
+
+
+@strawberry.type(description="The call as logged.")
+class CallLogSuccess:
+    call_log: Row = strawberry.field(graphql_type=CallLog, description="The call log.")
+
+
+CallLogPayload = Annotated[
+    CallLogSuccess | MutationError,
+    strawberry.union("CallLogPayload", description="The call log, or why nothing changed."),
+]
+
+
+@strawberry.type(description="Adding tasks and logging calls from a card.")
+class TaskMutations:
+    @strawberry.mutation(
+        description="Adds a task (an activity of kind TASK, numbered TS-…) from a card. From "
+        "a customer it is about that customer; from a contact, about the contact's customer "
+        "and with the contact; from a project, about the project's customer; from an "
+        "activity, about the same customers and a child of it. Its assignee (the task's "
+        "owner) is notified once when it falls due. Refused, changing nothing, for an "
+        "unknown or archived record, a closed activity, an unknown or deactivated assignee, "
+        "and whatever createActivity refuses.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def add_task(
+        self,
+        info: Info,
+        record_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The customer, contact, project or activity."),
+        ],
+        subject: Annotated[str, strawberry.argument(description="What to do, 1 to 300 chars.")],
+        due_at: Annotated[datetime, strawberry.argument(description="When it is due.")],
+        assignee_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Who is to do it (an active user); the caller when left out."
+            ),
+        ] = None,
+        text: Annotated[
+            str | None, strawberry.argument(description="More about it, up to 5,000 chars.")
+        ] = None,
+        type_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Its activity type; the first in the catalog when left out."
+            ),
+        ] = None,
+        status_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Its status; the catalog's first OPEN status when left out."
+            ),
+        ] = None,
+    ) -> ActivityPayload:
+        outcome = await tasks.add_task(
+            info.context,
+            str(record_id),
+            subject,
+            due_at,
+            None if assignee_id is None else str(assignee_id),
+            text,
+            None if type_id is None else str(type_id),
+            None if status_id is None else str(status_id),
+            selected_activity(info),
+        )
+        return activity_payload(outcome)
+
+    @strawberry.mutation(
+        description="Logs a telephone call on a customer, contact, project or activity. "
+        "`at` (when the call began) defaults to now and may be at most 5 minutes ahead; "
+        "the summary is 1 to 10,000 characters; the duration 0 to 86,400 seconds. Refused, "
+        "changing nothing, for an unknown or archived record and a closed activity.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def log_call(
+        self,
+        info: Info,
+        record_id: strawberry.ID,
+        call_type: CallType,
+        outcome: CallOutcome,
+        summary: str,
+        at: datetime | None = None,
+        duration_seconds: int | None = None,
+    ) -> CallLogPayload:
+        data = {
+            "callType": call_type.value,
+            "outcome": outcome.value,
+            "summary": summary,
+            "at": at,
+            "durationSeconds": duration_seconds,
+        }
+        logged = await calls.log_call(
+            info.context,
+            str(record_id),
+            data,
+            child(info.selected_fields[0].selections, "callLog"),
+        )
+        if isinstance(logged, Refusal):
+            return error_of(logged)
+        return CallLogSuccess(call_log=logged)

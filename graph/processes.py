@@ -65,7 +65,9 @@ _CREATE_CHILDREN: LiteralString = (
     "MATCH (customer:Customer {id: child.customerId}) "
     "MATCH (owner:User {id: child.ownerId}) "
     "CREATE (a:Activity {id: child.id, ref: child.ref}) "
-    "SET a += $values, a.createdAt = datetime(), a.updatedAt = datetime() "
+    "SET a += $values, a.createdAt = datetime(), a.updatedAt = datetime(), "
+    # A task is reminded of when it falls due (see `kesher.graph.tasks`).
+    "a.remindAt = CASE WHEN a.kind = 'TASK' THEN a.dueAt END "
     "CREATE (a)-[:OWNED_BY]->(owner), (a)-[:ABOUT {primary: true}]->(customer), "
     "(a)-[:HAS_TYPE]->(type), (a)-[:HAS_STATUS]->(status), (a)-[:CHILD_OF]->(parent) "
     "RETURN count(a) AS created"

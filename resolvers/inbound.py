@@ -206,6 +206,9 @@ async def listening(graph: Graph, settings: Settings) -> AsyncIterator[int]:
         lambda: SMTP(handler, hostname=hostname, data_size_limit=MAX_MESSAGE_BYTES, loop=loop),
         host=settings.inbound_smtp_host,
         port=settings.inbound_smtp_port or 0,
+        # Every API process (uvicorn worker) listens on the same port; the kernel shares
+        # the connections out among them.
+        reuse_port=bool(settings.inbound_smtp_port),
     )
     port = int(server.sockets[0].getsockname()[1])
     logger.info("Receiving mail on %s:%s", settings.inbound_smtp_host, port)

@@ -13,6 +13,8 @@ from tests.conftest import CypherCalls, Person, gql
 from tests.resolvers.test_activities import create, meeting, world
 from tests.resolvers.test_attachments import PDF, upload
 from tests.resolvers.test_board import move
+from tests.resolvers.test_calls import LOG_CALL
+from tests.resolvers.test_emails import LOG as LOG_EMAIL
 from tests.resolvers.test_notes import ADD_NOTE
 
 pytestmark = pytest.mark.anyio
@@ -55,18 +57,6 @@ query Stream($id: ID!) {
 }
 """
 
-# Calls and e-mails as the call-log and mail mutations write them (see graph/items.py).
-CALL_AND_MAIL = """
-MATCH (c:Customer {id: $customer}), (u:User {id: $user}), (d:Contact {id: $contact})
-CREATE (call:CallLog {id: 'cal_1', callType: 'OUTGOING', outcome: 'CONNECTED',
-        summary: 'Talked prices', at: datetime('2026-06-01T10:00:00Z'), durationSeconds: 300,
-        createdAt: datetime()})-[:ON]->(c), (call)-[:BY]->(u)
-CREATE (mail:Email {id: 'eml_1', direction: 'INBOUND', fromAddress: 'dana@acme.test',
-        toAddresses: ['sales@kesher.test'], ccAddresses: [], subject: 'Re: prices',
-        text: 'Agreed.', messageId: '<1@acme.test>', at: datetime('2026-07-01T08:00:00Z'),
-        createdAt: datetime()})-[:ON]->(c), (mail)-[:ON]->(d)
-"""
-
 
 def nodes(found: dict[str, Any]) -> list[dict[str, Any]]:
     return [edge["node"] for edge in found["stream"]["edges"]]
@@ -98,7 +88,28 @@ async def history(
             dueAt="2099-12-01T09:00:00Z",
         ),
     )
-    clean_db.execute_query(CALL_AND_MAIL, customer=w["acme"], user=member.id, contact=w["dana"])
+    call = {
+        "recordId": w["acme"],
+        "callType": "OUTGOING",
+        "outcome": "CONNECTED",
+        "summary": "Talked prices",
+        "at": "2026-06-01T10:00:00Z",
+        "durationSeconds": 300,
+    }
+    logged = await gql(client, LOG_CALL, call, member)
+    assert logged["data"]["logCall"]["__typename"] == "CallLogSuccess", logged
+    for record in (w["acme"], w["dana"]):
+        mail = {
+            "recordId": record,
+            "direction": "INBOUND",
+            "from": "dana@acme.example.com",
+            "to": ["sales@kesher.example.com"],
+            "subject": "Re: prices",
+            "text": "Agreed.",
+            "at": "2026-07-01T08:00:00Z",
+        }
+        logged = await gql(client, LOG_EMAIL, mail, member)
+        assert logged["data"]["logEmail"]["__typename"] == "EmailSuccess", logged
     await note(client, member, w["acme"], "They want a discount")
     await move(client, member, w["acme"], "STATUS", "ACTIVE")
     await upload(client, member, w["acme"], PDF, name="offer.pdf")
@@ -153,9 +164,8 @@ async def test_the_stream_mixes_every_kind_newest_first(
         "by": {"name": MEMBER},
     }
     assert by_kind["EMAIL"]["email"]["direction"] == "INBOUND"
-    assert by_kind["EMAIL"]["by"] is None
     assert by_kind["ATTACHMENT"]["attachment"] == {"name": "offer.pdf", "size": len(PDF)}
-    # Each entry holds itself in its own field only; everyone but the mail has a `by`.
+    # Each entry holds itself in its own field only, and each was made by the member.
     facets = ("note", "activity", "callLog", "email", "attachment", "auditLine")
     for entry in entries:
         assert [f for f in facets if entry[f] is not None] == [
@@ -169,8 +179,7 @@ async def test_the_stream_mixes_every_kind_newest_first(
                 "AUDIT": "auditLine",
             }[entry["kind"]]
         ]
-        if entry["kind"] != "EMAIL":
-            assert entry["by"] == {"name": MEMBER}
+        assert entry["by"] == {"name": MEMBER}
     times = [e["at"] for e in entries]
     assert entries[-1]["at"].startswith("2026-03-01T07:00:00")
     assert len(set(times)) == len(times)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from neo4j import AsyncDriver
+from neo4j import AsyncDriver, Driver
 
 from kesher.graph.constraints import apply_constraints
 from kesher.resolvers.context import Role, Viewer
@@ -244,3 +244,29 @@ async def test_a_loaded_history_report_and_card_match_the_generated_rows(
     assert participants == set(sample["participantIds"])
     customers = {edge["node"]["id"] for edge in shown["customers"]["edges"]}
     assert customers == {sample["customerId"], *sample["otherCustomerIds"]}
+
+
+async def test_only_loaded_open_tasks_still_to_fall_due_wait_for_a_reminder(
+    driver: AsyncDriver, database: str, clean_db: Driver
+) -> None:
+    # given: a history up to today, with tasks planned for the weeks ahead
+    dataset = Dataset(300, seed=9, until=datetime.now(UTC))
+    await load_with_activities(driver, database, dataset)
+    now = datetime.now(UTC).timestamp()
+    expected = {
+        row["id"]
+        for _, row in generated(dataset)
+        if row["kind"] == "TASK" and row["closedAt"] is None and (row["dueAt"] or 0) > now
+    }
+
+    # when
+    records, _, _ = clean_db.execute_query(
+        "MATCH (a:Activity) WHERE a.remindAt IS NOT NULL "
+        "RETURN a.id AS id, a.remindAt = a.dueAt AS onTime",
+        database_="neo4j",
+    )
+
+    # then
+    assert expected, "the dataset should hold open tasks due later"
+    assert {r["id"] for r in records} == expected
+    assert all(r["onTime"] for r in records)

@@ -165,7 +165,8 @@ CREATE (a:Activity {
     THEN datetime({epochSeconds: row.recurrenceEndsAt}) END,
   closedAt: CASE WHEN row.closedAt IS NOT NULL THEN datetime({epochSeconds: row.closedAt}) END,
   remindAt: CASE WHEN row.kind = 'TASK' AND row.closedAt IS NULL AND row.dueAt IS NOT NULL
-    AND datetime({epochSeconds: row.dueAt}) > datetime() THEN datetime({epochSeconds: row.dueAt}) END,
+    AND datetime({epochSeconds: row.dueAt}) > datetime()
+    THEN datetime({epochSeconds: row.dueAt}) END,
   createdAt: datetime({epochSeconds: row.createdAt}),
   updatedAt: datetime({epochSeconds: row.updatedAt})
 })

@@ -59,6 +59,7 @@ NOTE = Label(
         "mentions": Relation(
             target="User", pattern="({a})-[:MENTIONS]->({b}:User)", many=True, live_only=False
         ),
+        "attachments": ATTACHMENTS,
     },
     archivable=False,
 )

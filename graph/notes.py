@@ -3,7 +3,8 @@
 `(:Note {id, text, createdAt})-[:ON]->(record)`, `-[:BY]->(:User)` its author and
 `-[:MENTIONS]->(:User)` everyone it mentions; each of them but the author gets
 `(:Notification {id, kind, summary, createdAt, readAt?})-[:NOTIFIES]->(:User)`,
-`-[:ON]->(note)`.
+`-[:ON]->(note)`. Files uploaded to the record can be put on the note:
+`(:Attachment)-[:ATTACHED_TO]->(note)` (R4.1).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from neo4j import AsyncManagedTransaction
 
 from kesher.graph.catalog import fresh_rows
 from kesher.graph.driver import Graph, Params, tx_rows
-from kesher.graph.errors import NotFound
+from kesher.graph.errors import Conflict, NotFound
 from kesher.graph.events import Notified, RecordChanged, emit
 from kesher.graph.parties import find_party
 from kesher.graph.records import RECORD_LABELS, PageRows, require_open_record
@@ -36,12 +37,17 @@ async def add(
     actor_id: str,
     text: str,
     mentions: Sequence[str],
+    attachment_ids: Sequence[str] = (),
 ) -> None:
     """Writes a note on a live record, mentioning the active users whose handle or e-mail
     is among `mentions` (lower case), and notifies each of them but the author once.
-    Refuses an unknown or archived record and a closed activity, naming `recordId`.
+    The files of `attachment_ids`, uploaded to the record, move onto the note.
+    Refuses an unknown or archived record and a closed activity, naming `recordId`, and a
+    file that is not the record's own, naming `attachmentIds`.
     Emits the change on the record and each notification made, for subscriptions."""
     await require_open_record(tx, record_id)
+    if attachment_ids:
+        await _take_files(tx, record_id, attachment_ids)
     rows = await tx_rows(
         tx,
         _RECORD + " MATCH (author:User {id: $actorId}) "
@@ -62,6 +68,10 @@ async def add(
         "  RETURN collect({userId: u.id, row: notification {.id, .kind, .summary, "
         "    created_at: notification.createdAt, read_at: notification.readAt}}) AS notified "
         "} "
+        "CALL (r, note) { "
+        "  MATCH (file:Attachment)-[old:ATTACHED_TO]->(r) WHERE file.id IN $attachmentIds "
+        "  DELETE old CREATE (file)-[:ATTACHED_TO]->(note) "
+        "} "
         "RETURN note.createdAt AS at, author.name + ' added a note' AS summary, notified",
         {
             "recordId": record_id,
@@ -69,6 +79,7 @@ async def add(
             "id": note_id,
             "text": text,
             "mentions": list(mentions),
+            "attachmentIds": list(attachment_ids),
             "prefix": NOTIFICATION_PREFIX,
             "kind": MENTION,
         },
@@ -77,6 +88,32 @@ async def add(
         emit(RecordChanged(record_id, NOTE_ADDED, row["summary"], actor_id, row["at"]))
         for notified in row["notified"]:
             emit(Notified(notified["userId"], notified["row"]))
+
+
+async def _take_files(
+    tx: AsyncManagedTransaction, record_id: str, attachment_ids: Sequence[str]
+) -> None:
+    """Refuses, naming `attachmentIds`, a file that does not exist or is not attached to
+    the record itself (it is on another record, or on a note already)."""
+    rows = await tx_rows(
+        tx,
+        "UNWIND $ids AS wanted "
+        "OPTIONAL MATCH (file:Attachment {id: wanted}) "
+        "OPTIONAL MATCH (file)-[:ATTACHED_TO]->(held) "
+        "RETURN wanted, file IS NOT NULL AS found, held.id = $recordId AS here",
+        {"ids": list(attachment_ids), "recordId": record_id},
+    )
+    for row in rows:
+        if not row["found"]:
+            raise NotFound(
+                f"attachmentIds: no file has the id {row['wanted']!r}.", field="attachmentIds"
+            )
+        if not row["here"]:
+            raise Conflict(
+                f"attachmentIds: the file {row['wanted']!r} is not attached to this record "
+                "(upload it to the record first; a file on a note stays there).",
+                field="attachmentIds",
+            )
 
 
 async def notifications(

@@ -20,6 +20,7 @@ from kesher.resolvers.records import viewer_id, write
 from kesher.resolvers.selection import connection_shape, shape_of
 
 MAX_TEXT_LENGTH = 10_000
+MAX_FILES = 20
 NEWEST_FIRST = "CREATED_AT_DESC"
 
 # `@dana.levi` or `@dana@example.com`, not the middle of an address or a word.
@@ -38,10 +39,15 @@ def mentioned(text: str) -> list[str]:
 
 
 async def add_note(
-    context: Context, record_id: str, text: str, selections: Iterable[Selection]
+    context: Context,
+    record_id: str,
+    text: str,
+    selections: Iterable[Selection],
+    attachment_ids: Sequence[str] = (),
 ) -> Row | Refusal:
-    """Writes a note on a record and notifies the users it mentions, in one write
-    transaction; answers with the note in the shape selected."""
+    """Writes a note on a record, with files uploaded to the record moved onto it, and
+    notifies the users it mentions, in one write transaction; answers with the note in
+    the shape selected."""
     actor = viewer_id(context)
     if not text.strip() or len(text) > MAX_TEXT_LENGTH:
         return Refusal(
@@ -49,13 +55,18 @@ async def add_note(
             f"text: between 1 and {MAX_TEXT_LENGTH} characters, not blank.",
             "text",
         )
+    files = list(dict.fromkeys(attachment_ids))
+    if len(files) > MAX_FILES:
+        return Refusal(
+            "INVALID_INPUT", f"attachmentIds: at most {MAX_FILES} files.", "attachmentIds"
+        )
     note_id = f"{graph_notes.NOTE_PREFIX}_{secrets.token_hex(12)}"
     shape = shape_of(NOTE, selections, context.settings)
     mentions = mentioned(text)
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
-        await graph_notes.add(tx, note_id, record_id, actor, text, mentions)
+        await graph_notes.add(tx, note_id, record_id, actor, text, mentions, files)
         return await graph_records.card_in(context.graph, tx, shape, note_id)
 
     return await write(context, work)

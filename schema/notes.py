@@ -26,11 +26,13 @@ from kesher.schema.permissions import IsAuthenticated
 
 if TYPE_CHECKING:
     from kesher.schema.activities import Activity
+    from kesher.schema.attachments import Attachment
     from kesher.schema.records import Customer, User
 
 # Records carry notes and notes name users; this side is resolved lazily.
 LazyUser = Annotated["User", strawberry.lazy("kesher.schema.records")]
 LazyCustomer = Annotated["Customer", strawberry.lazy("kesher.schema.records")]
+LazyAttachment = Annotated["Attachment", strawberry.lazy("kesher.schema.attachments")]
 LazyActivity = Annotated["Activity", strawberry.lazy("kesher.schema.activities")]
 
 
@@ -57,6 +59,9 @@ class Note:
         "Note.mentions",
         "The active users it mentions (the author too, if they did), by name.",
         LazyUser,
+    )
+    attachments = connection_field(
+        "Note.attachments", "Files put on it, newest first.", LazyAttachment
     )
 
 
@@ -162,12 +167,29 @@ class NoteMutations:
         description="Writes a note (1 to 10,000 characters) on a customer, contact, project "
         "or activity. Each active user it mentions by `@handle` or `@e-mail` is notified "
         "once (not the author); other mentions stay plain text. Refused for an unknown or "
-        "archived record and a closed activity.",
+        "archived record and a closed activity, and a file in `attachmentIds` that is not "
+        "attached to the record itself.",
         permission_classes=[IsAuthenticated],
     )
-    async def add_note(self, info: Info, record_id: strawberry.ID, text: str) -> NotePayload:
+    async def add_note(
+        self,
+        info: Info,
+        record_id: strawberry.ID,
+        text: str,
+        attachment_ids: Annotated[
+            list[strawberry.ID] | None,
+            strawberry.argument(
+                description="Files uploaded to the record (`uploadAttachment`) to put on the "
+                "note, at most 20; each then shows on the note rather than on the record."
+            ),
+        ] = None,
+    ) -> NotePayload:
         outcome = await notes.add_note(
-            info.context, str(record_id), text, child(info.selected_fields[0].selections, "note")
+            info.context,
+            str(record_id),
+            text,
+            child(info.selected_fields[0].selections, "note"),
+            [str(i) for i in attachment_ids or ()],
         )
         if isinstance(outcome, Refusal):
             return error_of(outcome)

@@ -249,3 +249,90 @@ async def test_an_unknown_or_archived_record_is_refused_and_only_new_content_is_
     assert snapshot(clean_db) == before
     sha256 = kept["attachment"]["sha256"]
     assert stored_files(folder) == [folder / sha256[:2] / sha256]
+
+
+NOTE_WITH_FILES = """
+mutation AddNote($recordId: ID!, $text: String!, $attachmentIds: [ID!]) {
+  addNote(recordId: $recordId, text: $text, attachmentIds: $attachmentIds) {
+    __typename
+    ... on NoteSuccess { note { id attachments { edges { node { id name } } } } }
+    ... on MutationError { code field message }
+  }
+}
+"""
+
+STREAM_AND_FILES = """
+query Card($id: ID!) {
+  customer(id: $id) {
+    attachments { edges { node { id } } }
+    stream { edges { node { kind note { attachments { edges { node { id } } } } } } }
+  }
+}
+"""
+
+
+async def test_files_uploaded_to_a_record_can_be_put_on_a_note(
+    client: httpx.AsyncClient, member: Person
+) -> None:
+    # given
+    acme = await customer(client, member, "Acme")
+    offer = (await upload(client, member, acme, PDF, name="offer.pdf"))["attachment"]["id"]
+    other = (await upload(client, member, acme, b"terms", name="terms.txt"))["attachment"]["id"]
+
+    # when
+    answer = await gql(
+        client,
+        NOTE_WITH_FILES,
+        {"recordId": acme, "text": "The offer, as sent", "attachmentIds": [offer, offer]},
+        member,
+    )
+    card = await gql(client, STREAM_AND_FILES, {"id": acme}, member)
+
+    # then
+    note = answer["data"]["addNote"]["note"]
+    assert [edge["node"]["name"] for edge in note["attachments"]["edges"]] == ["offer.pdf"]
+    shown = card["data"]["customer"]
+    assert [edge["node"]["id"] for edge in shown["attachments"]["edges"]] == [other]
+    entries = [edge["node"] for edge in shown["stream"]["edges"]]
+    assert [entry["kind"] for entry in entries] == ["NOTE", "ATTACHMENT"]
+    assert entries[0]["note"]["attachments"]["edges"] == [{"node": {"id": offer}}]
+
+
+async def test_a_file_not_on_the_record_itself_is_refused_changing_nothing(
+    client: httpx.AsyncClient, member: Person, clean_db: Driver
+) -> None:
+    # given
+    acme = await customer(client, member, "Acme")
+    beta = await customer(client, member, "Beta")
+    on_beta = (await upload(client, member, beta, PDF))["attachment"]["id"]
+    on_acme = (await upload(client, member, acme, b"terms"))["attachment"]["id"]
+    first = await gql(
+        client,
+        NOTE_WITH_FILES,
+        {"recordId": acme, "text": "Terms", "attachmentIds": [on_acme]},
+        member,
+    )
+    assert first["data"]["addNote"]["__typename"] == "NoteSuccess", first
+    before = snapshot(clean_db)
+
+    # when
+    refused = [
+        (
+            await gql(
+                client,
+                NOTE_WITH_FILES,
+                {"recordId": acme, "text": "x", "attachmentIds": ids},
+                member,
+            )
+        )["data"]["addNote"]
+        for ids in (["att_unknown"], [on_beta], [on_acme], [f"f{i}" for i in range(21)])
+    ]
+
+    # then
+    assert [(r["code"], r["field"]) for r in refused] == [
+        ("NOT_FOUND", "attachmentIds"),
+        ("CONFLICT", "attachmentIds"),
+        ("CONFLICT", "attachmentIds"),
+        ("INVALID_INPUT", "attachmentIds"),
+    ]
+    assert snapshot(clean_db) == before

@@ -3,27 +3,28 @@ and audit lines, and the notifications they cause (R3.2, R3.3, R4.1, R4.2)."""
 
 from __future__ import annotations
 
+from typing import LiteralString
+
 from kesher.graph.labels import Label, Relation
 
+
+def _newest_first(label: LiteralString, edge: LiteralString, time: LiteralString) -> Relation:
+    """The nodes of `label` joined to a record `{a}` by `edge`, newest `time` first."""
+    return Relation(
+        target=label,
+        pattern=f"({{b}}:{label})-[:{edge}]->({{a}})",
+        many=True,
+        order=(time,),
+        descending=True,
+        live_only=False,
+    )
+
+
 # Files attached to a record `{a}`, newest first (R4.1).
-ATTACHMENTS = Relation(
-    target="Attachment",
-    pattern="({b}:Attachment)-[:ATTACHED_TO]->({a})",
-    many=True,
-    order=("createdAt",),
-    descending=True,
-    live_only=False,
-)
+ATTACHMENTS = _newest_first("Attachment", "ATTACHED_TO", "createdAt")
 
 # Notes on a record `{a}`, newest first (R3.3, R4.1).
-NOTES = Relation(
-    target="Note",
-    pattern="({b}:Note)-[:ON]->({a})",
-    many=True,
-    order=("createdAt",),
-    descending=True,
-    live_only=False,
-)
+NOTES = _newest_first("Note", "ON", "createdAt")
 
 # A file attached to a record; its content is kept on disk by its SHA-256.
 ATTACHMENT = Label(
@@ -151,22 +152,8 @@ EMAIL = Label(
 )
 
 # Call logs and e-mails on a record `{a}`, newest first.
-CALL_LOGS = Relation(
-    target="CallLog",
-    pattern="({b}:CallLog)-[:ON]->({a})",
-    many=True,
-    order=("at",),
-    descending=True,
-    live_only=False,
-)
-EMAILS = Relation(
-    target="Email",
-    pattern="({b}:Email)-[:ON]->({a})",
-    many=True,
-    order=("at",),
-    descending=True,
-    live_only=False,
-)
+CALL_LOGS = _newest_first("CallLog", "ON", "at")
+EMAILS = _newest_first("Email", "ON", "at")
 
 # The users assigned to a customer or activity (R4.2); assignment grants no access.
 ASSIGNED_USERS = Relation(

@@ -7,8 +7,9 @@ CUSTOMERS ?= 100000
 SCALES ?= 10000 1000000
 ACTIVITY_CUSTOMERS ?= 100000
 CHAIN_CUSTOMERS ?= 100000
+SCALE ?= 10000
 
-.PHONY: run test check bench-load bench-map bench-activities bench-chains schema neo4j-start neo4j-stop neo4j-status clean
+.PHONY: run test check bench bench-load bench-map bench-activities bench-chains schema neo4j-start neo4j-stop neo4j-status clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +25,9 @@ test: $(STAMP)  ## the test suite, against a Neo4j it starts itself
 
 check: $(STAMP)  ## format, lint, types
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/check
+
+bench: $(STAMP)  ## every question through Kesher, as raw Cypher and through @neo4j/graphql at SCALE customers (WORKERS, PROFILE=<question>|slowest)
+	$(BIN)/python -m bench.suite --customers $(SCALE) $(if $(WORKERS),--workers $(WORKERS)) $(if $(PROFILE),--profile $(PROFILE))
 
 bench-load: $(STAMP)  ## load CUSTOMERS generated customers with contacts and projects; prints the rate
 	$(BIN)/kesher bench-load --customers $(CUSTOMERS)

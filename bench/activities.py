@@ -22,15 +22,13 @@ import asyncio
 import random
 import re
 import statistics
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
 
 import httpx
-import neo4j
 from dateutil.relativedelta import relativedelta
 from neo4j import AsyncDriver, Driver
 
@@ -40,15 +38,16 @@ from bench.support import (
     Holds,
     Timings,
     api_server,
+    app_client,
     at_target_scale,
     bench_neo4j,
     ensure_loaded,
     node_counts,
     running,
+    sent_statement,
     sync_driver,
     time_both,
 )
-from kesher.app import create_app
 from kesher.graph.launcher import LocalNeo4j
 from kesher.resolvers.context import Role, Viewer
 from kesher.resolvers.tokens import issue
@@ -301,64 +300,23 @@ async def recorded(server: LocalNeo4j, benchmarks: list[Benchmark]) -> list[Benc
     """The benchmarks with each sample's statement, as the app sends it: each sample is
     asked of the app in-process once and must send exactly one statement; most must
     find something."""
-    settings = Settings(
-        _env_file=None,
-        neo4j_uri=server.bolt_uri,
-        neo4j_user=server.user,
-        neo4j_password=server.password,
-        environment="production",
-        secret_key=SECRET,
-    )
-    app = create_app(settings)
     result = []
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://kesher.bench") as http:
-            for benchmark in benchmarks:
-                samples, found = [], 0
-                for sample in benchmark.samples:
-                    with _statements() as sent:
-                        response = await http.post(
-                            "/graphql", json=sample.body, headers=sample.headers
-                        )
-                    answer = response.json()
-                    if "errors" in answer:
-                        raise RuntimeError(f"{benchmark.name}: {answer['errors']}")
-                    if len(sent) != 1:
-                        raise RuntimeError(
-                            f"{benchmark.name}: {len(sent)} statements for one request"
-                        )
-                    text, params = sent[0]
-                    samples.append(replace(sample, text=text, params=params))
-                    found += benchmark.rows(answer) > 0
-                if found <= len(samples) / 2:
-                    raise RuntimeError(
-                        f"{benchmark.name}: only {found} of {len(samples)} samples found rows"
-                    )
-                result.append(replace(benchmark, samples=samples))
+    async with app_client(server) as http:
+        for benchmark in benchmarks:
+            samples, found = [], 0
+            for sample in benchmark.samples:
+                try:
+                    answer, (text, params) = await sent_statement(http, sample.body, sample.headers)
+                except RuntimeError as error:
+                    raise RuntimeError(f"{benchmark.name}: {error}") from error
+                samples.append(replace(sample, text=text, params=params))
+                found += benchmark.rows(answer) > 0
+            if found <= len(samples) / 2:
+                raise RuntimeError(
+                    f"{benchmark.name}: only {found} of {len(samples)} samples found rows"
+                )
+            result.append(replace(benchmark, samples=samples))
     return result
-
-
-@contextmanager
-def _statements() -> Iterator[list[tuple[str, dict[str, Any]]]]:
-    """The statements the app runs through the async driver meanwhile, with parameters."""
-    sent: list[tuple[str, dict[str, Any]]] = []
-    original = neo4j.AsyncManagedTransaction.run
-
-    async def run(
-        self: neo4j.AsyncManagedTransaction,
-        query: str,
-        parameters: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> neo4j.AsyncResult:
-        sent.append((query, dict(parameters or {}, **kwargs)))
-        return await original(self, query, parameters, **kwargs)
-
-    neo4j.AsyncManagedTransaction.run = run  # type: ignore[method-assign,assignment]
-    try:
-        yield sent
-    finally:
-        neo4j.AsyncManagedTransaction.run = original  # type: ignore[method-assign]
 
 
 def measure(driver: Driver, url: str, benchmark: Benchmark, requests: int, warm_up: int) -> Figures:

@@ -9,8 +9,8 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
@@ -18,6 +18,7 @@ import httpx
 import neo4j
 from neo4j import AsyncDriver, Driver, GraphDatabase, Query, RoutingControl
 
+from kesher.app import create_app
 from kesher.graph.launcher import LocalNeo4j, free_port
 from kesher.seeds.loader import wipe
 from kesher.settings import PROJECT_DIR, Settings
@@ -121,8 +122,17 @@ def ensure_loaded(
 
 
 @contextmanager
-def api_server(neo: LocalNeo4j) -> Iterator[str]:
-    """The API under uvicorn, one worker, as `make run` starts it but without demo data."""
+def api_server(neo: LocalNeo4j, workers: int = 1) -> Iterator[str]:
+    """The API's base URL under uvicorn with `workers` worker processes, as `make run`
+    starts it but without demo data."""
+    with api_process(neo, workers) as (url, _):
+        yield url
+
+
+@contextmanager
+def api_process(neo: LocalNeo4j, workers: int = 1) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The API under uvicorn: its base URL and the uvicorn process (with several workers,
+    the parent of the worker processes)."""
     port = free_port()
     env = {
         **os.environ,
@@ -141,6 +151,8 @@ def api_server(neo: LocalNeo4j) -> Iterator[str]:
             "--factory",
             "--port",
             str(port),
+            "--workers",
+            str(workers),
             "--no-access-log",
             "--log-level",
             "warning",
@@ -159,10 +171,71 @@ def api_server(neo: LocalNeo4j) -> Iterator[str]:
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError("the API did not become ready")
             time.sleep(0.2)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         process.wait(10)
+
+
+@asynccontextmanager
+async def app_client(server: LocalNeo4j) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app in-process (production settings, lifespan run), to ask it
+    unmeasured things such as which statement a request sends. Its reminder scheduler is
+    off: statements of its own would be taken for a request's."""
+    settings = Settings(
+        _env_file=None,
+        neo4j_uri=server.bolt_uri,
+        neo4j_user=server.user,
+        neo4j_password=server.password,
+        environment="production",
+        secret_key=SECRET,
+        reminder_interval_seconds=0,
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kesher.bench") as http:
+            yield http
+
+
+Statement = tuple[str, dict[str, Any]]
+
+
+@contextmanager
+def statements() -> Iterator[list[Statement]]:
+    """The statements the app runs through the async driver meanwhile, with parameters."""
+    sent: list[Statement] = []
+    original = neo4j.AsyncManagedTransaction.run
+
+    async def run(
+        self: neo4j.AsyncManagedTransaction,
+        query: str,
+        parameters: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> neo4j.AsyncResult:
+        sent.append((query, dict(parameters or {}, **kwargs)))
+        return await original(self, query, parameters, **kwargs)
+
+    neo4j.AsyncManagedTransaction.run = run  # type: ignore[method-assign,assignment]
+    try:
+        yield sent
+    finally:
+        neo4j.AsyncManagedTransaction.run = original  # type: ignore[method-assign]
+
+
+async def sent_statement(
+    http: httpx.AsyncClient, body: Mapping[str, Any], headers: Mapping[str, str] | None = None
+) -> tuple[dict[str, Any], Statement]:
+    """Asks the app in-process (see `app_client`) one GraphQL request: its answer (an
+    answer with errors is raised) and the one statement it sent (more or none is raised)."""
+    with statements() as sent:
+        response = await http.post("/graphql", json=body, headers=headers)
+    answer: dict[str, Any] = response.json()
+    if "errors" in answer:
+        raise RuntimeError(answer["errors"])
+    if len(sent) != 1:
+        raise RuntimeError(f"{len(sent)} statements for one request")
+    return answer, sent[0]
 
 
 def time_both(

@@ -16,7 +16,7 @@ from typing import Any, LiteralString
 
 import httpx
 import neo4j
-from neo4j import AsyncDriver, Driver, GraphDatabase, Query, RoutingControl
+from neo4j import AsyncDriver, Driver, GraphDatabase, Query
 
 from kesher.app import create_app
 from kesher.graph.launcher import LocalNeo4j, free_port
@@ -203,24 +203,29 @@ Statement = tuple[str, dict[str, Any]]
 
 @contextmanager
 def statements() -> Iterator[list[Statement]]:
-    """The statements the app runs through the async driver meanwhile, with parameters."""
+    """The statements the app runs through the async driver meanwhile, with parameters:
+    reads in auto-commit transactions (`AsyncSession.run`), writes in managed ones."""
     sent: list[Statement] = []
-    original = neo4j.AsyncManagedTransaction.run
+    originals = {kind: kind.run for kind in (neo4j.AsyncManagedTransaction, neo4j.AsyncSession)}
 
-    async def run(
-        self: neo4j.AsyncManagedTransaction,
-        query: str,
-        parameters: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> neo4j.AsyncResult:
-        sent.append((query, dict(parameters or {}, **kwargs)))
-        return await original(self, query, parameters, **kwargs)
+    def recording(original: Any) -> Any:
+        async def run(
+            self: Any, query: Any, parameters: dict[str, Any] | None = None, **kwargs: Any
+        ) -> neo4j.AsyncResult:
+            text = query.text if isinstance(query, neo4j.Query) else query
+            sent.append((str(text), dict(parameters or {}, **kwargs)))
+            result: neo4j.AsyncResult = await original(self, query, parameters, **kwargs)
+            return result
 
-    neo4j.AsyncManagedTransaction.run = run  # type: ignore[method-assign,assignment]
+        return run
+
+    for kind, original in originals.items():
+        kind.run = recording(original)  # type: ignore[method-assign]
     try:
         yield sent
     finally:
-        neo4j.AsyncManagedTransaction.run = original  # type: ignore[method-assign]
+        for kind, original in originals.items():
+            kind.run = original  # type: ignore[method-assign]
 
 
 async def sent_statement(
@@ -255,12 +260,9 @@ def time_both(
     if "errors" in answer:
         raise RuntimeError(answer["errors"])
     started = time.perf_counter()
-    driver.execute_query(
-        Query(text),
-        dict(params),
-        database_=DATABASE,
-        routing_=RoutingControl.READ,
-    )
+    # An auto-commit read, one round trip, as the app runs its reads.
+    with driver.session(database=DATABASE, default_access_mode=neo4j.READ_ACCESS) as session:
+        session.run(Query(text), dict(params)).fetch(2**31 - 1)
     raw = time.perf_counter() - started
     return api, raw, answer
 

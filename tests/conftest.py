@@ -206,11 +206,15 @@ class CypherCalls:
 def cypher_calls(monkeypatch: pytest.MonkeyPatch) -> CypherCalls:
     """Counts Cypher statements the app sends through the async driver."""
     calls = CypherCalls()
-    original = neo4j.AsyncManagedTransaction.run
+    # Reads run in auto-commit transactions (`AsyncSession.run`), writes in managed ones.
+    for kind in (neo4j.AsyncManagedTransaction, neo4j.AsyncSession):
+        original = kind.run
 
-    async def counted(self: Any, query: Any, parameters: Any = None, **kwargs: Any) -> Any:
-        calls.count += 1
-        return await original(self, query, parameters, **kwargs)
+        async def counted(
+            self: Any, query: Any, parameters: Any = None, *, _run: Any = original, **kwargs: Any
+        ) -> Any:
+            calls.count += 1
+            return await _run(self, query, parameters, **kwargs)
 
-    monkeypatch.setattr(neo4j.AsyncManagedTransaction, "run", counted)
+        monkeypatch.setattr(kind, "run", counted)
     return calls

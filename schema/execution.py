@@ -14,11 +14,21 @@ standard path, so results and errors are exactly the standard ones.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import GraphQLObjectType, is_leaf_type, is_non_null_type, is_object_type
+from graphql import (
+    BREAK,
+    GraphQLObjectType,
+    OperationDefinitionNode,
+    Visitor,
+    is_leaf_type,
+    is_non_null_type,
+    is_object_type,
+    visit,
+)
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -40,10 +50,21 @@ class _Nested:
 _Plan = tuple[tuple[str, str, "Callable[[Any], Any] | _Nested | None", bool], ...]
 
 
+# Plans outlive a request: the parser cache hands every request with the same document the
+# same syntax nodes, so a plan is found again by the nodes of its fields (held here, so
+# their ids stay theirs) and the type. A document with directives is planned per request,
+# since `@skip` / `@include` may turn on its variables.
+_SHARED_PLANS: OrderedDict[tuple[str, tuple[tuple[str, int], ...]], tuple[Any, _Plan | None]] = (
+    OrderedDict()
+)
+_SHARED_PLANS_MAX = 2048
+
+
 class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plans: dict[int, tuple[GroupedFieldSet, GraphQLObjectType, _Plan | None]] = {}
+        self._shareable = _without_directives(self.operation, list(self.fragments.values()))
 
     def execute_fields(
         self,
@@ -68,8 +89,28 @@ class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
         cached = self._plans.get(id(fields))
         if cached is not None and cached[0] is fields and cached[1] is parent_type:
             return cached[2]
-        plan = self._plain_plan(parent_type, fields)
+        plan = self._shared_plan(parent_type, fields)
         self._plans[id(fields)] = (fields, parent_type, plan)
+        return plan
+
+    def _shared_plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> _Plan | None:
+        if not self._shareable:
+            return self._plain_plan(parent_type, fields)
+        nodes = tuple(details[0].node for details in fields.values())
+        key = (
+            parent_type.name,
+            tuple(
+                (response_key, id(node)) for response_key, node in zip(fields, nodes, strict=True)
+            ),
+        )
+        found = _SHARED_PLANS.get(key)
+        if found is not None and all(a is b for a, b in zip(found[0], nodes, strict=True)):
+            _SHARED_PLANS.move_to_end(key)
+            return found[1]
+        plan = self._plain_plan(parent_type, fields)
+        _SHARED_PLANS[key] = (nodes, plan)
+        if len(_SHARED_PLANS) > _SHARED_PLANS_MAX:
+            _SHARED_PLANS.popitem(last=False)
         return plan
 
     def _plain_plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> _Plan | None:
@@ -154,3 +195,32 @@ def _complete(plan: _Plan, row: Mapping[str, Any], type_name: str) -> dict[str, 
             return None
         result[response_key] = completed
     return result
+
+
+_DIRECTIVE_FREE: OrderedDict[int, tuple[Any, bool]] = OrderedDict()
+
+
+def _without_directives(operation: OperationDefinitionNode, fragments: list[Any]) -> bool:
+    """Whether no selection of the operation or its fragments carries a directive; known
+    by the operation's node, which the parser cache hands every request of a document."""
+    found = _DIRECTIVE_FREE.get(id(operation))
+    if found is not None and found[0] is operation:
+        return found[1]
+    free = not any(_has_directive(node) for node in (operation, *fragments))
+    _DIRECTIVE_FREE[id(operation)] = (operation, free)
+    if len(_DIRECTIVE_FREE) > _SHARED_PLANS_MAX:
+        _DIRECTIVE_FREE.popitem(last=False)
+    return free
+
+
+def _has_directive(node: Any) -> bool:
+    found = False
+
+    class Finder(Visitor):
+        def enter_directive(self, *_: Any) -> Any:
+            nonlocal found
+            found = True
+            return BREAK
+
+    visit(node, Finder())
+    return found

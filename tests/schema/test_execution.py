@@ -6,6 +6,7 @@ from enum import Enum
 from typing import Any
 
 import strawberry
+from strawberry.extensions import ParserCache
 
 from kesher.schema.execution import PlainObjectsExecution
 from kesher.schema.schema import _field_value
@@ -114,3 +115,43 @@ def test_a_null_in_a_non_null_field_gives_the_standard_error() -> None:
     assert expected.errors is not None
     assert [error.path for error in answer.errors] == [error.path for error in expected.errors]
     assert [error.message for error in answer.errors] == [e.message for e in expected.errors]
+
+
+SWITCHED = """
+query Items($withMaker: Boolean!) {
+  items { id supplier { ... @include(if: $withMaker) { name } } }
+}
+"""
+
+
+def cached_schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
+    """As the service runs it: parsed documents are reused, so plans can be too."""
+    config = strawberry.schema.config.StrawberryConfig(default_resolver=_field_value)
+    standard = strawberry.Schema(query=Query, config=config)
+    fast = strawberry.Schema(
+        query=Query,
+        config=config,
+        execution_context_class=PlainObjectsExecution,
+        extensions=[ParserCache],
+    )
+    return standard, fast
+
+
+def test_a_document_asked_again_gets_the_standard_answer_each_time() -> None:
+    standard, fast = cached_schemas()
+    for broken in (False, True, False):
+        expected = standard.execute_sync(DOCUMENT, {"broken": broken})
+        answer = fast.execute_sync(DOCUMENT, {"broken": broken})
+        assert answer.data == expected.data
+        assert [str(e) for e in answer.errors or []] == [str(e) for e in expected.errors or []]
+
+
+def test_a_field_its_variables_switch_on_and_off_is_answered_as_asked() -> None:
+    standard, fast = cached_schemas()
+    for with_maker in (True, False, True, False):
+        expected = standard.execute_sync(SWITCHED, {"withMaker": with_maker})
+        answer = fast.execute_sync(SWITCHED, {"withMaker": with_maker})
+        assert answer.errors is None
+        assert answer.data == expected.data
+        assert answer.data is not None
+        assert answer.data["items"][1]["supplier"] == ({"name": "Acme"} if with_maker else {})

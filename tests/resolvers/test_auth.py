@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime, tzinfo
+
 import httpx
 import jwt
 import pytest
 from neo4j import Driver
 
+from kesher.resolvers import tokens
 from kesher.resolvers.context import Role, Viewer
 from kesher.resolvers.tokens import issue
 from tests.conftest import TEST_PASSWORD, TEST_SECRET, Person, gql, make_user
@@ -280,3 +284,31 @@ async def test_handles_from_e_mails_never_clash(client: httpx.AsyncClient, admin
         "field": "handle",
         "message": "Another record already has this handle.",
     }
+
+
+def test_a_token_read_before_is_refused_once_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given: a token that has been accepted, so it is known
+    token, expires = issue(Viewer("usr_1", Role.MEMBER), TEST_SECRET, 60)
+    assert tokens.read(token, TEST_SECRET) == Viewer("usr_1", Role.MEMBER)
+
+    # when: its time is up
+    later = expires.timestamp() + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    monkeypatch.setattr(jwt.api_jwt, "datetime", _frozen(later))
+
+    # then
+    with pytest.raises(tokens.TokenProblem, match="expired"):
+        tokens.read(token, TEST_SECRET)
+    with pytest.raises(tokens.TokenProblem, match="not valid"):
+        tokens.read(token, "another key of at least thirty-two characters")
+
+
+def _frozen(timestamp: float) -> type[datetime]:
+    """`datetime` whose `now` is `timestamp`, for PyJWT's expiry check."""
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> Frozen:
+            return cls.fromtimestamp(timestamp, tz)
+
+    return Frozen

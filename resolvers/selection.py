@@ -8,7 +8,6 @@ from enum import Enum
 from typing import Any
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
-from strawberry.utils.str_converters import to_snake_case
 
 from kesher.graph.catalog import InvalidKey, check_key
 from kesher.graph.labels import Label
@@ -16,6 +15,7 @@ from kesher.graph.model import LABELS
 from kesher.graph.statement import Facet, Link, Page, RelationshipList, Shape, SortKey
 from kesher.resolvers.errors import ClientError
 from kesher.resolvers.pagination import order_of, page_of
+from kesher.resolvers.selected import snake
 from kesher.settings import Settings
 
 
@@ -50,7 +50,7 @@ def shape_of(label: Label, selections: Iterable[Selection], settings: Settings) 
     linked_customers: int | None = None
     facets: list[Facet] = []
     for field in fields(selections):
-        name = to_snake_case(field.name)
+        name = snake(field.name)
         if name in label.properties:
             properties.add(name)
         elif name in label.relations:
@@ -73,7 +73,7 @@ def shape_of(label: Label, selections: Iterable[Selection], settings: Settings) 
             facet = LABELS[label.facets[name]]
             facets.append(Facet(response_key(field), shape_of(facet, field.selections, settings)))
         elif name == "linked_counts":
-            counts |= {to_snake_case(f.name) for f in fields(field.selections)} & set(label.counts)
+            counts |= {snake(f.name) for f in fields(field.selections)} & set(label.counts)
         elif name == "relationships" and label.name in RELATABLE:
             relationships.append(relationship_list(field, settings))
         elif name == "is_linked_to_customers":

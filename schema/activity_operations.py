@@ -9,6 +9,7 @@ import strawberry
 
 from kesher.resolvers import activities
 from kesher.resolvers.errors import Refusal
+from kesher.resolvers.selected import selected
 from kesher.resolvers.selection import child
 from kesher.schema.activities import (
     Activity,
@@ -31,7 +32,7 @@ def activity_payload(outcome: Row | Refusal) -> ActivitySuccess | MutationError:
 
 
 def selected_activity(info: Info) -> list[strawberry.types.nodes.Selection]:
-    return child(info.selected_fields[0].selections, "activity")
+    return child(selected(info).selections, "activity")
 
 
 def _where(filter: ActivityFilter | None) -> dict[str, object]:
@@ -92,7 +93,7 @@ class ActivityQueries:
         after: Annotated[str | None, strawberry.argument(description="After this cursor.")] = None,
     ) -> Row:
         where = _where(filter)
-        field = info.selected_fields[0]
+        field = selected(info)
         assert isinstance(field, strawberry.types.nodes.SelectedField)
         return await activities.page(
             info.context, field, where, search, include_closed, order_by.value
@@ -104,7 +105,7 @@ class ActivityQueries:
         graphql_type=Activity | None,
     )
     async def activity(self, info: Info, id: strawberry.ID) -> Row | None:
-        return await activities.card(info.context, str(id), info.selected_fields[0].selections)
+        return await activities.card(info.context, str(id), selected(info).selections)
 
 
 @strawberry.type(description="Changing activities.")

@@ -9,6 +9,7 @@ import strawberry
 
 from kesher.resolvers import assignment
 from kesher.resolvers.errors import Refusal
+from kesher.resolvers.selected import selected
 from kesher.schema.activities import Activity
 from kesher.schema.common import Info, MutationError, Row, error_of
 from kesher.schema.items import AuditLine
@@ -94,7 +95,7 @@ class AssignmentMutations:
             str(record_id),
             [str(each) for each in user_ids],
             True,
-            info.selected_fields[0].selections,
+            selected(info).selections,
         )
         return error_of(outcome) if isinstance(outcome, Refusal) else _success(outcome)
 
@@ -116,6 +117,6 @@ class AssignmentMutations:
             str(record_id),
             [str(each) for each in user_ids],
             False,
-            info.selected_fields[0].selections,
+            selected(info).selections,
         )
         return error_of(outcome) if isinstance(outcome, Refusal) else _success(outcome)

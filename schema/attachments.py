@@ -10,6 +10,7 @@ from strawberry.file_uploads import Upload
 
 from kesher.resolvers import attachments
 from kesher.resolvers.errors import Refusal
+from kesher.resolvers.selected import selected
 from kesher.resolvers.selection import child
 from kesher.schema.common import Info, MutationError, Row, connection_field, error_of
 from kesher.schema.permissions import IsAuthenticated
@@ -81,7 +82,7 @@ class AttachmentMutations:
             info.context,
             str(record_id),
             file,  # type: ignore[arg-type]  # Starlette's UploadFile, whatever Upload says
-            child(info.selected_fields[0].selections, "attachment"),
+            child(selected(info).selections, "attachment"),
         )
         if isinstance(outcome, Refusal):
             return error_of(outcome)

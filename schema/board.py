@@ -11,6 +11,7 @@ import strawberry
 
 from kesher.resolvers import board as boards
 from kesher.resolvers.errors import Refusal
+from kesher.resolvers.selected import selected
 from kesher.schema.activities import Activity, ActivityFilter
 from kesher.schema.common import Info, MutationError, Row, error_of
 from kesher.schema.inputs import CustomerFilter, CustomerRecordFilter, provided
@@ -142,8 +143,7 @@ class BoardQueries:
             ),
         ] = None,
     ) -> Row:
-        selected = info.selected_fields[0]
-        assert isinstance(selected, strawberry.types.nodes.SelectedField)
+        chosen = selected(info)
         return await boards.board(
             info.context,
             kind.value,
@@ -151,7 +151,7 @@ class BoardQueries:
             provided(filter) if filter else {},
             include_closed,
             first,
-            selected,
+            chosen,
         )
 
 
@@ -169,7 +169,7 @@ class BoardMutations:
         self, info: Info, record_id: strawberry.ID, field: BoardField, value: str
     ) -> BoardMovePayload:
         outcome = await boards.move(
-            info.context, str(record_id), field.name, value, info.selected_fields[0].selections
+            info.context, str(record_id), field.name, value, selected(info).selections
         )
         if isinstance(outcome, Refusal):
             return error_of(outcome)

@@ -10,6 +10,7 @@ import strawberry
 from kesher.resolvers import calendar as calendar_resolvers
 from kesher.resolvers import calendar_feed
 from kesher.resolvers.errors import Refusal
+from kesher.resolvers.selected import selected
 from kesher.schema.activities import Activity
 from kesher.schema.common import Info, MutationError, Row, error_of
 from kesher.schema.permissions import IsAuthenticated
@@ -59,7 +60,7 @@ class CalendarQueries:
         to: datetime,
         include_closed: bool = False,
     ) -> list[Row]:
-        field = info.selected_fields[0]
+        field = selected(info)
         assert isinstance(field, strawberry.types.nodes.SelectedField)
         return await calendar_resolvers.calendar(
             info.context, [str(i) for i in user_ids], from_, to, include_closed, field

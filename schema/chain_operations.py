@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from kesher.resolvers import chains
+from kesher.resolvers.selected import selected
 from kesher.schema.activities import Activity, ActivityPayload
 from kesher.schema.activity_operations import activity_payload, selected_activity
 from kesher.schema.common import Info, Row
@@ -19,7 +20,7 @@ class ChainQueries:
         graphql_type=Activity | None,
     )
     async def activity_by_ref(self, info: Info, ref: str) -> Row | None:
-        return await chains.card_by_ref(info.context, ref, info.selected_fields[0].selections)
+        return await chains.card_by_ref(info.context, ref, selected(info).selections)
 
 
 @strawberry.type(description="Linking activities into chains.")

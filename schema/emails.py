@@ -10,6 +10,7 @@ import strawberry
 
 from kesher.resolvers import emails
 from kesher.resolvers.errors import Refusal
+from kesher.resolvers.selected import selected
 from kesher.resolvers.selection import child
 from kesher.schema.common import Info, MutationError, Row, error_of
 from kesher.schema.items import Email, EmailDirection
@@ -68,7 +69,7 @@ class EmailMutations:
             cc or [],
             subject,
             text,
-            child(info.selected_fields[0].selections, "email"),
+            child(selected(info).selections, "email"),
         )
         if isinstance(outcome, Refusal):
             return error_of(outcome)
@@ -109,7 +110,7 @@ class EmailMutations:
             subject,
             text,
             at,
-            child(info.selected_fields[0].selections, "email"),
+            child(selected(info).selections, "email"),
         )
         if isinstance(outcome, Refusal):
             return error_of(outcome)

@@ -11,6 +11,7 @@ import strawberry
 
 from kesher.resolvers import auth, calendar_access, records, relationships
 from kesher.resolvers.errors import Refusal
+from kesher.resolvers.selected import selected
 from kesher.resolvers.selection import child
 from kesher.schema.activity_catalogs import ActivityCatalogMutations
 from kesher.schema.activity_operations import ActivityMutations
@@ -152,7 +153,7 @@ def _payload(outcome: Row | Refusal, success: Callable[[Row], S]) -> S | Mutatio
 
 def _record(info: Info, name: str) -> list[strawberry.types.nodes.Selection]:
     """What the client asked to see of the saved record in the success payload."""
-    return child(info.selected_fields[0].selections, name)
+    return child(selected(info).selections, name)
 
 
 @strawberry.type(description="Everything that changes data.")

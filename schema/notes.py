@@ -11,6 +11,7 @@ import strawberry
 
 from kesher.resolvers import notes
 from kesher.resolvers.errors import Refusal
+from kesher.resolvers.selected import selected
 from kesher.resolvers.selection import child
 from kesher.schema.common import (
     AFTER,
@@ -156,9 +157,8 @@ class NoteQueries:
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Row:
-        selected = info.selected_fields[0]
-        assert isinstance(selected, strawberry.types.nodes.SelectedField)
-        return await notes.notifications(info.context, selected, unread_only)
+        field = selected(info)
+        return await notes.notifications(info.context, field, unread_only)
 
 
 @strawberry.type(description="Writing notes and reading notifications.")
@@ -188,7 +188,7 @@ class NoteMutations:
             info.context,
             str(record_id),
             text,
-            child(info.selected_fields[0].selections, "note"),
+            child(selected(info).selections, "note"),
             [str(i) for i in attachment_ids or ()],
         )
         if isinstance(outcome, Refusal):

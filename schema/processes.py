@@ -9,6 +9,7 @@ import strawberry
 
 from kesher.resolvers import processes
 from kesher.resolvers.errors import Refusal
+from kesher.resolvers.selected import selected
 from kesher.resolvers.selection import child
 from kesher.schema.activities import Activity, ActivityFields
 from kesher.schema.common import Info, MutationError, Row, error_of
@@ -63,7 +64,7 @@ class ProcessQueries:
         graphql_type=ProcessTree | None,
     )
     async def process(self, info: Info, activity_id: strawberry.ID) -> Row | None:
-        field = info.selected_fields[0]
+        field = selected(info)
         assert isinstance(field, strawberry.types.nodes.SelectedField)
         return await processes.tree(info.context, str(activity_id), field)
 
@@ -115,7 +116,7 @@ class ProcessMutations:
             str(parent_id),
             provided(segment) if segment else {},
             provided(template),
-            child(info.selected_fields[0].selections, "parent"),
+            child(selected(info).selections, "parent"),
         )
         if isinstance(outcome, Refusal):
             return error_of(outcome)

@@ -10,6 +10,7 @@ from strawberry.types.nodes import SelectedField, Selection
 
 from kesher.graph.relation_map import RelationMap as Map
 from kesher.resolvers import records, relationships
+from kesher.resolvers.selected import selected
 from kesher.schema.activity_catalogs import ActivityCatalogQueries
 from kesher.schema.activity_operations import ActivityQueries
 from kesher.schema.board import BoardQueries
@@ -35,7 +36,7 @@ STRUCTURAL = "Also follow contact→customer (WORKS_AT) and project→customer (
 
 
 def _field(info: Info) -> SelectedField:
-    field = info.selected_fields[0]
+    field = selected(info)
     assert isinstance(field, SelectedField)
     return field
 

@@ -11,6 +11,7 @@ from typing import Annotated
 import strawberry
 
 from kesher.resolvers import broadcast
+from kesher.resolvers.selected import selected
 from kesher.schema.common import Info, Row
 from kesher.schema.notes import Notification
 from kesher.schema.permissions import IsAuthenticated
@@ -45,7 +46,7 @@ class Subscription:
         graphql_type=Notification,
     )
     async def my_notifications(self, info: Info) -> AsyncGenerator[Row, None]:
-        selections = info.selected_fields[0].selections
+        selections = selected(info).selections
         async with aclosing(broadcast.notifications(info.context, selections)) as rows:
             async for row in rows:
                 yield row

@@ -9,6 +9,7 @@ import strawberry
 
 from kesher.resolvers import calls, tasks
 from kesher.resolvers.errors import Refusal
+from kesher.resolvers.selected import selected
 from kesher.resolvers.selection import child
 from kesher.schema.activities import ActivityPayload
 from kesher.schema.activity_operations import activity_payload, selected_activity
@@ -112,7 +113,7 @@ class TaskMutations:
             info.context,
             str(record_id),
             data,
-            child(info.selected_fields[0].selections, "callLog"),
+            child(selected(info).selections, "callLog"),
         )
         if isinstance(logged, Refusal):
             return error_of(logged)

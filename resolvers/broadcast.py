@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
@@ -120,7 +121,7 @@ def _seen(task: asyncio.Task[None]) -> None:
         task.exception()
 
 
-class Broadcaster:
+class Broadcaster(ABC):
     """Hands events to this process's subscribers; subclasses say how events get here."""
 
     def __init__(self, queue_size: int = QUEUE_SIZE) -> None:
@@ -134,9 +135,9 @@ class Broadcaster:
     async def stop(self) -> None:
         return None
 
+    @abstractmethod
     async def publish(self, events: Sequence[Event]) -> None:
         """Tells the subscribers of every process about committed events (`graph.on_commit`)."""
-        raise NotImplementedError
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[Feed]:

@@ -10,13 +10,11 @@ from typing import Any
 import httpx
 import neo4j
 import pytest
-from neo4j import AsyncDriver, Driver
+from neo4j import Driver
 
 from kesher.app import create_app
-from kesher.graph.driver import Graph
 from kesher.resolvers import processes as process_resolvers
 from kesher.resolvers.context import Role
-from kesher.resolvers.reminders import run_once
 from kesher.settings import Settings
 from tests.conftest import CypherCalls, Person, gql, make_user
 from tests.resolvers.relationships_support import snapshot
@@ -439,30 +437,3 @@ async def test_a_segment_over_the_cap_is_refused_and_a_big_tree_is_truncated(
     assert tree["truncated"] is True
     assert [n["depth"] for n in tree["nodes"]] == [0, 1, 1]
     assert before != snapshot(clean_db)
-
-
-async def test_tasks_a_process_makes_are_reminded_when_they_fall_due(
-    client: httpx.AsyncClient, admin: Person, member: Person, clean_db: Driver, driver: AsyncDriver
-) -> None:
-    # given
-    w, parent_id = await campaign(client, admin, member)
-    seed_customers(clean_db, ["PROSPECT"] * 3, member.id)
-    due = "2026-04-01T09:00:00+03:00"
-    task = template(w, kind="TASK", startsAt=None, dueAt=due, subject="Call back")
-    await run(client, member, parent_id, task, {"statuses": ["PROSPECT"]})
-
-    # when
-    sent = await run_once(Graph(driver, "neo4j", 60))
-    again = await run_once(Graph(driver, "neo4j", 60))
-
-    # then
-    assert (sent, again) == (3, 0)
-    records, _, _ = clean_db.execute_query(
-        "MATCH (n:Notification {kind: 'TASK_DUE'})-[:NOTIFIES]->(:User {id: $member}) "
-        "MATCH (n)-[:ON]->(a:Activity)-[:CHILD_OF]->(:Activity {id: $parent}) "
-        "RETURN count(DISTINCT a) AS tasks",
-        member=member.id,
-        parent=parent_id,
-        database_="neo4j",
-    )
-    assert records[0]["tasks"] == 3

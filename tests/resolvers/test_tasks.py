@@ -22,6 +22,7 @@ from kesher.settings import Settings
 from tests.conftest import Person, Server, gql, make_user
 from tests.resolvers.relationships_support import ARCHIVE_CUSTOMER, contact, project, snapshot
 from tests.resolvers.test_activities import CLOSE, REOPEN, UPDATE, create, meeting, world
+from tests.resolvers.test_processes import campaign, run, seed_customers, template
 
 pytestmark = pytest.mark.anyio
 
@@ -365,3 +366,30 @@ async def test_the_service_reminds_by_itself(
         await asyncio.sleep(0.1)
     assert [(n["kind"], n["activity"]["id"]) for n in told] == [("TASK_DUE", task)]
     assert reminders_in(clean_db) == [(member.id, task)]
+
+
+async def test_tasks_a_process_makes_are_reminded_when_they_fall_due(
+    client: httpx.AsyncClient, admin: Person, member: Person, clean_db: Driver, driver: AsyncDriver
+) -> None:
+    # given
+    w, parent_id = await campaign(client, admin, member)
+    seed_customers(clean_db, ["PROSPECT"] * 3, member.id)
+    due = "2026-04-01T09:00:00+03:00"
+    task = template(w, kind="TASK", startsAt=None, dueAt=due, subject="Call back")
+    await run(client, member, parent_id, task, {"statuses": ["PROSPECT"]})
+
+    # when
+    sent = await run_once(Graph(driver, "neo4j", 60))
+    again = await run_once(Graph(driver, "neo4j", 60))
+
+    # then
+    assert (sent, again) == (3, 0)
+    records, _, _ = clean_db.execute_query(
+        "MATCH (n:Notification {kind: 'TASK_DUE'})-[:NOTIFIES]->(:User {id: $member}) "
+        "MATCH (n)-[:ON]->(a:Activity)-[:CHILD_OF]->(:Activity {id: $parent}) "
+        "RETURN count(DISTINCT a) AS tasks",
+        member=member.id,
+        parent=parent_id,
+        database_="neo4j",
+    )
+    assert records[0]["tasks"] == 3

@@ -50,14 +50,6 @@ async def attach(
         emit(RecordChanged(record_id, ATTACHMENT_ADDED, row["summary"], actor_id, row["at"]))
 
 
-async def content_in_use(graph: Graph, sha256: str) -> bool:
-    """Whether any attachment holds this content (before stored content is deleted)."""
-    rows = await graph.rows(
-        "RETURN EXISTS { MATCH (a:Attachment {sha256: $sha256}) } AS used", {"sha256": sha256}
-    )
-    return bool(rows[0]["used"])
-
-
 async def stored(graph: Graph, attachment_id: str) -> Row | None:
     """What a download needs: the file's name, type and hash; None for an unknown id."""
     rows = await graph.rows(

@@ -7,6 +7,9 @@ from typing import LiteralString
 
 from kesher.graph.labels import Label, Relation
 
+# The user who wrote, logged, sent or changed it.
+_BY = Relation(target="User", pattern="({a})-[:BY]->({b}:User)", many=False, live_only=False)
+
 
 def _newest_first(label: LiteralString, edge: LiteralString, time: LiteralString) -> Relation:
     """The nodes of `label` joined to a record `{a}` by `edge`, newest `time` first."""
@@ -54,9 +57,7 @@ NOTE = Label(
         "record_id": "COLLECT {{ MATCH ({n})-[:ON]->(note_record) RETURN note_record.id }}[0]",
     },
     relations={
-        "author": Relation(
-            target="User", pattern="({a})-[:BY]->({b}:User)", many=False, live_only=False
-        ),
+        "author": _BY,
         "mentions": Relation(
             target="User", pattern="({a})-[:MENTIONS]->({b}:User)", many=True, live_only=False
         ),
@@ -102,9 +103,7 @@ AUDIT_LINE = Label(
         "created_at": "createdAt",
     },
     relations={
-        "actor": Relation(
-            target="User", pattern="({a})-[:BY]->({b}:User)", many=False, live_only=False
-        ),
+        "actor": _BY,
     },
     archivable=False,
 )
@@ -121,9 +120,7 @@ CALL_LOG = Label(
         "created_at": "createdAt",
     },
     relations={
-        "by": Relation(
-            target="User", pattern="({a})-[:BY]->({b}:User)", many=False, live_only=False
-        ),
+        "by": _BY,
     },
     archivable=False,
 )
@@ -144,9 +141,7 @@ EMAIL = Label(
         "created_at": "createdAt",
     },
     relations={
-        "by": Relation(
-            target="User", pattern="({a})-[:BY]->({b}:User)", many=False, live_only=False
-        ),
+        "by": _BY,
     },
     archivable=False,
 )

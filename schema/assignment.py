@@ -75,6 +75,19 @@ def _success(outcome: Row) -> AssignmentSuccess:
     )
 
 
+async def _change(
+    info: Info, record_id: strawberry.ID, user_ids: list[strawberry.ID], *, assign: bool
+) -> AssignmentPayload:
+    outcome = await assignment.change(
+        info.context,
+        str(record_id),
+        [str(each) for each in user_ids],
+        assign,
+        selected(info).selections,
+    )
+    return error_of(outcome) if isinstance(outcome, Refusal) else _success(outcome)
+
+
 @strawberry.type(description="Assigning users to records.")
 class AssignmentMutations:
     @strawberry.mutation(
@@ -90,14 +103,7 @@ class AssignmentMutations:
         record_id: Annotated[strawberry.ID, strawberry.argument(description=_RECORD)],
         user_ids: Annotated[list[strawberry.ID], strawberry.argument(description=_USERS)],
     ) -> AssignmentPayload:
-        outcome = await assignment.change(
-            info.context,
-            str(record_id),
-            [str(each) for each in user_ids],
-            True,
-            selected(info).selections,
-        )
-        return error_of(outcome) if isinstance(outcome, Refusal) else _success(outcome)
+        return await _change(info, record_id, user_ids, assign=True)
 
     @strawberry.mutation(
         description="Removes users from a customer or activity (a deactivated user too). "
@@ -112,11 +118,4 @@ class AssignmentMutations:
         record_id: Annotated[strawberry.ID, strawberry.argument(description=_RECORD)],
         user_ids: Annotated[list[strawberry.ID], strawberry.argument(description=_USERS)],
     ) -> AssignmentPayload:
-        outcome = await assignment.change(
-            info.context,
-            str(record_id),
-            [str(each) for each in user_ids],
-            False,
-            selected(info).selections,
-        )
-        return error_of(outcome) if isinstance(outcome, Refusal) else _success(outcome)
+        return await _change(info, record_id, user_ids, assign=False)

@@ -12,7 +12,7 @@ from kesher.resolvers import attachments
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selected import selected
 from kesher.resolvers.selection import child
-from kesher.schema.common import Info, MutationError, Row, connection_field, error_of
+from kesher.schema.common import Info, MutationError, Row, connection_field, error_of, followed
 from kesher.schema.permissions import IsAuthenticated
 
 if TYPE_CHECKING:
@@ -44,9 +44,7 @@ class Attachment:
     @strawberry.field(description="Who uploaded it.", graphql_type=LazyUser | None)
     @staticmethod
     def uploaded_by(parent: strawberry.Parent[Row], info: Info) -> Row | None:
-        # Followed relations arrive under their response key (`uploadedBy` or an alias).
-        user: Row | None = parent.get(str(info.path.key))
-        return user
+        return followed(parent, info)
 
 
 def attached(label: str) -> Any:

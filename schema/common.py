@@ -125,6 +125,13 @@ FIRST = "How many rows to return (at most the service's page cap, 100 by default
 AFTER = "Return rows after this cursor (a `pageInfo.endCursor`)."
 
 
+def followed(parent: Row, info: Info) -> Row | None:
+    """A followed relation (or a facet) of a row: the statement puts it under the field's
+    response key, its name or an alias, so two aliases of one relation can differ."""
+    found: Row | None = parent.get(str(info.path.key))
+    return found
+
+
 def connection_field(relation_path: str, description: str, node: Any) -> Any:
     """A connection field of a card that pages what the card's one statement already
     fetched: `relation_path` names the relation (`Activity.children`), `node` the type of

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from kesher.schema.common import Info, Row, connection_field
+from kesher.schema.common import Info, Row, connection_field, followed
 
 if TYPE_CHECKING:
     from kesher.schema.records import User
@@ -38,12 +38,6 @@ class EmailDirection(Enum):
     INBOUND = strawberry.enum_value("INBOUND", description="Received by us.")
 
 
-def _followed(parent: Row, info: Info) -> Row | None:
-    # Followed relations arrive under their response key (the field's name or an alias).
-    found: Row | None = parent.get(str(info.path.key))
-    return found
-
-
 @strawberry.type(description="A telephone call logged on a record.")
 class CallLog:
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
@@ -57,7 +51,7 @@ class CallLog:
     @strawberry.field(description="Who logged it.", graphql_type=LazyUser | None)
     @staticmethod
     def by(parent: strawberry.Parent[Row], info: Info) -> Row | None:
-        return _followed(parent, info)
+        return followed(parent, info)
 
 
 @strawberry.type(description="An e-mail sent from a card, logged by hand, or received.")
@@ -79,7 +73,7 @@ class Email:
     )
     @staticmethod
     def by(parent: strawberry.Parent[Row], info: Info) -> Row | None:
-        return _followed(parent, info)
+        return followed(parent, info)
 
 
 @strawberry.type(description="A change to a record: who made it, when, and what changed.")
@@ -95,7 +89,7 @@ class AuditLine:
     @strawberry.field(description="Who made the change.", graphql_type=LazyUser | None)
     @staticmethod
     def actor(parent: strawberry.Parent[Row], info: Info) -> Row | None:
-        return _followed(parent, info)
+        return followed(parent, info)
 
 
 def called(label: str) -> Any:

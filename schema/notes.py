@@ -22,6 +22,7 @@ from kesher.schema.common import (
     Row,
     connection_field,
     error_of,
+    followed,
 )
 from kesher.schema.permissions import IsAuthenticated
 
@@ -52,9 +53,7 @@ class Note:
     @strawberry.field(description="Who wrote it.", graphql_type=LazyUser | None)
     @staticmethod
     def author(parent: strawberry.Parent[Row], info: Info) -> Row | None:
-        # Followed relations arrive under their response key (`author` or an alias).
-        user: Row | None = parent.get(str(info.path.key))
-        return user
+        return followed(parent, info)
 
     mentions = connection_field(
         "Note.mentions",
@@ -98,8 +97,7 @@ class Notification:
     @strawberry.field(description="The note it is about.", graphql_type=Note | None)
     @staticmethod
     def note(parent: strawberry.Parent[Row], info: Info) -> Row | None:
-        found: Row | None = parent.get(str(info.path.key))
-        return found
+        return followed(parent, info)
 
     @strawberry.field(
         description="The activity it is about: the task that fell due, or the activity you "
@@ -108,8 +106,7 @@ class Notification:
     )
     @staticmethod
     def activity(parent: strawberry.Parent[Row], info: Info) -> Row | None:
-        found: Row | None = parent.get(str(info.path.key))
-        return found
+        return followed(parent, info)
 
     @strawberry.field(
         description="The customer you were assigned to or removed from.",
@@ -117,8 +114,7 @@ class Notification:
     )
     @staticmethod
     def customer(parent: strawberry.Parent[Row], info: Info) -> Row | None:
-        found: Row | None = parent.get(str(info.path.key))
-        return found
+        return followed(parent, info)
 
 
 @strawberry.type(description="The note as written.")

@@ -11,7 +11,7 @@ import strawberry
 
 from kesher.resolvers.records import nested_connection
 from kesher.schema.attachments import Attachment
-from kesher.schema.common import AFTER, FIRST, Connection, Info, Row
+from kesher.schema.common import AFTER, FIRST, Connection, Info, Row, followed
 from kesher.schema.items import AuditLine, CallLog, Email
 from kesher.schema.notes import Note
 
@@ -38,12 +38,6 @@ class StreamKind(Enum):
     )
 
 
-def _same_node(parent: Row, info: Info) -> Row | None:
-    # A facet arrives under its response key, null unless the entry is of its kind.
-    found: Row | None = parent.get(str(info.path.key))
-    return found
-
-
 @strawberry.type(
     description="One thing in a record's stream. `kind` says which of the fields `note`, "
     "`task`/`activity`, `callLog`, `email`, `attachment` and `auditLine` holds it in full; "
@@ -68,12 +62,12 @@ class StreamEntry:
     )
     @staticmethod
     def by(parent: strawberry.Parent[Row], info: Info) -> Row | None:
-        return _same_node(parent, info)
+        return followed(parent, info)
 
     @strawberry.field(description="The note, when it is one.", graphql_type=Note | None)
     @staticmethod
     def note(parent: strawberry.Parent[Row], info: Info) -> Row | None:
-        return _same_node(parent, info)
+        return followed(parent, info)
 
     @strawberry.field(
         description="The activity (a task included), when it is one.",
@@ -81,27 +75,27 @@ class StreamEntry:
     )
     @staticmethod
     def activity(parent: strawberry.Parent[Row], info: Info) -> Row | None:
-        return _same_node(parent, info)
+        return followed(parent, info)
 
     @strawberry.field(description="The call, when it is one.", graphql_type=CallLog | None)
     @staticmethod
     def call_log(parent: strawberry.Parent[Row], info: Info) -> Row | None:
-        return _same_node(parent, info)
+        return followed(parent, info)
 
     @strawberry.field(description="The e-mail, when it is one.", graphql_type=Email | None)
     @staticmethod
     def email(parent: strawberry.Parent[Row], info: Info) -> Row | None:
-        return _same_node(parent, info)
+        return followed(parent, info)
 
     @strawberry.field(description="The file, when it is one.", graphql_type=Attachment | None)
     @staticmethod
     def attachment(parent: strawberry.Parent[Row], info: Info) -> Row | None:
-        return _same_node(parent, info)
+        return followed(parent, info)
 
     @strawberry.field(description="The audit line, when it is one.", graphql_type=AuditLine | None)
     @staticmethod
     def audit_line(parent: strawberry.Parent[Row], info: Info) -> Row | None:
-        return _same_node(parent, info)
+        return followed(parent, info)
 
 
 def streamed(label: str) -> Any:

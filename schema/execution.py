@@ -21,6 +21,7 @@ from typing import Any
 
 from graphql import (
     BREAK,
+    FragmentDefinitionNode,
     GraphQLObjectType,
     OperationDefinitionNode,
     Visitor,
@@ -64,7 +65,9 @@ class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plans: dict[int, tuple[GroupedFieldSet, GraphQLObjectType, _Plan | None]] = {}
-        self._shareable = _without_directives(self.operation, list(self.fragments.values()))
+        self._shareable = _without_directives(
+            self.operation, [details.definition for details in self.fragments.values()]
+        )
 
     def execute_fields(
         self,
@@ -200,7 +203,9 @@ def _complete(plan: _Plan, row: Mapping[str, Any], type_name: str) -> dict[str, 
 _DIRECTIVE_FREE: OrderedDict[int, tuple[Any, bool]] = OrderedDict()
 
 
-def _without_directives(operation: OperationDefinitionNode, fragments: list[Any]) -> bool:
+def _without_directives(
+    operation: OperationDefinitionNode, fragments: list[FragmentDefinitionNode]
+) -> bool:
     """Whether no selection of the operation or its fragments carries a directive; known
     by the operation's node, which the parser cache hands every request of a document."""
     found = _DIRECTIVE_FREE.get(id(operation))

@@ -155,3 +155,21 @@ def test_a_field_its_variables_switch_on_and_off_is_answered_as_asked() -> None:
         assert answer.data == expected.data
         assert answer.data is not None
         assert answer.data["items"][1]["supplier"] == ({"name": "Acme"} if with_maker else {})
+
+
+FRAGMENTS = """
+query Items { items { ...Whole maker { ...Named } } }
+fragment Whole on Item { id name colour supplier { ...Named } }
+fragment Named on Maker { __typename name }
+"""
+
+
+def test_named_fragments_are_answered_as_the_standard_executor_answers_them() -> None:
+    standard, fast = cached_schemas()
+    for _ in range(2):
+        expected = standard.execute_sync(FRAGMENTS)
+        answer = fast.execute_sync(FRAGMENTS)
+        assert answer.errors is None
+        assert answer.data == expected.data
+        assert answer.data is not None
+        assert answer.data["items"][0]["maker"] == {"__typename": "Maker", "name": "Acme"}

@@ -25,8 +25,9 @@ from kesher.settings import Settings
 if TYPE_CHECKING:
     from tests.mail_support import MailServer
 
-# The test SMTP server and each test's inbox (`mail_server`, `inbox`).
-pytest_plugins = ["tests.mail_support"]
+# The test SMTP server and each test's inbox (`mail_server`, `inbox`); the app served on a
+# port (`live`).
+pytest_plugins = ["tests.mail_support", "tests.live"]
 
 TEST_SECRET = "test-secret-key-" + "x" * 32
 TEST_PASSWORD = "correct horse battery"

@@ -7,25 +7,19 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
-import uvicorn
 from neo4j import Driver
-from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
-from kesher.app import create_app
 from kesher.graph.events import RecordChanged
 from kesher.graph.launcher import free_port
 from kesher.resolvers.broadcast import (
-    Broadcaster,
     LocalBroadcaster,
     RedisBroadcaster,
     record_channel,
@@ -33,14 +27,13 @@ from kesher.resolvers.broadcast import (
 )
 from kesher.settings import Settings
 from tests.conftest import Person, gql
+from tests.live import WAIT, Live, serving
 from tests.redis_support import redis_url  # noqa: F401  (a fixture)
 from tests.resolvers.relationships_support import customer
 from tests.resolvers.test_board import move
 from tests.resolvers.test_notes import NOTIFICATIONS, add_note, with_handle
 
 pytestmark = pytest.mark.anyio
-
-WAIT = 60.0  # seconds: generous, for a busy machine; nothing is timed against it
 
 RECORD_CHANGED = """
 subscription Follow($recordId: ID!) {
@@ -55,58 +48,6 @@ subscription { myNotifications { id kind summary createdAt readAt } }
 MY_NOTIFICATIONS_WITH_NOTE = """
 subscription { myNotifications { id kind summary note { id text author { id } } } }
 """
-
-
-class _Server(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield  # the test process keeps its own signal handlers
-
-
-@dataclass(frozen=True)
-class Live:
-    """An app instance served for real: its HTTP client and WebSocket address."""
-
-    app: Starlette
-    http: httpx.AsyncClient
-    ws_url: str
-
-    @property
-    def broadcaster(self) -> Broadcaster:
-        found: Broadcaster = self.app.state.broadcaster
-        return found
-
-
-@contextlib.asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[Live]:
-    """The app on a free port, served by uvicorn in this event loop, lifespan included."""
-    app = create_app(settings)
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
-    server = _Server(config)
-    task = asyncio.create_task(server.serve())
-
-    async def started() -> None:
-        while not server.started:
-            if task.done():
-                task.result()
-                raise RuntimeError("uvicorn stopped before it started")
-            await asyncio.sleep(0.02)
-
-    try:
-        await asyncio.wait_for(started(), WAIT)
-        address = f"http://127.0.0.1:{port}"
-        async with httpx.AsyncClient(base_url=address, timeout=WAIT) as http:
-            yield Live(app, http, f"ws://127.0.0.1:{port}/graphql")
-    finally:
-        server.should_exit = True
-        await task
-
-
-@pytest.fixture
-async def live(settings: Settings, clean_db: Driver) -> AsyncIterator[Live]:
-    async with serving(settings) as instance:
-        yield instance
 
 
 async def receive(ws: ClientConnection) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CLIENTS = Path(__file__).parent / "clients"
+LIMIT = 300.0  # seconds a client script may run; generous, nothing is timed against it
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def installed(folder: Path) -> Path:
     return folder
 
 
-async def run_node(folder: Path, script: str, *args: str, timeout: float = 300) -> NodeRun:
+async def run_node(folder: Path, script: str, *args: str) -> NodeRun:
     """Runs `node <script> <args>` in an installed client folder without blocking the event
     loop, so that an app served in this loop can answer it."""
     node = shutil.which("node")
@@ -52,7 +53,8 @@ async def run_node(folder: Path, script: str, *args: str, timeout: float = 300) 
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        out, err = await asyncio.wait_for(process.communicate(), timeout)
+        async with asyncio.timeout(LIMIT):
+            out, err = await process.communicate()
     except TimeoutError:
         process.kill()
         await process.wait()

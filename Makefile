@@ -9,7 +9,7 @@ ACTIVITY_CUSTOMERS ?= 100000
 CHAIN_CUSTOMERS ?= 100000
 SCALE ?= 10000
 
-.PHONY: run test check bench bench-load bench-map bench-activities bench-chains schema neo4j-start neo4j-stop neo4j-status clean
+.PHONY: run test check graphiql bench bench-load bench-map bench-activities bench-chains schema neo4j-start neo4j-stop neo4j-status clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ bench-activities: $(STAMP)  ## calendar and activities through HTTP against the 
 
 bench-chains: $(STAMP)  ## an activity list page with refs, states and chain counts through HTTP against the same Cypher run raw, at CHAIN_CUSTOMERS customers
 	$(BIN)/python -m bench.chains --customers $(CHAIN_CUSTOMERS)
+
+graphiql:  ## refresh kesher/static/graphiql (GraphiQL, React) from web/graphiql's lock file
+	scripts/vendor-graphiql
 
 schema: $(STAMP)  ## rewrite schema.graphql from the code
 	$(BIN)/kesher schema > schema.graphql

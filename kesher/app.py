@@ -21,7 +21,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
-from kesher import logs
+from kesher import graphiql, logs
 from kesher.graph.catalog import load_keys
 from kesher.graph.constraints import apply_constraints
 from kesher.graph.driver import Graph, connect
@@ -64,6 +64,9 @@ class KesherGraphQL(GraphQL[Context, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.settings = settings
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql.page()
 
     # Answers are encoded and requests decoded with orjson, several times quicker than the
     # standard library's json on a page of cards. Text, not bytes: WebSocket frames of
@@ -295,6 +298,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz),
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
+            *([graphiql.assets()] if settings.development else []),
         ],
         lifespan=lifespan,
     )

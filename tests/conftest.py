@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from tests.mail_support import MailServer
 
 # The test SMTP server and each test's inbox (`mail_server`, `inbox`); the app served on a
-# port (`live`).
-pytest_plugins = ["tests.mail_support", "tests.live"]
+# port (`live`); headless Chromium (`browser`, `page`).
+pytest_plugins = ["tests.mail_support", "tests.live", "tests.browser"]
 
 TEST_SECRET = "test-secret-key-" + "x" * 32
 TEST_PASSWORD = "correct horse battery"

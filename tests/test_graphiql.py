@@ -1,0 +1,149 @@
+"""GraphiQL in development: served from the package, nothing loaded from the internet; in a
+real browser it loads the schema and runs what is typed into it with a bearer token."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+import pytest
+from selenium.webdriver.chrome.webdriver import WebDriver
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webelement import WebElement
+
+from kesher.app import create_app
+from kesher.settings import Settings
+from tests.browser import Page, off_host
+from tests.conftest import Person, gql
+from tests.live import Live
+
+pytestmark = pytest.mark.anyio
+
+CREATE_CUSTOMER = """
+mutation($name: String!) {
+  createCustomer(input: {name: $name}) { ... on CustomerSuccess { customer { id } } }
+}
+"""
+
+# Typed as a person types it: GraphiQL closes brackets and quotes itself and steps over
+# the closing ones typed after.
+TYPED_QUERY = "{ customers(first: 5) { totalCount edges { node { name } } } }"
+
+QUERY_EDITOR = ".graphiql-query-editor .CodeMirror"
+HEADERS_EDITOR = ".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror"
+RESPONSE = ".result-window .CodeMirror"
+
+
+def _editor_text(driver: WebDriver, selector: str) -> str:
+    text: str = driver.execute_script(
+        "return document.querySelector(arguments[0]).CodeMirror.getValue()", selector
+    )
+    return text
+
+
+def _type_into(driver: WebDriver, selector: str, text: str) -> str:
+    """Clicks into an editor, selects what is there and types `text` over it; returns the
+    editor's text afterwards."""
+    editor: WebElement = driver.find_element(By.CSS_SELECTOR, selector)
+    editor.click()
+    ActionChains(driver).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL).send_keys(
+        Keys.DELETE
+    ).send_keys(text).perform()
+    return _editor_text(driver, selector)
+
+
+def _query_fields(driver: WebDriver) -> list[str] | None:
+    """The fields the documentation explorer lists, once it shows the type `Query`."""
+    title = driver.find_elements(By.CSS_SELECTOR, ".graphiql-doc-explorer-title")
+    if not title or title[0].text != "Query":
+        return None
+    names = driver.find_elements(By.CSS_SELECTOR, ".graphiql-doc-explorer-field-name")
+    return [name.text for name in names] or None
+
+
+def _open_type(driver: WebDriver, name: str) -> bool:
+    links = driver.find_elements(By.CSS_SELECTOR, "a.graphiql-doc-explorer-type-name")
+    for link in links:
+        if link.text == name:
+            link.click()
+            return True
+    return False
+
+
+async def test_graphiql_runs_a_query_typed_with_a_token_and_loads_nothing_from_outside(
+    live: Live, page: Page, member: Person
+) -> None:
+    # given: a customer, and GraphiQL opened in development (the tests' default)
+    created = await gql(live.http, CREATE_CUSTOMER, {"name": "Kibbutz Dalia"}, member)
+    assert created["data"]["createCustomer"]["customer"]["id"]
+
+    # when: the page is opened
+    await page.open(live.url + "/graphql")
+
+    # then: GraphiQL renders, and its schema loads (the documentation explorer shows Query)
+    await page.until(
+        lambda driver: driver.find_elements(By.CSS_SELECTOR, QUERY_EDITOR),
+        "GraphiQL did not render",
+    )
+    await page.run(
+        lambda driver: driver.find_element(
+            By.CSS_SELECTOR, '[aria-label="Show Documentation Explorer"]'
+        ).click()
+    )
+    await page.until(lambda driver: _open_type(driver, "Query"), "no root type Query")
+    fields = await page.until(_query_fields, "the explorer listed no fields of Query")
+    assert {"customers", "customer", "relationMap", "me"} <= set(fields)
+
+    # when: a token goes into the Headers editor and a query into the query editor, and runs
+    headers = f'{{"Authorization": "Bearer {member.token}"}}'
+    typed_headers = await page.run(lambda driver: _type_into(driver, HEADERS_EDITOR, headers))
+    assert json.loads(typed_headers) == {"Authorization": f"Bearer {member.token}"}
+    typed_query = await page.run(lambda driver: _type_into(driver, QUERY_EDITOR, TYPED_QUERY))
+    assert re.sub(r"\s+", " ", typed_query).strip() == TYPED_QUERY
+    await page.run(
+        lambda driver: driver.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
+    )
+
+    # then: the answer shows the customer
+    shown = await page.until(
+        lambda driver: _editor_text(driver, RESPONSE) or None, "no answer was shown"
+    )
+    answer: dict[str, Any] = json.loads(shown)
+    assert answer == {
+        "data": {"customers": {"totalCount": 1, "edges": [{"node": {"name": "Kibbutz Dalia"}}]}}
+    }
+
+    # and: every request the page made went to the app on 127.0.0.1
+    requested = await page.requests()
+    assert any(url.endswith("/static/graphiql/graphiql.min.js") for url in requested)
+    assert off_host(requested) == []
+
+
+async def test_graphiql_page_and_its_files_come_from_the_package(
+    client: httpx.AsyncClient,
+) -> None:
+    page = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert "static/graphiql/graphiql.min.js" in sources
+    assert "static/graphiql/react.production.min.js" in sources
+    for source in sources:
+        if source.startswith("data:"):
+            continue
+        assert "//" not in source, source
+        served = await client.get("/" + source)
+        assert served.status_code == 200, source
+        assert served.content, source
+
+
+async def test_graphiql_and_its_files_are_not_served_in_production(settings: Settings) -> None:
+    production = settings.model_copy(update={"environment": "production"})
+    app = create_app(production)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kesher.test") as http:
+        asset = await http.get("/static/graphiql/graphiql.min.js")
+        assert asset.status_code == 404

@@ -16,16 +16,24 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 
 from kesher.app import create_app
+from kesher.resolvers.broadcast import record_channel
 from kesher.settings import Settings
 from tests.browser import Page, off_host
 from tests.conftest import Person, gql
 from tests.live import Live
+from tests.resolvers.test_subscriptions import following
 
 pytestmark = pytest.mark.anyio
 
 CREATE_CUSTOMER = """
 mutation($name: String!) {
   createCustomer(input: {name: $name}) { ... on CustomerSuccess { customer { id } } }
+}
+"""
+
+ADD_NOTE = """
+mutation($recordId: ID!, $text: String!) {
+  addNote(recordId: $recordId, text: $text) { __typename }
 }
 """
 
@@ -74,21 +82,48 @@ def _open_type(driver: WebDriver, name: str) -> bool:
     return False
 
 
+async def open_graphiql(live: Live, page: Page) -> None:
+    await page.open(live.url + "/graphql")
+    await page.until(
+        lambda driver: driver.find_elements(By.CSS_SELECTOR, QUERY_EDITOR),
+        "GraphiQL did not render",
+    )
+
+
+async def run_typed(page: Page, person: Person, document: str) -> None:
+    """Types the person's token into the Headers editor and `document` into the query
+    editor, and runs it."""
+    headers = f'{{"Authorization": "Bearer {person.token}"}}'
+    typed_headers = await page.run(lambda driver: _type_into(driver, HEADERS_EDITOR, headers))
+    assert json.loads(typed_headers) == {"Authorization": f"Bearer {person.token}"}
+    typed = await page.run(lambda driver: _type_into(driver, QUERY_EDITOR, document))
+    assert re.sub(r"\s+", " ", typed).strip() == document
+    await page.run(
+        lambda driver: driver.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
+    )
+
+
+async def shown_answer(page: Page, expected: str) -> dict[str, Any]:
+    """The answer in the response pane, once it mentions `expected`."""
+
+    def mentioning(driver: WebDriver) -> str | None:
+        text = _editor_text(driver, RESPONSE)
+        return text if expected in text else None
+
+    shown = await page.until(mentioning, f"no answer mentioning {expected!r} was shown")
+    answer: dict[str, Any] = json.loads(shown)
+    return answer
+
+
 async def test_graphiql_runs_a_query_typed_with_a_token_and_loads_nothing_from_outside(
     live: Live, page: Page, member: Person
 ) -> None:
     # given: a customer, and GraphiQL opened in development (the tests' default)
     created = await gql(live.http, CREATE_CUSTOMER, {"name": "Kibbutz Dalia"}, member)
     assert created["data"]["createCustomer"]["customer"]["id"]
+    await open_graphiql(live, page)
 
-    # when: the page is opened
-    await page.open(live.url + "/graphql")
-
-    # then: GraphiQL renders, and its schema loads (the documentation explorer shows Query)
-    await page.until(
-        lambda driver: driver.find_elements(By.CSS_SELECTOR, QUERY_EDITOR),
-        "GraphiQL did not render",
-    )
+    # then: its schema loads (the documentation explorer lists the fields of Query)
     await page.run(
         lambda driver: driver.find_element(
             By.CSS_SELECTOR, '[aria-label="Show Documentation Explorer"]'
@@ -98,29 +133,47 @@ async def test_graphiql_runs_a_query_typed_with_a_token_and_loads_nothing_from_o
     fields = await page.until(_query_fields, "the explorer listed no fields of Query")
     assert {"customers", "customer", "relationMap", "me"} <= set(fields)
 
-    # when: a token goes into the Headers editor and a query into the query editor, and runs
-    headers = f'{{"Authorization": "Bearer {member.token}"}}'
-    typed_headers = await page.run(lambda driver: _type_into(driver, HEADERS_EDITOR, headers))
-    assert json.loads(typed_headers) == {"Authorization": f"Bearer {member.token}"}
-    typed_query = await page.run(lambda driver: _type_into(driver, QUERY_EDITOR, TYPED_QUERY))
-    assert re.sub(r"\s+", " ", typed_query).strip() == TYPED_QUERY
-    await page.run(
-        lambda driver: driver.find_element(By.CSS_SELECTOR, ".graphiql-execute-button").click()
-    )
+    # when: a query is typed and run with a token
+    await run_typed(page, member, TYPED_QUERY)
 
     # then: the answer shows the customer
-    shown = await page.until(
-        lambda driver: _editor_text(driver, RESPONSE) or None, "no answer was shown"
-    )
-    answer: dict[str, Any] = json.loads(shown)
-    assert answer == {
+    assert await shown_answer(page, "Kibbutz Dalia") == {
         "data": {"customers": {"totalCount": 1, "edges": [{"node": {"name": "Kibbutz Dalia"}}]}}
     }
 
-    # and: every request the page made went to the app on 127.0.0.1
+    # and: every request the page made went to the app on 127.0.0.1, as the browser's
+    # network log and the page's own resource timing tell, and nothing failed on the way
     requested = await page.requests()
     assert any(url.endswith("/static/graphiql/graphiql.min.js") for url in requested)
     assert off_host(requested) == []
+    timed = await page.script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert off_host(timed) == []
+    assert [line for line in await page.console() if line.startswith("SEVERE")] == []
+
+
+async def test_graphiql_subscribes_with_the_token_of_its_headers(
+    live: Live, page: Page, member: Person
+) -> None:
+    # given: a customer, and a subscription to its changes typed into GraphiQL
+    created = await gql(live.http, CREATE_CUSTOMER, {"name": "Kibbutz Dalia"}, member)
+    dalia = created["data"]["createCustomer"]["customer"]["id"]
+    await open_graphiql(live, page)
+    await run_typed(
+        page,
+        member,
+        f'subscription {{ recordChanged(recordId: "{dalia}") {{ recordId actorId }} }}',
+    )
+    await following(live, record_channel(dalia))
+
+    # when: a note is written on the customer
+    written = await gql(live.http, ADD_NOTE, {"recordId": dalia, "text": "Fair on Sunday."}, member)
+    assert written["data"]["addNote"]["__typename"] == "NoteSuccess"
+
+    # then: GraphiQL shows the event
+    assert await shown_answer(page, "recordChanged") == {
+        "data": {"recordChanged": {"recordId": dalia, "actorId": member.id}}
+    }
+    assert off_host(await page.requests()) == []
 
 
 async def test_graphiql_page_and_its_files_come_from_the_package(

@@ -16,8 +16,9 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 
 from kesher.app import create_app
+from kesher.graphiql import STATIC
 from kesher.resolvers.broadcast import record_channel
-from kesher.settings import Settings
+from kesher.settings import PROJECT_DIR, Settings
 from tests.browser import Page, off_host
 from tests.conftest import Person, gql
 from tests.live import Live
@@ -200,3 +201,15 @@ async def test_graphiql_and_its_files_are_not_served_in_production(settings: Set
     async with httpx.AsyncClient(transport=transport, base_url="http://kesher.test") as http:
         asset = await http.get("/static/graphiql/graphiql.min.js")
         assert asset.status_code == 404
+
+
+def test_vendored_files_are_the_versions_web_graphiql_locks() -> None:
+    lock = json.loads((PROJECT_DIR / "web" / "graphiql" / "package-lock.json").read_text())
+    locked = {
+        name: lock["packages"][f"node_modules/{name}"]["version"]
+        for name in ("graphiql", "react", "react-dom")
+    }
+    vendored = dict(
+        line.split(" ", 1) for line in (STATIC / "graphiql" / "VERSIONS").read_text().splitlines()
+    )
+    assert vendored == locked, "run `make graphiql` after changing web/graphiql"

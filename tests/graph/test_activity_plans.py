@@ -45,7 +45,7 @@ def statement_for(where: ActivityFilter) -> tuple[str, dict[str, object]]:
         conditions.append(f"{n}.startAt IS NOT NULL")
     text = statement.page(
         Shape(ACTIVITY, frozenset({"subject"})),
-        Page(first=20, order=LATEST_FIRST),
+        Page(size=20, order=LATEST_FIRST),
         conditions,
         n=n,
         anchor=anchor,
@@ -87,7 +87,7 @@ def test_a_page_with_state_attachments_and_chain_counts_still_reads_the_index_in
         frozenset({"offers", "product_records", "events", "tasks"}),
     )
     text = statement.page(
-        shape, Page(first=50, order=LATEST_FIRST), [f"{n}.startAt IS NOT NULL"], n=n
+        shape, Page(size=50, order=LATEST_FIRST), [f"{n}.startAt IS NOT NULL"], n=n
     )
     plan = [operator for operator, _ in plan_of(clean_db, text, statement.params)]
     assert "CartesianProduct" not in plan, plan

@@ -19,7 +19,7 @@ def card_shape(total: bool = False) -> Shape:
         "contacts",
         CUSTOMER.relations["contacts"],
         Shape(CONTACT, frozenset({"name", "email"})),
-        Page(first=5, order=BY_NAME, total=total),
+        Page(size=5, order=BY_NAME, total=total),
     )
     owner = Link("owner", CUSTOMER.relations["owner"], Shape(USER, frozenset({"name"})))
     return Shape(
@@ -59,7 +59,7 @@ def test_values_are_parameters_never_text() -> None:
 def test_keyset_predicate_follows_each_key_direction() -> None:
     statement = Statement()
     keys = (SortKey("{n}.createdAt", descending=True), SortKey("{n}.id"))
-    text = statement._after("n", keys, ("t", "id"))
+    text = statement._keyset("n", keys, ("t", "id"))
     assert text == "((n.createdAt < $p0) OR (n.createdAt = $p1 AND n.id > $p2))"
 
 
@@ -123,7 +123,7 @@ def test_list_plan_reads_the_name_index_in_order(seeded: Driver) -> None:
     conditions.append(f"{n}.name IS NOT NULL")
     owner = Link("owner", CUSTOMER.relations["owner"], Shape(USER, frozenset({"name"})))
     shape = Shape(CUSTOMER, frozenset({"name"}), (owner,), frozenset({"contacts"}))
-    text = statement.page(shape, Page(first=20, order=BY_NAME), conditions, n=n)
+    text = statement.page(shape, Page(size=20, order=BY_NAME), conditions, n=n)
     plan = operators(seeded, text, statement.params)
     assert "CartesianProduct" not in plan
     assert "NodeByLabelScan" not in plan
@@ -137,7 +137,7 @@ def test_list_plan_reads_the_name_index_in_order(seeded: Driver) -> None:
 def test_search_plan_starts_from_the_fulltext_index(seeded: Driver) -> None:
     statement = Statement()
     n = statement.variable()
-    page = Page(first=20, order=(SortKey("score", descending=True),))
+    page = Page(size=20, order=(SortKey("score", descending=True),))
     text = statement.page(
         Shape(PROJECT, frozenset({"name"})), page, [], Search("project_search", "proj*"), n=n
     )
@@ -157,7 +157,7 @@ def test_list_filtered_by_customer_starts_from_the_customer(seeded: Driver) -> N
     anchor = record_anchor(statement, n, CONTACT, where)
     text = statement.page(
         Shape(CONTACT, frozenset({"name"})),
-        Page(first=20, order=BY_NAME),
+        Page(size=20, order=BY_NAME),
         conditions,
         n=n,
         anchor=anchor,

@@ -174,13 +174,10 @@ class Statement:
                 "}",
             )
         rows = self._rows(n, shape, page, source, where, carried=("score",) if search else ())
-        behind: LiteralString = ""
-        if page.behind and page.cursor is not None:
-            behind = self._behind(n, page, source, where, "behind")
         returned: LiteralString = "RETURN rows" + (", total" if page.total else "")
-        return _lines(
-            total, rows, behind, returned + (", behind" if behind else "") + self._catalog()
-        )
+        if page.behind and page.cursor is not None:
+            returned += ", " + self._behind(n, page, source, where) + " AS behind"
+        return _lines(total, rows, returned + self._catalog())
 
     def _catalog(self) -> LiteralString:
         return ", " + CATALOG_KEYS if self.uses_catalog else ""
@@ -276,24 +273,16 @@ class Statement:
         page: Page,
         source: LiteralString,
         where: list[LiteralString],
-        into: LiteralString,
-        outer: LiteralString = "",
         keys: tuple[SortKey, ...] | None = None,
     ) -> LiteralString:
-        """A subquery binding `into` to whether a row lies behind the page's cursor (its
-        own row or one on the far side of it), stopping at the first one found."""
+        """Whether a row lies behind the page's cursor (its own row, or one on the far side
+        of it): an EXISTS that stops at the first one found."""
         assert page.cursor is not None
         beyond = self._keyset(
             n, keys or page.keys, page.cursor, backward=not page.backward, inclusive=True
         )
-        return _lines(
-            f"CALL ({outer}) {{",
-            source,
-            _where([*where, beyond]),
-            f"WITH {n} LIMIT 1",
-            f"RETURN count({n}) > 0 AS {into}",
-            "}",
-        )
+        # The RETURN keeps a full-text search's CALL from standing alone, which WHERE may not.
+        return f"EXISTS {{ {source} {_where([*where, beyond])} RETURN {n} }}"
 
     def projection(
         self, n: LiteralString, shape: Shape, extra: LiteralString = ""
@@ -357,14 +346,13 @@ class Statement:
         )
         value = self.variable()
         rows = self._rows(b, link.shape, page, f"MATCH {pattern}", where, outer=a, into=value)
-        total: LiteralString = ""
+        # What the answer carries beside its rows, when asked.
+        extra: LiteralString = ""
         if page.total:
-            total = f", total: COUNT {{ MATCH {pattern}{_where(where, prefix=' WHERE ')} }}"
+            extra = f", total: COUNT {{ MATCH {pattern}{_where(where, prefix=' WHERE ')} }}"
         if page.behind and page.cursor is not None:
-            behind = self.variable()
-            rows = _lines(rows, self._behind(b, page, f"MATCH {pattern}", where, behind, a))
-            total += f", behind: {behind}"
-        return f"{{rows: {value}{total}}}", rows
+            extra += ", behind: " + self._behind(b, page, f"MATCH {pattern}", where)
+        return f"{{rows: {value}{extra}}}", rows
 
     def _relationships(
         self, n: LiteralString, part: RelationshipList
@@ -378,31 +366,27 @@ class Statement:
         conditions: list[LiteralString] = []
         if part.in_effect_on is not None:
             conditions.append(self._in_effect(r, part.in_effect_on))
-        total: LiteralString = ""
+        extra: LiteralString = ""
         if page.total:
-            total = f", total: COUNT {{ ({n})-[{r}:{types}]-() {_where(conditions)} }}"
+            extra = f", total: COUNT {{ ({n})-[{r}:{types}]-() {_where(conditions)} }}"
         keys = (SortKey(f"{t}.sortOrder"), SortKey(f"{o}.name"), SortKey(f"{r}.id"))
         source = _lines(
             f"MATCH ({n})-[{r}:{types}]-({o})", f"MATCH ({t}:RelationshipType {{key: type({r})}})"
         )
-        behind: LiteralString = ""
         if page.behind and page.cursor is not None:
-            flag = self.variable()
-            behind = self._behind(r, page, source, conditions, flag, n, keys)
-            total += f", behind: {flag}"
+            extra += ", behind: " + self._behind(r, page, source, conditions, keys)
         if page.cursor is not None:
             conditions.append(self._keyset(n, keys, page.cursor, page.backward))
         cursor = ", ".join(key.expression for key in keys)
         order = ", ".join(_sort(n, key, page.backward) for key in keys)
         row = seen_from(n, r, o, t, extra=f"_cursor: [{cursor}]")
-        return f"{{rows: {value}{total}}}", _lines(
+        return f"{{rows: {value}{extra}}}", _lines(
             f"CALL ({n}) {{",
             source,
             _where(conditions),
             f"WITH {n}, {r}, {o}, {t} ORDER BY {order} LIMIT {self.param(page.size + 1)}",
             f"RETURN collect({row}) AS {value}",
             "}",
-            behind,
         )
 
     def _linked_customers(self, n: LiteralString, first: int) -> LiteralString:

@@ -166,3 +166,43 @@ def test_list_filtered_by_customer_starts_from_the_customer(seeded: Driver) -> N
     assert "NodeUniqueIndexSeek" in plan, " ".join(plan)
     assert "NodeByLabelScan" not in plan
     assert "NodeIndexScan" not in plan
+
+
+def test_a_backward_page_of_a_card_list_is_read_from_the_card(seeded: Driver) -> None:
+    statement = Statement()
+    page = Page(size=5, order=BY_NAME, cursor=("Contact 9", "con_9"), backward=True, behind=True)
+    contacts = Link(
+        "contacts", CUSTOMER.relations["contacts"], Shape(CONTACT, frozenset({"name"})), page
+    )
+    text = statement.card(Shape(CUSTOMER, frozenset({"name"}), (contacts,)), "cus_7")
+    assert "ORDER BY n2.name DESC, n2.id DESC LIMIT" in text
+    plan = operators(seeded, text, statement.params)
+    assert "CartesianProduct" not in plan
+    assert "NodeUniqueIndexSeek" in plan
+    assert "NodeByLabelScan" not in plan
+    assert "AllNodesScan" not in plan
+
+
+def test_a_backward_page_of_a_list_reads_the_name_index_the_other_way(seeded: Driver) -> None:
+    statement = Statement()
+    n = statement.variable()
+    conditions = record_conditions(statement, n, CUSTOMER, RecordFilter())
+    conditions.append(f"{n}.name IS NOT NULL")
+    page = Page(size=20, order=BY_NAME, cursor=("Customer 500", "cus_500"), backward=True)
+    text = statement.page(Shape(CUSTOMER, frozenset({"name"})), page, conditions, n=n)
+    plan = operators(seeded, text, statement.params)
+    assert "CartesianProduct" not in plan
+    assert "NodeByLabelScan" not in plan
+    assert "NodeIndexScan" in plan or "NodeIndexSeekByRange" in plan, plan
+    assert "Sort" not in plan, plan
+
+
+def test_keyset_predicates_turn_round_for_backward_pages_and_take_the_cursor_when_asked() -> None:
+    keys = (SortKey("{n}.createdAt", descending=True), SortKey("{n}.id"))
+    assert Statement()._keyset("n", keys, ("t", "id"), backward=True) == (
+        "((n.createdAt > $p0) OR (n.createdAt = $p1 AND n.id < $p2))"
+    )
+    assert Statement()._keyset("n", keys, ("t", "id"), inclusive=True) == (
+        "((n.createdAt < $p0) OR (n.createdAt = $p1 AND n.id > $p2) "
+        "OR (n.createdAt = $p3 AND n.id = $p4))"
+    )

@@ -397,7 +397,7 @@ async def page(graph: Graph, shape: Shape, keyset: Page, where: ActivityFilter) 
         return text, statement.params
 
     result = await fresh_rows(graph, build)
-    return PageRows(rows=result[0]["rows"], total=result[0].get("total"))
+    return PageRows.of(result[0])
 
 
 def activity_conditions(

@@ -129,7 +129,7 @@ async def notifications(
         return statement.page(shape, page, conditions, n=n, anchor=anchor), statement.params
 
     result = await fresh_rows(graph, build)
-    return PageRows(rows=result[0]["rows"], total=result[0].get("total"))
+    return PageRows.of(result[0])
 
 
 async def mark_read(tx: AsyncManagedTransaction, user_id: str, ids: Sequence[str] | None) -> int:

@@ -51,7 +51,7 @@ def segment_statement(where: RecordFilter, cap: int) -> Build:
             anchor = record_anchor(statement, n, CUSTOMER, live)
         # Which customers come first does not matter (a segment over the cap is refused),
         # so the page is ordered by id alone and the planner may start from any index.
-        text = statement.page(_SEGMENT, Page(first=cap, order=()), conditions, n=n, anchor=anchor)
+        text = statement.page(_SEGMENT, Page(size=cap, order=()), conditions, n=n, anchor=anchor)
         return text, statement.params
 
     return build

@@ -48,6 +48,12 @@ class RecordFilter:
 class PageRows:
     rows: list[Row]
     total: int | None = None
+    behind: bool | None = None
+    """Whether a row lies behind the cursor (only when the page asked)."""
+
+    @classmethod
+    def of(cls, answer: Row) -> PageRows:
+        return cls(answer["rows"], answer.get("total"), answer.get("behind"))
 
 
 async def card(graph: Graph, shape: Shape, record_id: str, key: LiteralString = "id") -> Row | None:
@@ -93,7 +99,7 @@ async def page(graph: Graph, shape: Shape, page: Page, where: RecordFilter) -> P
         return text, statement.params
 
     result = await fresh_rows(graph, build)
-    return PageRows(rows=result[0]["rows"], total=result[0].get("total"))
+    return PageRows.of(result[0])
 
 
 def record_anchor(

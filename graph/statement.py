@@ -31,12 +31,20 @@ BY_ID = SortKey("{n}.id")
 
 @dataclass(frozen=True)
 class Page:
-    """A keyset page: `first` rows after the row whose sort values are `after`."""
+    """A keyset page: `size` rows after the row whose sort values are `cursor`, or, when
+    `backward`, the `size` rows just before it (the list's last rows without a cursor).
 
-    first: int
+    A backward page's rows come nearest the cursor first, so that one more than asked
+    still tells whether more lie beyond; the caller turns them round.
+    """
+
+    size: int
     order: tuple[SortKey, ...]
-    after: tuple[Any, ...] | None = None
+    cursor: tuple[Any, ...] | None = None
+    backward: bool = False
     total: bool = False
+    behind: bool = False
+    """Also tell whether any row lies behind the cursor, on the side the page leaves."""
 
     @property
     def keys(self) -> tuple[SortKey, ...]:
@@ -69,11 +77,9 @@ class RelationshipList:
     other party's name. The answer goes under `key` (the response alias)."""
 
     key: str
-    first: int
-    after: tuple[Any, ...] | None = None
+    page: Page
     type_keys: frozenset[str] | None = None
     in_effect_on: date | None = None
-    total: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,7 @@ class Statement:
         anchor: LiteralString | None = None,
     ) -> LiteralString:
         """A list page: one row with `rows` (page size + 1, to tell if more follow) and,
-        when asked, `total`.
+        when asked, `total` and `behind`.
 
         `conditions` are Cypher predicates over `n`, which the caller takes from
         `variable()` beforehand. An `anchor` is a MATCH that binds `n` from a few known
@@ -168,9 +174,10 @@ class Statement:
                 "}",
             )
         rows = self._rows(n, shape, page, source, where, carried=("score",) if search else ())
-        return _lines(
-            total, rows, "RETURN rows" + (", total" if page.total else "") + self._catalog()
-        )
+        returned: LiteralString = "RETURN rows" + (", total" if page.total else "")
+        if page.behind and page.cursor is not None:
+            returned += ", " + self._behind(n, page, source, where) + " AS behind"
+        return _lines(total, rows, returned + self._catalog())
 
     def _catalog(self) -> LiteralString:
         return ", " + CATALOG_KEYS if self.uses_catalog else ""
@@ -215,9 +222,9 @@ class Statement:
     ) -> LiteralString:
         keys = page.keys
         conditions = list(where)
-        if page.after is not None:
-            conditions.append(self._after(n, keys, page.after))
-        order = ", ".join(_sort(n, key) for key in keys)
+        if page.cursor is not None:
+            conditions.append(self._keyset(n, keys, page.cursor, page.backward))
+        order = ", ".join(_sort(n, key, page.backward) for key in keys)
         cursor = ", ".join(key.expression.format(n=n) for key in keys)
         subqueries, projection = self._projection(n, shape, extra=f"_cursor: [{cursor}]")
         kept = ", ".join((n, *carried))
@@ -225,24 +232,57 @@ class Statement:
             f"CALL ({outer}) {{",
             source,
             _where(conditions),
-            f"WITH {kept} ORDER BY {order} LIMIT {self.param(page.first + 1)}",
+            f"WITH {kept} ORDER BY {order} LIMIT {self.param(page.size + 1)}",
             *subqueries,
             f"WITH * ORDER BY {order}" if subqueries else "",
             f"RETURN collect({projection}) AS {into}",
             "}",
         )
 
-    def _after(self, n: LiteralString, keys: tuple[SortKey, ...], after: tuple[Any, ...]) -> str:
-        """The keyset predicate: the row sorts after the cursor's values."""
-        if len(after) != len(keys):
+    def _keyset(
+        self,
+        n: LiteralString,
+        keys: tuple[SortKey, ...],
+        cursor: tuple[Any, ...],
+        backward: bool = False,
+        inclusive: bool = False,
+    ) -> str:
+        """The keyset predicate: the row sorts after the cursor's values (before them when
+        `backward`), or, when `inclusive`, is the cursor's row itself."""
+        if len(cursor) != len(keys):
             raise ValueError("cursor does not fit this ordering")
         alternatives: list[str] = []
         for i, key in enumerate(keys):
-            terms = [f"{keys[j].expression.format(n=n)} = {self.param(after[j])}" for j in range(i)]
-            op = "<" if key.descending else ">"
-            terms.append(f"{key.expression.format(n=n)} {op} {self.param(after[i])}")
+            terms = [
+                f"{keys[j].expression.format(n=n)} = {self.param(cursor[j])}" for j in range(i)
+            ]
+            op = "<" if key.descending != backward else ">"
+            terms.append(f"{key.expression.format(n=n)} {op} {self.param(cursor[i])}")
             alternatives.append("(" + " AND ".join(terms) + ")")
+        if inclusive:
+            same = [
+                f"{key.expression.format(n=n)} = {self.param(cursor[i])}"
+                for i, key in enumerate(keys)
+            ]
+            alternatives.append("(" + " AND ".join(same) + ")")
         return "(" + " OR ".join(alternatives) + ")"
+
+    def _behind(
+        self,
+        n: LiteralString,
+        page: Page,
+        source: LiteralString,
+        where: list[LiteralString],
+        keys: tuple[SortKey, ...] | None = None,
+    ) -> LiteralString:
+        """Whether a row lies behind the page's cursor (its own row, or one on the far side
+        of it): an EXISTS that stops at the first one found."""
+        assert page.cursor is not None
+        beyond = self._keyset(
+            n, keys or page.keys, page.cursor, backward=not page.backward, inclusive=True
+        )
+        # The RETURN keeps a full-text search's CALL from standing alone, which WHERE may not.
+        return f"EXISTS {{ {source} {_where([*where, beyond])} RETURN {n} }}"
 
     def projection(
         self, n: LiteralString, shape: Shape, extra: LiteralString = ""
@@ -302,14 +342,17 @@ class Statement:
                 "}",
             )
         page = link.page or Page(
-            first=20, order=tuple(SortKey(k if "{n}" in k else "{n}." + k) for k in relation.order)
+            size=20, order=tuple(SortKey(k if "{n}" in k else "{n}." + k) for k in relation.order)
         )
         value = self.variable()
         rows = self._rows(b, link.shape, page, f"MATCH {pattern}", where, outer=a, into=value)
-        total: LiteralString = ""
+        # What the answer carries beside its rows, when asked.
+        extra: LiteralString = ""
         if page.total:
-            total = f", total: COUNT {{ MATCH {pattern}{_where(where, prefix=' WHERE ')} }}"
-        return f"{{rows: {value}{total}}}", rows
+            extra = f", total: COUNT {{ MATCH {pattern}{_where(where, prefix=' WHERE ')} }}"
+        if page.behind and page.cursor is not None:
+            extra += ", behind: " + self._behind(b, page, f"MATCH {pattern}", where)
+        return f"{{rows: {value}{extra}}}", rows
 
     def _relationships(
         self, n: LiteralString, part: RelationshipList
@@ -317,25 +360,31 @@ class Statement:
         """The value of a card's relationship list, and the subquery that makes it."""
         types = self.relationship_types(part.type_keys)
         if not types:
-            return "{rows: []" + (", total: 0}" if part.total else "}"), ""
+            return "{rows: []" + (", total: 0}" if part.page.total else "}"), ""
         r, o, t, value = self.variable(), self.variable(), self.variable(), self.variable()
+        page = part.page
         conditions: list[LiteralString] = []
         if part.in_effect_on is not None:
             conditions.append(self._in_effect(r, part.in_effect_on))
-        total: LiteralString = ""
-        if part.total:
-            total = f", total: COUNT {{ ({n})-[{r}:{types}]-() {_where(conditions)} }}"
+        extra: LiteralString = ""
+        if page.total:
+            extra = f", total: COUNT {{ ({n})-[{r}:{types}]-() {_where(conditions)} }}"
         keys = (SortKey(f"{t}.sortOrder"), SortKey(f"{o}.name"), SortKey(f"{r}.id"))
-        if part.after is not None:
-            conditions.append(self._after(n, keys, part.after))
-        order = ", ".join(key.expression for key in keys)
-        row = seen_from(n, r, o, t, extra=f"_cursor: [{order}]")
-        return f"{{rows: {value}{total}}}", _lines(
+        source = _lines(
+            f"MATCH ({n})-[{r}:{types}]-({o})", f"MATCH ({t}:RelationshipType {{key: type({r})}})"
+        )
+        if page.behind and page.cursor is not None:
+            extra += ", behind: " + self._behind(r, page, source, conditions, keys)
+        if page.cursor is not None:
+            conditions.append(self._keyset(n, keys, page.cursor, page.backward))
+        cursor = ", ".join(key.expression for key in keys)
+        order = ", ".join(_sort(n, key, page.backward) for key in keys)
+        row = seen_from(n, r, o, t, extra=f"_cursor: [{cursor}]")
+        return f"{{rows: {value}{extra}}}", _lines(
             f"CALL ({n}) {{",
-            f"MATCH ({n})-[{r}:{types}]-({o})",
-            f"MATCH ({t}:RelationshipType {{key: type({r})}})",
+            source,
             _where(conditions),
-            f"WITH {n}, {r}, {o}, {t} ORDER BY {order} LIMIT {self.param(part.first + 1)}",
+            f"WITH {n}, {r}, {o}, {t} ORDER BY {order} LIMIT {self.param(page.size + 1)}",
             f"RETURN collect({row}) AS {value}",
             "}",
         )
@@ -353,8 +402,9 @@ class Statement:
         )
 
 
-def _sort(n: LiteralString, key: SortKey) -> LiteralString:
-    return key.expression.format(n=n) + (" DESC" if key.descending else "")
+def _sort(n: LiteralString, key: SortKey, backward: bool = False) -> LiteralString:
+    """An ORDER BY term; a backward page reads its list the other way round."""
+    return key.expression.format(n=n) + (" DESC" if key.descending != backward else "")
 
 
 def _where(conditions: list[LiteralString], prefix: LiteralString = "WHERE ") -> LiteralString:

@@ -346,7 +346,7 @@ async def page(
         ACTIVITY, field, context.settings, ORDERS[order_name], order_name
     )
     answer = await graph_activities.page(context.graph, shape, keyset, narrowed)
-    return connection({"rows": answer.rows, "total": answer.total}, keyset, order_name)
+    return connection(vars(answer), keyset, order_name)
 
 
 async def add_exception(

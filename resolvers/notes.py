@@ -80,7 +80,7 @@ async def notifications(context: Context, field: SelectedField, unread_only: boo
     answer = await graph_notes.notifications(
         context.graph, shape, page, viewer_id(context), unread_only
     )
-    return connection({"rows": answer.rows, "total": answer.total}, page, NEWEST_FIRST)
+    return connection(vars(answer), page, NEWEST_FIRST)
 
 
 async def mark_read(context: Context, ids: Sequence[str] | None) -> Row | Refusal:

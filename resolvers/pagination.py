@@ -6,7 +6,7 @@ import base64
 import json
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, LiteralString
+from typing import Any, LiteralString, NoReturn
 
 from kesher.graph.driver import Row
 from kesher.graph.statement import Page, SortKey
@@ -35,22 +35,38 @@ def page_of(
     *,
     first: int | None,
     after: str | None,
+    last: int | None = None,
+    before: str | None = None,
     order_name: str,
     order: tuple[SortKey, ...],
     total: bool,
     default_size: int,
     max_size: int,
 ) -> Page:
-    """Checks `first` and `after` and turns them into a graph page."""
-    size = default_size if first is None else first
+    """Checks `first` and `after`, or `last` and `before`, and turns them into a graph
+    page: a forward one, or a backward one when `last` or `before` is given."""
+    if first is not None and last is not None:
+        _refuse("last", "give `first` or `last`, not both.")
+    if after is not None and before is not None:
+        _refuse("before", "give `after` or `before`, not both.")
+    backward = last is not None or before is not None
+    if backward and first is not None:
+        _refuse("before", "the rows before a cursor are asked for with `last`, not `first`.")
+    if backward and after is not None:
+        _refuse("after", "the rows after a cursor are asked for with `first`, not `last`.")
+    size_name, asked = ("last", last) if backward else ("first", first)
+    size = default_size if asked is None else asked
     if not 0 <= size <= max_size:
-        raise ClientError(
-            f"first: must be between 0 and {max_size}, got {size}.",
-            code="INVALID_INPUT",
-            field="first",
-        )
-    values = None if after is None else decode_cursor(after, order_name, len(order) + 1)
-    return Page(first=size, order=order, after=values, total=total)
+        _refuse(size_name, f"must be between 0 and {max_size}, got {size}.")
+    cursor_name, cursor = ("before", before) if backward else ("after", after)
+    values = (
+        None if cursor is None else decode_cursor(cursor, order_name, len(order) + 1, cursor_name)
+    )
+    return Page(size=size, order=order, cursor=values, backward=backward, total=total)
+
+
+def _refuse(argument: str, reason: str) -> NoReturn:
+    raise ClientError(f"{argument}: {reason}", code="INVALID_INPUT", field=argument)
 
 
 def encode_cursor(order_name: str, values: list[Any]) -> str:
@@ -59,7 +75,9 @@ def encode_cursor(order_name: str, values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, order_name: str, length: int) -> tuple[Any, ...]:
+def decode_cursor(
+    cursor: str, order_name: str, length: int, argument: str = "after"
+) -> tuple[Any, ...]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw)
@@ -67,11 +85,9 @@ def decode_cursor(cursor: str, order_name: str, length: int) -> tuple[Any, ...]:
     except ValueError:
         valid = False
     if not valid:
-        raise ClientError("after: not a cursor of this list.", code="INVALID_INPUT", field="after")
+        _refuse(argument, "not a cursor of this list.")
     if payload[0] != order_name:
-        raise ClientError(
-            "after: the cursor belongs to another ordering.", code="INVALID_INPUT", field="after"
-        )
+        _refuse(argument, "the cursor belongs to another ordering.")
     return tuple(_typed(value) for value in payload[1:])
 
 
@@ -88,17 +104,20 @@ def _typed(value: Any) -> Any:
 
 
 def connection(answer: Mapping[str, Any], page: Page, order_name: str) -> Row:
-    """A connection from the statement's `rows` (one more than asked) and `total`."""
+    """A connection from the statement's `rows` (one more than asked, a backward page's
+    nearest the cursor first), `total` and `behind`."""
     rows: list[Row] = answer["rows"]
-    edges = [
-        {"cursor": encode_cursor(order_name, row["_cursor"]), "node": row}
-        for row in rows[: page.first]
-    ]
+    kept = rows[: page.size]
+    if page.backward:
+        kept = kept[::-1]
+    edges = [{"cursor": encode_cursor(order_name, row["_cursor"]), "node": row} for row in kept]
+    beyond = len(rows) > page.size
+    behind = page.cursor is not None and bool(answer.get("behind"))
     return {
         "edges": edges,
         "page_info": {
-            "has_next_page": len(rows) > page.first,
-            "has_previous_page": page.after is not None,
+            "has_next_page": behind if page.backward else beyond,
+            "has_previous_page": beyond if page.backward else behind,
             "start_cursor": edges[0]["cursor"] if edges else None,
             "end_cursor": edges[-1]["cursor"] if edges else None,
         },

@@ -80,7 +80,7 @@ async def page(
         kind.label, field, context.settings, ORDERS[order_name], order_name
     )
     answer = await graph_records.page(context.graph, shape, keyset, narrowed)
-    return connection({"rows": answer.rows, "total": answer.total}, keyset, order_name)
+    return connection(vars(answer), keyset, order_name)
 
 
 def record_filter(where: Mapping[str, Any], search: str | None = None) -> RecordFilter:
@@ -116,6 +116,8 @@ def nested_connection(
     context: Context,
     first: int | None,
     after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Row:
     """A connection inside a card, from what the card's statement already fetched.
 
@@ -126,6 +128,8 @@ def nested_connection(
     keyset = page_of(
         first=first,
         after=after,
+        last=last,
+        before=before,
         order_name="NAME_ASC",
         order=order_of(relation.order, relation.descending),
         total=False,

@@ -386,10 +386,17 @@ async def relationship_path(
 
 
 def relationships_connection(
-    root: Mapping[str, Any], key: str, context: Context, first: int | None, after: str | None
+    root: Mapping[str, Any],
+    key: str,
+    context: Context,
+    first: int | None,
+    after: str | None,
+    last: int | None = None,
+    before: str | None = None,
 ) -> Row:
     """A card's relationship list, from what the card's statement already fetched."""
-    page = relationship_page({"first": first, "after": after}, context.settings)
+    arguments = {"first": first, "after": after, "last": last, "before": before}
+    page = relationship_page(arguments, context.settings)
     return connection(root[key], page, RELATIONSHIP_ORDER)
 
 

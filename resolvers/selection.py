@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -100,23 +101,13 @@ RELATIONSHIP_ORDER = "CATALOG_ORDER"
 RELATIONSHIP_KEYS = (SortKey("sortOrder"), SortKey("name"))
 
 
-def relationship_page(arguments: dict[str, Any], settings: Settings, total: bool = False) -> Page:
-    return page_of(
-        first=_int(arguments.get("first")),
-        after=arguments.get("after"),
-        order_name=RELATIONSHIP_ORDER,
-        order=RELATIONSHIP_KEYS,
-        total=total,
-        default_size=settings.default_page_size,
-        max_size=settings.max_page_size,
-    )
+def relationship_page(arguments: dict[str, Any], settings: Settings) -> Page:
+    return paged(arguments, settings, RELATIONSHIP_ORDER, RELATIONSHIP_KEYS)
 
 
 def relationship_list(field: SelectedField, settings: Settings) -> RelationshipList:
     arguments = field.arguments
-    page = relationship_page(
-        arguments, settings, total=any(f.name == "totalCount" for f in fields(field.selections))
-    )
+    page = counted(relationship_page(arguments, settings), field.selections)
     type_keys = arguments.get("typeKeys")
     if type_keys is not None:
         try:
@@ -135,11 +126,9 @@ def relationship_list(field: SelectedField, settings: Settings) -> RelationshipL
             ) from error
     return RelationshipList(
         key=response_key(field),
-        first=page.first,
-        after=page.after,
+        page=page,
         type_keys=frozenset(type_keys) if type_keys is not None else None,
         in_effect_on=in_effect_on,
-        total=page.total,
     )
 
 
@@ -167,6 +156,33 @@ def _int(value: Any) -> int | None:
     return int(value) if isinstance(value, str) else value
 
 
+def paged(
+    arguments: dict[str, Any], settings: Settings, order_name: str, order: tuple[SortKey, ...]
+) -> Page:
+    """The page a connection's `first`/`after` or `last`/`before` ask for."""
+    return page_of(
+        first=_int(arguments.get("first")),
+        after=arguments.get("after"),
+        last=_int(arguments.get("last")),
+        before=arguments.get("before"),
+        order_name=order_name,
+        order=order,
+        total=False,
+        default_size=settings.default_page_size,
+        max_size=settings.max_page_size,
+    )
+
+
+def counted(page: Page, selections: Iterable[Selection]) -> Page:
+    """The page with what its connection's selection asks the statement to count: the
+    total, and whether rows lie behind its cursor (`hasPreviousPage` of a forward page,
+    `hasNextPage` of a backward one)."""
+    flags = {f.name for f in fields(child(selections, "pageInfo"))}
+    behind = ("hasNextPage" if page.backward else "hasPreviousPage") in flags
+    total = any(f.name == "totalCount" for f in fields(selections))
+    return replace(page, total=total, behind=behind and page.cursor is not None)
+
+
 def connection_shape(
     label: Label,
     field: SelectedField,
@@ -174,16 +190,8 @@ def connection_shape(
     order: tuple[SortKey, ...],
     order_name: str = "NAME_ASC",
 ) -> tuple[Shape, Page]:
-    """The node shape and page of a connection field (`edges { node }`, `totalCount`)."""
+    """The node shape and page of a connection field (`edges { node }`, `totalCount`,
+    `pageInfo`)."""
     nodes = child(child(field.selections, "edges"), "node")
-    first = field.arguments.get("first")
-    page = page_of(
-        first=_int(first),
-        after=field.arguments.get("after"),
-        order_name=order_name,
-        order=order,
-        total=any(f.name == "totalCount" for f in fields(field.selections)),
-        default_size=settings.default_page_size,
-        max_size=settings.max_page_size,
-    )
+    page = counted(paged(field.arguments, settings, order_name, order), field.selections)
     return shape_of(label, nodes, settings), page

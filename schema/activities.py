@@ -12,7 +12,15 @@ from kesher.resolvers import records as record_resolvers
 from kesher.schema.activity_catalogs import ActivityStatus, ActivityType
 from kesher.schema.attachments import attached
 from kesher.schema.chains import ActivityCounts, Chain, chained
-from kesher.schema.common import Connection, Info, MutationError, Row, connection_field
+from kesher.schema.common import (
+    Before,
+    Connection,
+    Info,
+    Last,
+    MutationError,
+    Row,
+    connection_field,
+)
 from kesher.schema.items import assigned, called, mailed
 from kesher.schema.notes import noted
 from kesher.schema.records import Contact, Customer, User
@@ -125,9 +133,18 @@ class Activity:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Row:
         return record_resolvers.nested_connection(
-            parent, str(info.path.key), "Activity.participants", info.context, first, after
+            parent,
+            str(info.path.key),
+            "Activity.participants",
+            info.context,
+            first,
+            after,
+            last,
+            before,
         )
 
     @strawberry.field(
@@ -141,9 +158,18 @@ class Activity:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Row:
         return record_resolvers.nested_connection(
-            parent, str(info.path.key), "Activity.customers", info.context, first, after
+            parent,
+            str(info.path.key),
+            "Activity.customers",
+            info.context,
+            first,
+            after,
+            last,
+            before,
         )
 
     children = connection_field(

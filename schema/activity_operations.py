@@ -22,7 +22,7 @@ from kesher.schema.activities import (
     ReportGrouping,
     UpdateActivityInput,
 )
-from kesher.schema.common import Connection, Info, MutationError, Row, error_of
+from kesher.schema.common import Before, Connection, Info, Last, MutationError, Row, error_of
 from kesher.schema.inputs import provided
 from kesher.schema.permissions import IsAdmin, IsAuthenticated
 
@@ -91,6 +91,8 @@ class ActivityQueries:
         order_by: ActivityOrder = ActivityOrder.STARTS_AT_DESC,
         first: Annotated[int | None, strawberry.argument(description="Rows to return.")] = None,
         after: Annotated[str | None, strawberry.argument(description="After this cursor.")] = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Row:
         where = _where(filter)
         field = selected(info)

@@ -91,11 +91,17 @@ class MutationError:
 
 @strawberry.type(description="Where a page sits in its list.")
 class PageInfo:
-    has_next_page: bool = strawberry.field(description="More rows follow this page.")
-    has_previous_page: bool = strawberry.field(
-        description="This page was asked for `after` a cursor."
+    has_next_page: bool = strawberry.field(
+        description="More rows follow this page (a page asked for `before` a cursor: the "
+        "cursor's row, or one after it, is still in the list)."
     )
-    start_cursor: str | None = strawberry.field(description="The cursor of the first row.")
+    has_previous_page: bool = strawberry.field(
+        description="More rows come before this page (a page asked for `after` a cursor: "
+        "the cursor's row, or one before it, is still in the list)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the first row: pass it as `before` for the page before."
+    )
     end_cursor: str | None = strawberry.field(
         description="The cursor of the last row: pass it as `after` for the next page."
     )
@@ -103,11 +109,16 @@ class PageInfo:
 
 @strawberry.type(description="A row of a list with its cursor.")
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="Opaque position of this row, for `after`.")
+    cursor: str = strawberry.field(
+        description="Opaque position of this row, for `after` or `before`."
+    )
     node: T = strawberry.field(description="The record.")
 
 
-@strawberry.type(description="A page of a list (keyset-paginated).")
+@strawberry.type(
+    description="A page of a list (keyset-paginated): `first` rows `after` a cursor, or the "
+    "`last` rows `before` one; the two directions do not mix."
+)
 class Connection(Generic[T]):
     edges: list[Edge[T]] = strawberry.field(description="The rows of this page, in order.")
     page_info: PageInfo = strawberry.field(description="Where this page sits in the list.")
@@ -123,6 +134,14 @@ def error_of(refusal: Refusal) -> MutationError:
 
 FIRST = "How many rows to return (at most the service's page cap, 100 by default)."
 AFTER = "Return rows after this cursor (a `pageInfo.endCursor`)."
+LAST = "How many rows to return just before `before`, or at the end (in the list's order)."
+BEFORE = "Return rows just before this cursor (a `pageInfo.startCursor`)."
+
+# A connection's page arguments, as every connection field takes them.
+First: TypeAlias = Annotated[int | None, strawberry.argument(description=FIRST)]
+After: TypeAlias = Annotated[str | None, strawberry.argument(description=AFTER)]
+Last: TypeAlias = Annotated[int | None, strawberry.argument(description=LAST)]
+Before: TypeAlias = Annotated[str | None, strawberry.argument(description=BEFORE)]
 
 
 def followed(parent: Row, info: Info) -> Row | None:
@@ -141,11 +160,13 @@ def connection_field(relation_path: str, description: str, node: Any) -> Any:
     def resolve(
         parent: strawberry.Parent[Row],
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Row:
         return nested_connection(
-            parent, str(info.path.key), relation_path, info.context, first, after
+            parent, str(info.path.key), relation_path, info.context, first, after, last, before
         )
 
     return strawberry.field(

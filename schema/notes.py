@@ -16,8 +16,10 @@ from kesher.resolvers.selection import child
 from kesher.schema.common import (
     AFTER,
     FIRST,
+    Before,
     Connection,
     Info,
+    Last,
     MutationError,
     Row,
     connection_field,
@@ -152,6 +154,8 @@ class NoteQueries:
         ] = False,
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Row:
         field = selected(info)
         return await notes.notifications(info.context, field, unread_only)

@@ -17,7 +17,7 @@ from kesher.schema.board import BoardQueries
 from kesher.schema.calendar import CalendarQueries
 from kesher.schema.chain_operations import ChainQueries
 from kesher.schema.chain_stats import ChainStatsQueries
-from kesher.schema.common import AFTER, FIRST, Connection, Info, RecordOrder, Row
+from kesher.schema.common import AFTER, FIRST, Before, Connection, Info, Last, RecordOrder, Row
 from kesher.schema.inputs import CustomerFilter, CustomerRecordFilter, UserFilter, provided
 from kesher.schema.notes import NoteQueries
 from kesher.schema.permissions import IsAuthenticated
@@ -85,6 +85,8 @@ class Query(
         order_by: RecordOrder = RecordOrder.NAME_ASC,
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Row:
         where = provided(filter) if filter else {}
         return await records.page(
@@ -112,6 +114,8 @@ class Query(
         order_by: RecordOrder = RecordOrder.NAME_ASC,
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Row:
         where = provided(filter) if filter else {}
         return await records.page(
@@ -139,6 +143,8 @@ class Query(
         order_by: RecordOrder = RecordOrder.NAME_ASC,
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Row:
         where = provided(filter) if filter else {}
         return await records.page(
@@ -166,6 +172,8 @@ class Query(
         order_by: RecordOrder = RecordOrder.NAME_ASC,
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Row:
         where = provided(filter) if filter else {}
         return await records.page(

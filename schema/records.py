@@ -10,9 +10,11 @@ import strawberry
 from kesher.resolvers import records, relationships
 from kesher.schema.attachments import attached
 from kesher.schema.common import (
+    Before,
     Connection,
     CustomerStatus,
     Info,
+    Last,
     ProjectStatus,
     Role,
     Row,
@@ -83,9 +85,11 @@ class Linked:
         ] = None,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Row:
         return relationships.relationships_connection(
-            parent, str(info.path.key), info.context, first, after
+            parent, str(info.path.key), info.context, first, after, last, before
         )
 
 
@@ -161,9 +165,18 @@ class Customer(Linked):
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Row:
         return records.nested_connection(
-            parent, str(info.path.key), "Customer.contacts", info.context, first, after
+            parent,
+            str(info.path.key),
+            "Customer.contacts",
+            info.context,
+            first,
+            after,
+            last,
+            before,
         )
 
     @strawberry.field(
@@ -176,9 +189,18 @@ class Customer(Linked):
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Row:
         return records.nested_connection(
-            parent, str(info.path.key), "Customer.projects", info.context, first, after
+            parent,
+            str(info.path.key),
+            "Customer.projects",
+            info.context,
+            first,
+            after,
+            last,
+            before,
         )
 
     @strawberry.field(
@@ -192,9 +214,18 @@ class Customer(Linked):
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Row:
         return records.nested_connection(
-            parent, str(info.path.key), "Customer.activities", info.context, first, after
+            parent,
+            str(info.path.key),
+            "Customer.activities",
+            info.context,
+            first,
+            after,
+            last,
+            before,
         )
 
 
@@ -224,9 +255,18 @@ class User:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Row:
         return records.nested_connection(
-            parent, str(info.path.key), "User.owned_customers", info.context, first, after
+            parent,
+            str(info.path.key),
+            "User.owned_customers",
+            info.context,
+            first,
+            after,
+            last,
+            before,
         )
 
     @strawberry.field(
@@ -239,9 +279,11 @@ class User:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Row:
         return records.nested_connection(
-            parent, str(info.path.key), "User.manages", info.context, first, after
+            parent, str(info.path.key), "User.manages", info.context, first, after, last, before
         )
 
     @strawberry.field(
@@ -253,9 +295,11 @@ class User:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Row:
         return records.nested_connection(
-            parent, str(info.path.key), "User.managers", info.context, first, after
+            parent, str(info.path.key), "User.managers", info.context, first, after, last, before
         )
 
     @strawberry.field(
@@ -268,9 +312,18 @@ class User:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Row:
         return records.nested_connection(
-            parent, str(info.path.key), "User.calendar_shared_with", info.context, first, after
+            parent,
+            str(info.path.key),
+            "User.calendar_shared_with",
+            info.context,
+            first,
+            after,
+            last,
+            before,
         )
 
     @strawberry.field(
@@ -283,7 +336,16 @@ class User:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Row:
         return records.nested_connection(
-            parent, str(info.path.key), "User.calendars_shared_with_me", info.context, first, after
+            parent,
+            str(info.path.key),
+            "User.calendars_shared_with_me",
+            info.context,
+            first,
+            after,
+            last,
+            before,
         )

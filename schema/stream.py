@@ -11,7 +11,7 @@ import strawberry
 
 from kesher.resolvers.records import nested_connection
 from kesher.schema.attachments import Attachment
-from kesher.schema.common import AFTER, FIRST, Connection, Info, Row, followed
+from kesher.schema.common import AFTER, FIRST, Before, Connection, Info, Last, Row, followed
 from kesher.schema.items import AuditLine, CallLog, Email
 from kesher.schema.notes import Note
 
@@ -111,9 +111,11 @@ def streamed(label: str) -> Any:
         ] = None,
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Row:
         return nested_connection(
-            parent, str(info.path.key), f"{label}.stream", info.context, first, after
+            parent, str(info.path.key), f"{label}.stream", info.context, first, after, last, before
         )
 
     return strawberry.field(

@@ -45,7 +45,7 @@ def statement_for(where: ActivityFilter) -> tuple[str, dict[str, object]]:
         conditions.append(f"{n}.startAt IS NOT NULL")
     text = statement.page(
         Shape(ACTIVITY, frozenset({"subject"})),
-        Page(first=20, order=LATEST_FIRST),
+        Page(size=20, order=LATEST_FIRST),
         conditions,
         n=n,
         anchor=anchor,
@@ -87,7 +87,7 @@ def test_a_page_with_state_attachments_and_chain_counts_still_reads_the_index_in
         frozenset({"offers", "product_records", "events", "tasks"}),
     )
     text = statement.page(
-        shape, Page(first=50, order=LATEST_FIRST), [f"{n}.startAt IS NOT NULL"], n=n
+        shape, Page(size=50, order=LATEST_FIRST), [f"{n}.startAt IS NOT NULL"], n=n
     )
     plan = [operator for operator, _ in plan_of(clean_db, text, statement.params)]
     assert "CartesianProduct" not in plan, plan
@@ -96,3 +96,20 @@ def test_a_page_with_state_attachments_and_chain_counts_still_reads_the_index_in
     scans = [operator for operator in plan if operator == "NodeByLabelScan"]
     assert scans == [], plan
     assert any(op.startswith("NodeIndex") for op in plan), plan
+
+
+def test_a_backward_page_reads_the_start_time_index_the_other_way(clean_db: Driver) -> None:
+    seed(clean_db)
+    statement = Statement()
+    n = statement.variable()
+    cursor = (datetime(2026, 2, 1, tzinfo=UTC), "act_744")
+    page = Page(size=20, order=LATEST_FIRST, cursor=cursor, backward=True, behind=True)
+    text = statement.page(
+        Shape(ACTIVITY, frozenset({"subject"})), page, [f"{n}.startAt IS NOT NULL"], n=n
+    )
+    assert "ORDER BY n1.startAt, n1.id DESC LIMIT" in text
+    plan = [operator for operator, _ in plan_of(clean_db, text, statement.params)]
+    assert "NodeByLabelScan" not in plan, plan
+    assert "CartesianProduct" not in plan, plan
+    assert any(op.startswith("NodeIndex") for op in plan), plan
+    assert "Sort" not in plan, plan

@@ -47,7 +47,7 @@ CHILDREN = Link(
     "children",
     ACTIVITY.relations["children"],
     Shape(ACTIVITY, frozenset({"subject"})),
-    Page(first=5, order=()),
+    Page(size=5, order=()),
 )
 
 

@@ -11,7 +11,7 @@ from neo4j import Driver
 from kesher.graph.constraints import STATEMENTS
 from kesher.graph.model import CUSTOMER
 from kesher.graph.relation_map import MapRequest, Walk, map_statement, path_statement
-from kesher.graph.statement import RelationshipList, Shape, Statement
+from kesher.graph.statement import Page, RelationshipList, Shape, Statement
 
 KEYS = frozenset({"PARTNER_OF", "ADVISOR"})
 
@@ -111,7 +111,7 @@ def test_card_with_relationships_seeks_the_record(seeded: Driver) -> None:
     shape = Shape(
         CUSTOMER,
         frozenset({"name"}),
-        relationships=(RelationshipList("relationships", first=20, total=True),),
+        relationships=(RelationshipList("relationships", Page(size=20, order=(), total=True)),),
         is_linked_to_customers=True,
         linked_customers=20,
     )

@@ -19,7 +19,7 @@ def card_shape(total: bool = False) -> Shape:
         "contacts",
         CUSTOMER.relations["contacts"],
         Shape(CONTACT, frozenset({"name", "email"})),
-        Page(first=5, order=BY_NAME, total=total),
+        Page(size=5, order=BY_NAME, total=total),
     )
     owner = Link("owner", CUSTOMER.relations["owner"], Shape(USER, frozenset({"name"})))
     return Shape(
@@ -59,7 +59,7 @@ def test_values_are_parameters_never_text() -> None:
 def test_keyset_predicate_follows_each_key_direction() -> None:
     statement = Statement()
     keys = (SortKey("{n}.createdAt", descending=True), SortKey("{n}.id"))
-    text = statement._after("n", keys, ("t", "id"))
+    text = statement._keyset("n", keys, ("t", "id"))
     assert text == "((n.createdAt < $p0) OR (n.createdAt = $p1 AND n.id > $p2))"
 
 
@@ -123,7 +123,7 @@ def test_list_plan_reads_the_name_index_in_order(seeded: Driver) -> None:
     conditions.append(f"{n}.name IS NOT NULL")
     owner = Link("owner", CUSTOMER.relations["owner"], Shape(USER, frozenset({"name"})))
     shape = Shape(CUSTOMER, frozenset({"name"}), (owner,), frozenset({"contacts"}))
-    text = statement.page(shape, Page(first=20, order=BY_NAME), conditions, n=n)
+    text = statement.page(shape, Page(size=20, order=BY_NAME), conditions, n=n)
     plan = operators(seeded, text, statement.params)
     assert "CartesianProduct" not in plan
     assert "NodeByLabelScan" not in plan
@@ -137,7 +137,7 @@ def test_list_plan_reads_the_name_index_in_order(seeded: Driver) -> None:
 def test_search_plan_starts_from_the_fulltext_index(seeded: Driver) -> None:
     statement = Statement()
     n = statement.variable()
-    page = Page(first=20, order=(SortKey("score", descending=True),))
+    page = Page(size=20, order=(SortKey("score", descending=True),))
     text = statement.page(
         Shape(PROJECT, frozenset({"name"})), page, [], Search("project_search", "proj*"), n=n
     )
@@ -157,7 +157,7 @@ def test_list_filtered_by_customer_starts_from_the_customer(seeded: Driver) -> N
     anchor = record_anchor(statement, n, CONTACT, where)
     text = statement.page(
         Shape(CONTACT, frozenset({"name"})),
-        Page(first=20, order=BY_NAME),
+        Page(size=20, order=BY_NAME),
         conditions,
         n=n,
         anchor=anchor,
@@ -166,3 +166,43 @@ def test_list_filtered_by_customer_starts_from_the_customer(seeded: Driver) -> N
     assert "NodeUniqueIndexSeek" in plan, " ".join(plan)
     assert "NodeByLabelScan" not in plan
     assert "NodeIndexScan" not in plan
+
+
+def test_a_backward_page_of_a_card_list_is_read_from_the_card(seeded: Driver) -> None:
+    statement = Statement()
+    page = Page(size=5, order=BY_NAME, cursor=("Contact 9", "con_9"), backward=True, behind=True)
+    contacts = Link(
+        "contacts", CUSTOMER.relations["contacts"], Shape(CONTACT, frozenset({"name"})), page
+    )
+    text = statement.card(Shape(CUSTOMER, frozenset({"name"}), (contacts,)), "cus_7")
+    assert "ORDER BY n2.name DESC, n2.id DESC LIMIT" in text
+    plan = operators(seeded, text, statement.params)
+    assert "CartesianProduct" not in plan
+    assert "NodeUniqueIndexSeek" in plan
+    assert "NodeByLabelScan" not in plan
+    assert "AllNodesScan" not in plan
+
+
+def test_a_backward_page_of_a_list_reads_the_name_index_the_other_way(seeded: Driver) -> None:
+    statement = Statement()
+    n = statement.variable()
+    conditions = record_conditions(statement, n, CUSTOMER, RecordFilter())
+    conditions.append(f"{n}.name IS NOT NULL")
+    page = Page(size=20, order=BY_NAME, cursor=("Customer 500", "cus_500"), backward=True)
+    text = statement.page(Shape(CUSTOMER, frozenset({"name"})), page, conditions, n=n)
+    plan = operators(seeded, text, statement.params)
+    assert "CartesianProduct" not in plan
+    assert "NodeByLabelScan" not in plan
+    assert "NodeIndexScan" in plan or "NodeIndexSeekByRange" in plan, plan
+    assert "Sort" not in plan, plan
+
+
+def test_keyset_predicates_turn_round_for_backward_pages_and_take_the_cursor_when_asked() -> None:
+    keys = (SortKey("{n}.createdAt", descending=True), SortKey("{n}.id"))
+    assert Statement()._keyset("n", keys, ("t", "id"), backward=True) == (
+        "((n.createdAt > $p0) OR (n.createdAt = $p1 AND n.id < $p2))"
+    )
+    assert Statement()._keyset("n", keys, ("t", "id"), inclusive=True) == (
+        "((n.createdAt < $p0) OR (n.createdAt = $p1 AND n.id > $p2) "
+        "OR (n.createdAt = $p3 AND n.id = $p4))"
+    )

@@ -34,7 +34,7 @@ def seed(driver: Driver) -> None:
 
 
 def stream_statement(kinds: list[str] | None) -> tuple[str, dict[str, object]]:
-    page = Page(first=10, order=(SortKey(AT, descending=True),))
+    page = Page(size=10, order=(SortKey(AT, descending=True),))
     entry = Shape(
         STREAM_ENTRY,
         frozenset({"kind", "at", "summary"}),

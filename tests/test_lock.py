@@ -7,6 +7,7 @@ from importlib import metadata
 from pathlib import Path
 
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -46,7 +47,7 @@ def test_the_environment_is_the_locked_one() -> None:
 def test_graphql_core_and_strawberry_are_bound_to_one_minor() -> None:
     # schema/execution.py subclasses graphql-core's executor, resolvers/selected.py reads
     # its resolve infos: a new minor of either may move what they use.
-    bounds = {canonicalize_name(r.name): r.specifier for r in _declared()}
+    bounds: dict[str, SpecifierSet] = {canonicalize_name(r.name): r.specifier for r in _declared()}
     for name, inside, outside in [
         ("graphql-core", "3.3.9", "3.4.0"),
         ("strawberry-graphql", "0.341.9", "0.342.0"),

@@ -9,9 +9,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /src
 
 # Dependencies first, in their own layer, so a code change does not reinstall them.
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
-    && pip install -r requirements.txt
+    && pip install -r requirements.txt -c requirements.lock
 
 # The whole project: kesher/ holds symlinks to ../graph, ../schema, ../resolvers and
 # ../seeds, which the wheel build follows, so those folders must be in the image too.

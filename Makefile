@@ -9,13 +9,25 @@ ACTIVITY_CUSTOMERS ?= 100000
 CHAIN_CUSTOMERS ?= 100000
 SCALE ?= 10000
 
-.PHONY: run test check graphiql bench bench-load bench-map bench-activities bench-chains schema neo4j-start neo4j-stop neo4j-status clean
+.PHONY: lock run test check graphiql bench bench-load bench-map bench-activities bench-chains schema neo4j-start neo4j-stop neo4j-status clean
 
-$(STAMP): pyproject.toml
+# Installs the exact versions of requirements.lock, then the project itself without
+# resolving anything again.
+$(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+lock:  ## rewrite requirements.lock: the newest versions pyproject.toml allows, installed in a fresh venv and frozen
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --upgrade pip
+	.venv-lock/bin/pip install --quiet '.[dev]'
+	{ echo '# Exact versions of every runtime and dev dependency; `make lock` rewrites this file.'; \
+	  .venv-lock/bin/pip freeze --exclude kesher; } > requirements.lock
+	rm -rf .venv-lock
 
 run: $(STAMP)  ## serve the API on http://127.0.0.1:8000/graphql (local Neo4j + demo data without NEO4J_URI)
 	$(BIN)/kesher run

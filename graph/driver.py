@@ -13,12 +13,16 @@ import neo4j.graph
 import neo4j.time
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, Query, RoutingControl
 
+from kesher.graph.errors import Unavailable
 from kesher.graph.events import Event, collecting
 
 T = TypeVar("T")
 P = ParamSpec("P")
 
 Row = dict[str, Any]
+
+# The driver's ways of saying the database is out of reach (after its own retries).
+_GONE = (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired)
 
 # How often a read is tried when the driver says its failure may pass.
 READ_ATTEMPTS = 3
@@ -108,6 +112,8 @@ class Graph:
                     return await _as_dicts(await session.run(query, dict(params)))
             except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as error:
                 if attempt + 1 == READ_ATTEMPTS or not error.is_retryable():
+                    if isinstance(error, _GONE):
+                        raise Unavailable(str(error)) from error
                     raise
                 await asyncio.sleep(0.05 * 2**attempt)
         raise AssertionError("unreachable")
@@ -127,8 +133,11 @@ class Graph:
                 return await work(tx, *args, **kwargs)
 
         timed = neo4j.unit_of_work(timeout=self.timeout)(attempt)
-        async with self.driver.session(database=self.database) as session:
-            result = await session.execute_write(timed, *args, **kwargs)
+        try:
+            async with self.driver.session(database=self.database) as session:
+                result = await session.execute_write(timed, *args, **kwargs)
+        except _GONE as error:
+            raise Unavailable(str(error)) from error
         if events and self.on_commit is not None:
             await self.on_commit(list(events))
         return result

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+class Unavailable(Exception):
+    """Neo4j cannot be reached, or the connection was lost and trying again did not help:
+    the service's trouble, not the caller's, and likely to pass."""
+
+
 class GraphError(Exception):
     """A refusal that is the caller's to fix; `field` names the input it concerns."""
 

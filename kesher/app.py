@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
@@ -17,11 +19,15 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
-from kesher import graphiql, logs
+from kesher import graphiql, logs, transport
 from kesher.graph.catalog import load_keys
 from kesher.graph.constraints import apply_constraints
 from kesher.graph.driver import Graph, connect
@@ -31,10 +37,11 @@ from kesher.resolvers.calendar_feed import feed
 from kesher.resolvers.context import Context
 from kesher.resolvers.tokens import TokenProblem, from_header
 from kesher.schema.permissions import SIGN_IN
-from kesher.schema.schema import build_schema
+from kesher.schema.schema import build_schema, masked
 from kesher.settings import Settings
 
 logger = logging.getLogger("kesher.app")
+error_log = logging.getLogger("kesher.errors")
 
 
 @dataclass
@@ -59,7 +66,7 @@ class KesherGraphQL(GraphQL[Context, None]):
         super().__init__(
             build_schema(settings),
             graphql_ide="graphiql" if settings.development else None,
-            allow_queries_via_get=False,
+            allow_queries_via_get=True,
             multipart_uploads_enabled=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
@@ -76,6 +83,101 @@ class KesherGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> str:
         return orjson.dumps(data).decode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serves GraphQL over HTTP (see `kesher.transport`); a request refused or failed
+        before execution is answered as GraphQL errors in the negotiated media type, an
+        unexpected failure masked and logged as in execution."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        media = transport.media_type(request.headers.get("accept"))
+        executes = request.method == "POST" or "query" in request.query_params
+        try:
+            if executes and transport.could_be_cross_site(request.method, request.headers):
+                raise transport.cross_site()
+            response = await self.run(request)
+        except transport.Refusal as refusal:
+            response = _answer(
+                transport.refusal_answer(refusal), media, refusal.status, refusal.headers
+            )
+        except HTTPException as error:
+            turned = transport.Refusal(error.status_code, error.reason)
+            if error.status_code == 405:
+                turned.code, turned.headers = "METHOD_NOT_ALLOWED", {"Allow": "GET, POST"}
+            response = _answer(
+                transport.refusal_answer(turned), media, turned.status, turned.headers
+            )
+        except Exception as error:
+            request_id = logs.request_id.get()
+            error_log.error(
+                "unexpected error (request %s) before execution", request_id, exc_info=error
+            )
+            answer = {"errors": [masked(GraphQLError(str(error)), request_id).formatted]}
+            response = _answer(answer, media, 500)
+        await response(scope, receive, send)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        if isinstance(data, GraphQLRequestData):
+            transport.check_operation_name(data.operation_name)
+        return data
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Runs queries from GET, queries and mutations from POST; a mutation over GET is
+        refused with 405 and a subscription over HTTP with where to send it instead."""
+        allowed = {OperationType.QUERY}
+        if request_adapter.method == "POST":
+            allowed.add(OperationType.MUTATION)
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as error:
+            if error.operation_type != OperationType.SUBSCRIPTION:
+                raise transport.mutation_over_get() from error
+            return _request_error(transport.SUBSCRIPTIONS_OVER_WEBSOCKET, "SUBSCRIPTION_OVER_HTTP")
+        except CannotGetOperationTypeError as error:
+            return _request_error(error.as_http_error_reason(), "BAD_REQUEST")
+        except MissingQueryError as error:
+            raise transport.Refusal(400, "query: the request has no GraphQL document.") from error
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        answer = await super().process_result(request, result)
+        if transport.is_request_error(result.data, result.errors or ()):
+            del answer["data"]
+        return answer
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        media = sub_response.media_type or transport.JSON
+        response.headers["content-type"] = media
+        if not sub_response.status_code and isinstance(response_data, dict):
+            response.status_code = transport.status_of(media, response_data)
+        return response
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Signs a WebSocket connection in at `connection_init`, with the token of its
@@ -98,6 +200,8 @@ class KesherGraphQL(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         kind = SocketContext if isinstance(request, WebSocket) else Context
+        if isinstance(response, Response):
+            response.media_type = transport.media_type(request.headers.get("accept"))
         context = kind(
             request=request,
             response=response if isinstance(response, Response) else None,
@@ -112,6 +216,17 @@ class KesherGraphQL(GraphQL[Context, None]):
         except TokenProblem as problem:
             context.auth_problem = str(problem)
         return context
+
+
+def _answer(
+    answer: Mapping[str, object], media: str, status: int, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(orjson.dumps(answer), status, headers, media_type=media)
+
+
+def _request_error(message: str, code: str) -> ExecutionResult:
+    """An error that stops a request before execution, answered like a validation error."""
+    return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": code})])
 
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

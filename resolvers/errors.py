@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from pydantic import BaseModel, ValidationError
 
 from kesher.graph.errors import GraphError
+from kesher.graph.errors import Unavailable as Unavailable
 from kesher.resolvers.inputs import Update
 
 M = TypeVar("M", bound=BaseModel)

@@ -74,7 +74,9 @@ def shape_of(label: Label, selections: Iterable[Selection], settings: Settings) 
             facet = LABELS[label.facets[name]]
             facets.append(Facet(response_key(field), shape_of(facet, field.selections, settings)))
         elif name == "linked_counts":
-            counts |= {snake(f.name) for f in fields(field.selections)} & set(label.counts)
+            wanted = {snake(f.name) for f in fields(field.selections)} & set(label.counts)
+            # `linkedCounts { __typename }` still needs the map: one degree lookup makes it.
+            counts |= wanted or set(sorted(label.counts)[:1])
         elif name == "relationships" and label.name in RELATABLE:
             relationships.append(relationship_list(field, settings))
         elif name == "is_linked_to_customers":

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -16,12 +16,14 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
-from kesher.resolvers.errors import ClientError
+from kesher.resolvers.errors import ClientError, Unavailable
 from kesher.schema.execution import PlainObjectsExecution
 from kesher.schema.mutation import Mutation
 from kesher.schema.query import Query
@@ -39,14 +41,35 @@ def _field_value(root: Any, name: str) -> object:
 
 
 def _expected(error: GraphQLError) -> bool:
-    """Errors meant for the caller: our own, and GraphQL's parse, validation and variable
-    errors (which come before execution, so without a path)."""
+    """Errors meant for the caller: our own, and GraphQL's syntax, validation and variable
+    errors. Those come before execution (without a path) and point into the document, or
+    wrap the variable's own error; an exception raised on the way there (say, in an
+    extension's hook) does neither, and is as unexpected as one raised in a resolver."""
     original = error.original_error
-    return (
-        original is None
-        or error.path is None
-        or isinstance(original, ClientError)
-        or isinstance(error, ClientError)
+    if original is None or isinstance(original, ClientError) or isinstance(error, ClientError):
+        return True
+    if error.path is not None:
+        return False
+    return isinstance(original, GraphQLError) or bool(error.nodes)
+
+
+UNAVAILABLE = "The database cannot be reached right now; try again in a moment."
+
+
+def masked(error: GraphQLError, request_id: str | None) -> GraphQLError:
+    """What the caller sees of an unexpected error: that the database is out of reach, or
+    only the request id to quote."""
+    if isinstance(error.original_error, Unavailable):
+        message, code = UNAVAILABLE, "SERVICE_UNAVAILABLE"
+    else:
+        message, code = f"Unexpected error; it was logged with request id {request_id}.", "INTERNAL"
+    return GraphQLError(
+        message=message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": code, "requestId": request_id},
     )
 
 
@@ -55,24 +78,62 @@ class _MaskUnexpected(MaskErrors):
         super().__init__(should_mask_error=lambda error: not _expected(error))
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        request_id = getattr(self.execution_context.context, "request_id", None)
-        return GraphQLError(
-            message=f"Unexpected error; it was logged with request id {request_id}.",
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={"code": "INTERNAL", "requestId": request_id},
-        )
+        return masked(error, getattr(self.execution_context.context, "request_id", None))
+
+
+class _OperationNamed(SchemaExtension):
+    """Refuses a document of several operations sent without `operationName`, as the
+    GraphQL spec asks; Strawberry would run the first."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if context._provided_operation_name is None and document is not None:
+            count = sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
+            if count > 1:
+                raise GraphQLError(
+                    f"operationName: the document has {count} operations; name the one to run."
+                )
+        yield
 
 
 class KesherSchema(strawberry.Schema):
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """Masks what `MaskErrors` cannot: an exception raised before execution leaves the
+        extensions' operation hooks by exception, and Strawberry makes it an error after."""
+        result = await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
+        if result.errors and not all(_expected(error) for error in result.errors):
+            request_id = getattr(context_value, "request_id", None)
+            result.errors = [
+                error if _expected(error) else masked(error, request_id) for error in result.errors
+            ]
+        return result
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
             if _expected(error):
                 logger.debug("client error: %s", error.message)
+            elif isinstance(error.original_error, Unavailable):
+                logger.warning("Neo4j is not reachable: %s", error.original_error)
             else:
                 request_id = getattr(
                     execution_context and execution_context.context, "request_id", "-"
@@ -106,6 +167,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
             partial(ParserCache, maxsize=1000),
             partial(ValidationCache, maxsize=1000),
+            _OperationNamed,
             _MaskUnexpected,
         ],
     )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from neo4j import Driver
+from strawberry.extensions import ValidationCache
 
+from kesher import app as app_module
 from kesher.graph import records as graph_records
 from tests.conftest import Person
 
@@ -83,6 +86,78 @@ async def test_unexpected_errors_are_masked_and_logged_with_the_request_id(
     assert "internal detail" not in error["message"]
     assert error["extensions"] == {"code": "INTERNAL", "requestId": "req-42"}
     assert any("req-42" in record.getMessage() for record in handler.records)
+
+
+async def test_an_error_before_execution_is_masked_and_logged_with_its_traceback(
+    client: httpx.AsyncClient, member: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: an extension's hook that fails before the operation runs
+    def broken(self: ValidationCache) -> Iterator[None]:
+        raise RuntimeError("internal detail the caller must not see")
+        yield
+
+    monkeypatch.setattr(ValidationCache, "on_validate", broken)
+    handler = _Collect()
+    logging.getLogger("kesher.errors").addHandler(handler)
+
+    # when
+    try:
+        response = await client.post(
+            "/graphql",
+            json={"query": "{ me { id } }"},
+            headers={**member.headers, "X-Request-ID": "req-43"},
+        )
+    finally:
+        logging.getLogger("kesher.errors").removeHandler(handler)
+
+    # then
+    assert response.json()["errors"] == [
+        {
+            "message": "Unexpected error; it was logged with request id req-43.",
+            "extensions": {"code": "INTERNAL", "requestId": "req-43"},
+        }
+    ]
+    (logged,) = handler.records
+    assert logged.levelno == logging.ERROR
+    assert "req-43" in logged.getMessage()
+    assert logged.exc_info is not None
+    assert "internal detail" in str(logged.exc_info[1])
+
+
+async def test_an_error_before_the_schema_is_reached_is_masked_and_logged(
+    client: httpx.AsyncClient, member: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: reading the bearer token fails unexpectedly
+    def broken(*args: object) -> None:
+        raise RuntimeError("internal detail the caller must not see")
+
+    monkeypatch.setattr(app_module, "from_header", broken)
+    handler = _Collect()
+    logging.getLogger("kesher.errors").addHandler(handler)
+
+    # when
+    try:
+        response = await client.post(
+            "/graphql",
+            json={"query": "{ me { id } }"},
+            headers={**member.headers, "X-Request-ID": "req-44"},
+        )
+    finally:
+        logging.getLogger("kesher.errors").removeHandler(handler)
+
+    # then
+    assert response.status_code == 500
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "Unexpected error; it was logged with request id req-44.",
+                "extensions": {"code": "INTERNAL", "requestId": "req-44"},
+            }
+        ]
+    }
+    (logged,) = handler.records
+    assert "req-44" in logged.getMessage()
+    assert logged.exc_info is not None
 
 
 class _Collect(logging.Handler):

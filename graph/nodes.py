@@ -61,6 +61,12 @@ def nodes_statement(
     statement = Statement(keys=keys)
     parts: list[LiteralString] = []
     columns: list[LiteralString] = []
+
+    def block(*lines: LiteralString) -> None:
+        # Each block imports the columns before it, so the planner chains the blocks one
+        # after another (Apply) rather than as a cartesian product of their single rows.
+        parts.extend((f"CALL ({', '.join(columns)}) {{", *lines, "}"))
+
     for number, (shape, ids) in enumerate(wanted.records.values()):
         n = statement.variable()
         column: LiteralString = f"found{number}"
@@ -69,39 +75,33 @@ def nodes_statement(
         where: LiteralString = ""
         if visible is not None:
             where = " WHERE " + visible.format(n=n, v=statement.param(viewer_id))
-        parts += [
-            "CALL () {",
+        block(
             f"UNWIND {statement.param(list(ids))} AS wanted",
             f"MATCH ({n}:{shape.label.name} {{id: wanted}}){where}",
             *subqueries,
             f"RETURN collect({projection}) AS {column}",
-            "}",
-        ]
+        )
         columns.append(column)
     if wanted.relationship_ids:
         pairs = [{"id": i, "source": source_of(i)} for i in wanted.relationship_ids]
         branches = " UNION ".join(
             f"MATCH (a:{label} {{id: source}}) RETURN a" for label in PARTY_LABELS
         )
-        parts += [
-            "CALL () {",
+        block(
             f"UNWIND {statement.param(pairs)} AS wanted",
             "WITH wanted.id AS linkId, wanted.source AS source",
             f"CALL (source) {{ {branches} }}",
             "MATCH (a)-[r]->(b) WHERE r.id = linkId",
             "MATCH (t:RelationshipType {key: type(r)})",
             f"RETURN collect({link('r', 't', 'a', 'b')}) AS links",
-            "}",
-        ]
+        )
         columns.append("links")
     if wanted.relationship_type_ids:
-        parts += [
-            "CALL () {",
+        block(
             f"UNWIND {statement.param(list(wanted.relationship_type_ids))} AS wanted",
             "MATCH (t:RelationshipType {id: wanted})",
             f"RETURN collect({type_map('t')}) AS types",
-            "}",
-        ]
+        )
         columns.append("types")
     if statement.uses_catalog:
         columns.append(CATALOG_KEYS)

@@ -100,7 +100,7 @@ async def nodes(context: Context, ids: Sequence[str], field: SelectedField) -> l
         tuple(dict.fromkeys(by_type.get(RELATIONSHIP_TYPE, ()))),
     )
     found = await graph_nodes.nodes(context.graph, wanted, viewer_id(context))
-    return [_answer(found, name) for name in asked.values()]
+    return [_answer(found, asked[node_id]) for node_id in ids]
 
 
 def _answer(found: graph_nodes.Found, name: Named | None) -> Row | None:

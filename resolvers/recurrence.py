@@ -40,7 +40,10 @@ def parse_occurrence_id(value: str) -> tuple[str, datetime | None] | None:
     found = _ORIGINAL.search(rest)
     if found is None:
         return rest, None
-    original = datetime.strptime(found.group(1), _STAMP).replace(tzinfo=UTC)
+    try:
+        original = datetime.strptime(found.group(1), _STAMP).replace(tzinfo=UTC)
+    except ValueError:
+        return None
     return rest[: found.start()], original
 
 

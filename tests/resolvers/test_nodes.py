@@ -75,6 +75,7 @@ async def test_nodes_reads_objects_of_every_kind_in_one_statement(
     activity_type = types["activityTypes"][0]["id"]
     ids = [a, member.id, series, second, partners["id"], relationship_type, activity_type]
     ids += [note["id"], "cus_nothing", "no such id", f"occ_{series}_20260324T070000Z"]
+    ids += [f"occ_{series}_20261399T999999Z", a]
 
     # when
     cypher_calls.count = 0
@@ -96,6 +97,8 @@ async def test_nodes_reads_objects_of_every_kind_in_one_statement(
         None,
         None,
         None,
+        None,
+        ("Customer", a),
     ]
     customer_a, _, activity, occurrence, relationship, kind, _, read_note = found[:8]
     assert customer_a["relationships"]["edges"][0]["node"] == {"label": "שותף", "other": {"id": b}}

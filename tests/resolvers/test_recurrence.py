@@ -333,6 +333,7 @@ WRONGLY_NAMED = [
     ({"at": "2026-03-16T07:00:00Z"}, "activityId"),
     ({"series": "SERIES"}, "occurrenceStart"),
     ({"occurrence": "SECOND_HOUR"}, "occurrenceId"),
+    ({"occurrence": "NO_SUCH_DAY"}, "occurrenceId"),
 ]
 
 
@@ -358,6 +359,7 @@ async def test_an_occurrence_named_wrongly_is_refused(
         "FIRST": f"occ_{series['activity']['id']}_20260316T070000Z",
         "SECOND_HOUR": f"occ_{series['activity']['id']}_20260316T080000Z",
         "ONCE": f"occ_{once['activity']['id']}",
+        "NO_SUCH_DAY": f"occ_{series['activity']['id']}_20261399T999999Z",
     }
     before = snapshot(clean_db)
     for variables, field in WRONGLY_NAMED:

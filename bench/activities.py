@@ -65,11 +65,14 @@ CALENDAR = """
 query Calendar($users: [ID!]!, $from: DateTime!, $to: DateTime!) {
   calendar(userIds: $users, from: $from, to: $to) {
     user { id name }
-    activities {
-      id kind subject startsAt endsAt allDay occurrenceStart
-      type { name colour }
-      status { name category }
-      customer { id name }
+    occurrences {
+      id startsAt endsAt originalStart
+      activity {
+        id kind subject allDay
+        type { name colour }
+        status { name category }
+        customer { id name }
+      }
     }
     truncated
   }
@@ -289,7 +292,7 @@ def _bearer(token: str) -> dict[str, str]:
 
 
 def _lanes(answer: Answer) -> int:
-    return sum(len(lane["activities"]) for lane in answer["data"]["calendar"])
+    return sum(len(lane["occurrences"]) for lane in answer["data"]["calendar"])
 
 
 def _edges(answer: Answer) -> int:

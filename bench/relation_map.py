@@ -46,7 +46,7 @@ from kesher.settings import Settings
 MAP = """
 query Map($roots: [ID!]!, $depth: Int!) {
   relationMap(rootIds: $roots, depth: $depth) {
-    nodes { id kind label depth }
+    nodes { depth party { id kind name } }
     edges { id source target typeKey label reciprocalLabel colour }
     truncated
   }

@@ -58,12 +58,22 @@ def seen_from(
     extra: LiteralString = "",
 ) -> LiteralString:
     """A relationship `r` of type `t` as the card of `n` shows it: the label is the role
-    the other party `o` plays (on the father's card, "son: X")."""
+    the other party `o` plays (on the father's card, "son: X"). The link itself, the same
+    from either end, goes under `relationship`."""
     return (
-        f"{{id: {r}.id, type_key: type({r}), outgoing: startNode({r}) = {n}, "
+        f"{{outgoing: startNode({r}) = {n}, "
         f"label: CASE WHEN startNode({r}) = {n} THEN {t}.reciprocalLabel ELSE {t}.label END, "
-        f"colour: {t}.colour, starts_on: {r}.startsOn, ends_on: {r}.endsOn, note: {r}.note, "
-        f"created_at: {r}.createdAt, type: {type_map(t)}, other: {party(o)}"
+        f"other: {party(o)}, relationship: {link(r, t, n, o)}"
         + (", " + extra if extra else "")
         + "}"
+    )
+
+
+def link(r: LiteralString, t: LiteralString, a: LiteralString, b: LiteralString) -> LiteralString:
+    """A relationship `r` of type `t` between `a` and `b` as itself, from neither end."""
+    return (
+        f"{{id: {r}.id, type_key: type({r}), colour: {t}.colour, starts_on: {r}.startsOn, "
+        f"ends_on: {r}.endsOn, note: {r}.note, created_at: {r}.createdAt, type: {type_map(t)}, "
+        f"source: CASE WHEN startNode({r}) = {a} THEN {party(a)} ELSE {party(b)} END, "
+        f"target: CASE WHEN startNode({r}) = {a} THEN {party(b)} ELSE {party(a)} END}}"
     )

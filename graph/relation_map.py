@@ -4,7 +4,8 @@ The map is a breadth-first walk from its roots, unrolled into one `CALL` subquer
 level: each level expands the last level's nodes once, keeps the nodes not seen before
 (so cycles end there) and stops adding nodes at the limit. A last pass finds the links
 among the deepest nodes. Nodes and edges come back once each, with the depth at which a
-node was first reached, which is its distance from the nearest root.
+node was first reached, which is its distance from the nearest root. A node is the party
+and its depth: the depth belongs to this map, the party to every map.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import LiteralString
 from kesher.graph.catalog import CATALOG_KEYS, cypher_types, fresh_rows
 from kesher.graph.driver import Graph, Params, Row
 from kesher.graph.errors import GraphError, NotFound
-from kesher.graph.parties import PARTY_LABELS, find_party, kind_of
+from kesher.graph.parties import PARTY_LABELS, find_party, party
 from kesher.graph.statement import Statement
 
 # Structural edges a map may add, with the labels the catalog would give them.
@@ -140,7 +141,7 @@ def map_statement(
         ]
     parts.append(
         "RETURN [depth IN range(0, size(levels) - 1) | "
-        f"[x IN levels[depth] | x {{.id, label: x.name, kind: {kind_of('x')}, depth: depth}}]] "
+        f"[x IN levels[depth] | {{id: x.id, party: {party('x')}, depth: depth}}]] "
         "AS levels, "
         f"[r IN edges | {_EDGE}] AS edges, truncated, "
         f"[rid IN {roots} WHERE NOT rid IN [x IN roots | x.id]] AS missing, "
@@ -171,7 +172,7 @@ def path_statement(
             f"OPTIONAL CALL (a) {{ {_branches('b', end)} }}",
             found if types else "WITH a, b, null AS p",
             "RETURN a IS NOT NULL AS fromFound, b IS NOT NULL AS toFound, "
-            f"[x IN nodes(p) | x {{.id, label: x.name, kind: {kind_of('x')}}}] AS nodes, "
+            f"[x IN nodes(p) | {{id: x.id, party: {party('x')}}}] AS nodes, "
             f"[r IN relationships(p) | {_EDGE}] AS edges, "
             f"{_CATALOG}, {CATALOG_KEYS}",
         )

@@ -349,10 +349,59 @@ async def page(
     return connection(vars(answer), keyset, order_name)
 
 
+@dataclass(frozen=True)
+class NamedOccurrence:
+    """An occurrence as a mutation names it, and the input fields that named it."""
+
+    activity_id: str
+    original: datetime
+    activity_field: str = "activityId"
+    start_field: str = "occurrenceStart"
+
+
+def named_occurrence(
+    activity_id: str | None, original: datetime | None, occurrence_id: str | None
+) -> NamedOccurrence | Refusal:
+    """An occurrence named by its id, or by its series' id and original start."""
+    if occurrence_id is not None:
+        if activity_id is not None or original is not None:
+            return Refusal(
+                "INVALID_INPUT",
+                "occurrenceId: give it alone, or activityId and occurrenceStart instead.",
+                "occurrenceId",
+            )
+        named = recurrence.parse_occurrence_id(occurrence_id)
+        if named is None:
+            return Refusal(
+                "INVALID_INPUT",
+                "occurrenceId: this is not the id of an occurrence.",
+                "occurrenceId",
+            )
+        if named[1] is None:
+            return Refusal(
+                "INVALID_INPUT",
+                "occurrenceId: the activity does not repeat; change it with updateActivity.",
+                "occurrenceId",
+            )
+        return NamedOccurrence(named[0], named[1], "occurrenceId", "occurrenceId")
+    if activity_id is None:
+        return Refusal(
+            "INVALID_INPUT",
+            "activityId: give it with occurrenceStart, or occurrenceId.",
+            "activityId",
+        )
+    if original is None:
+        return Refusal(
+            "INVALID_INPUT",
+            "occurrenceStart: give it with activityId, or occurrenceId.",
+            "occurrenceStart",
+        )
+    return NamedOccurrence(activity_id, original)
+
+
 async def add_exception(
     context: Context,
-    activity_id: str,
-    original: datetime,
+    occurrence: NamedOccurrence,
     moved_to: tuple[datetime, datetime] | None,
     selections: Iterable[Selection],
 ) -> Row | Refusal:
@@ -361,13 +410,15 @@ async def add_exception(
         return Refusal("INVALID_INPUT", "endsAt: it cannot end before it starts.", "endsAt")
     shape = shape_of(ACTIVITY, selections, context.settings)
     actor = viewer_id(context)
+    activity_id, original = occurrence.activity_id, occurrence.original
+    named, start_field = occurrence.activity_field, occurrence.start_field
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
-        stored = await graph_activities.current(tx, activity_id, "activityId")
-        graph_activities.require_open(stored, activity_id, "activityId")
+        stored = await graph_activities.current(tx, activity_id, named)
+        graph_activities.require_open(stored, activity_id, named)
         if stored["recurrence"] is None:
-            raise GraphError("activityId: the activity does not repeat.", field="activityId")
+            raise GraphError(f"{named}: the activity does not repeat.", field=named)
         series = {
             "recurrence": stored["recurrence"],
             "starts_at": stored["startAt"],
@@ -375,13 +426,11 @@ async def add_exception(
         }
         if not recurrence.is_occurrence(series, original):
             raise GraphError(
-                "occurrenceStart: the series has no occurrence starting then.",
-                field="occurrenceStart",
+                f"{start_field}: the series has no occurrence starting then.",
+                field=start_field,
             )
         if original.astimezone(UTC) in (stored["cancelledStarts"] or ()):
-            raise GraphError(
-                "occurrenceStart: that occurrence is cancelled.", field="occurrenceStart"
-            )
+            raise GraphError(f"{start_field}: that occurrence is cancelled.", field=start_field)
         await graph_activities.add_exception(tx, activity_id, original, moved_to)
         start = graph_activities.as_text(original)
         if moved_to is None:

@@ -48,9 +48,8 @@ async def calendar(
     _window(user_ids, starts, ends)
     viewer = viewer_id(context)
     admin = context.viewer is not None and context.viewer.role is Role.ADMIN
-    shape = _with_series(
-        shape_of(ACTIVITY, child(field.selections, "activities"), context.settings)
-    )
+    selections = child(child(field.selections, "occurrences"), "activity")
+    shape = with_series(shape_of(ACTIVITY, selections, context.settings))
     rows = await graph_calendar.lanes(
         context.graph,
         viewer,
@@ -74,7 +73,7 @@ async def calendar(
         lanes.append(
             {
                 "user": row["user"],
-                "activities": found[:PER_LANE],
+                "occurrences": found[:PER_LANE],
                 "truncated": len(found) > PER_LANE or len(row["activities"]) > PER_LANE,
             }
         )
@@ -96,19 +95,19 @@ SERIES_FIELDS = frozenset(
 )
 
 
-def _with_series(shape: Shape) -> Shape:
+def with_series(shape: Shape) -> Shape:
     return dataclasses.replace(shape, fields=shape.fields | SERIES_FIELDS)
 
 
 def expanded(activities: list[Row], starts: datetime, ends: datetime) -> list[Row]:
-    """The activities of a lane with each recurring event replaced by its occurrences in
-    the window, by start time."""
+    """The occurrences of a lane's activities in the window, by start time: each recurring
+    event's occurrences, and the one occurrence of every other activity."""
     found: list[Row] = []
     for activity in activities:
         if activity.get("recurrence"):
             found.extend(recurrence.occurrences(activity, starts, ends))
         else:
-            found.append(activity)
+            found.append(recurrence.single(activity))
     return sorted(found, key=lambda row: (row["starts_at"], row["id"]))
 
 

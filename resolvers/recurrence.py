@@ -2,11 +2,13 @@
 
 A rule repeats in the event's own time zone, so a weekly 09:00 meeting in Jerusalem stays
 at 09:00 local time on both sides of a daylight-saving change. An occurrence is named by
-its original start; one can be cancelled or moved without touching the rest.
+its original start; one can be cancelled or moved without touching the rest. Its id joins
+the series' id and that start, so it stays the same when the occurrence is moved.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -17,6 +19,32 @@ from kesher.graph.driver import Row
 from kesher.graph.errors import GraphError
 
 MAX_OCCURRENCES = 1000
+OCCURRENCE_PREFIX = "occ"
+_ORIGINAL = re.compile(r"_(\d{8}T\d{6}Z)$")
+_STAMP = "%Y%m%dT%H%M%SZ"
+
+
+def occurrence_id(activity_id: str, original: datetime | None) -> str:
+    """An occurrence's own id: the series' id and the occurrence's original start (UTC),
+    or the activity's id alone for the one occurrence of an activity that does not repeat."""
+    if original is None:
+        return f"{OCCURRENCE_PREFIX}_{activity_id}"
+    return f"{OCCURRENCE_PREFIX}_{activity_id}_{original.astimezone(UTC).strftime(_STAMP)}"
+
+
+def parse_occurrence_id(value: str) -> tuple[str, datetime | None] | None:
+    """The activity id and original start an occurrence id names; None when it is not one."""
+    rest = value.removeprefix(f"{OCCURRENCE_PREFIX}_")
+    if rest == value or not rest:
+        return None
+    found = _ORIGINAL.search(rest)
+    if found is None:
+        return rest, None
+    try:
+        original = datetime.strptime(found.group(1), _STAMP).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return rest[: found.start()], original
 
 
 def parse(rule: str, starts: datetime, zone_name: str) -> rrule:
@@ -62,9 +90,9 @@ def is_occurrence(row: Row, original: datetime) -> bool:
 
 
 def occurrences(row: Row, window_from: datetime, window_to: datetime) -> Iterator[Row]:
-    """The series' occurrences overlapping [window_from, window_to), each a copy of the
-    activity row with its own times and `occurrence_start`; cancelled ones are left out
-    and moved ones take their new times."""
+    """The series' occurrences overlapping [window_from, window_to): their own times, their
+    original start and whether they were moved; cancelled ones are left out and moved ones
+    take their new times."""
     zone_name = row["time_zone"]
     duration: timedelta = row["ends_at"] - row["starts_at"]
     parsed = parse(row["recurrence"], row["starts_at"], zone_name)
@@ -86,18 +114,59 @@ def occurrences(row: Row, window_from: datetime, window_to: datetime) -> Iterato
             continue
         starts, ends = moved.get(original, (original, original + duration))
         if _overlaps(starts, ends, window_from, window_to):
-            found.append(
-                {**row, "starts_at": starts, "ends_at": ends, "occurrence_start": original}
-            )
+            found.append(_occurrence(row, starts, ends, original, original in moved))
     # An occurrence moved from outside the window into it shows too.
-    shown = {occurrence["occurrence_start"] for occurrence in found}
+    shown = {occurrence["original_start"] for occurrence in found}
     for original, (starts, ends) in moved.items():
         fresh = original not in shown and original not in cancelled
         if fresh and _overlaps(starts, ends, window_from, window_to):
-            found.append(
-                {**row, "starts_at": starts, "ends_at": ends, "occurrence_start": original}
-            )
+            found.append(_occurrence(row, starts, ends, original, True))
     yield from found
+
+
+def _occurrence(row: Row, starts: datetime, ends: datetime, original: datetime, moved: bool) -> Row:
+    return {
+        "id": occurrence_id(row["id"], original),
+        "starts_at": starts,
+        "ends_at": ends,
+        "original_start": original,
+        "moved": moved,
+        "activity": row,
+    }
+
+
+def occurrence_at(row: Row, original: datetime | None) -> Row | None:
+    """The occurrence of the activity `row` that starts at `original` by its rule (None: the
+    one occurrence of an activity that does not repeat), or None when there is no such
+    occurrence or it was cancelled."""
+    if original is None:
+        return None if row.get("recurrence") else single(row)
+    if not row.get("recurrence") or not is_occurrence(row, original):
+        return None
+    if original in set(row.get("cancelled_starts") or ()):
+        return None
+    moved = dict(
+        zip(
+            row.get("moved_starts") or (),
+            zip(row.get("moved_to") or (), row.get("moved_to_end") or (), strict=True),
+            strict=True,
+        )
+    )
+    duration: timedelta = row["ends_at"] - row["starts_at"]
+    starts, ends = moved.get(original, (original, original + duration))
+    return _occurrence(row, starts, ends, original, original in moved)
+
+
+def single(row: Row) -> Row:
+    """The one occurrence of an activity that does not repeat."""
+    return {
+        "id": occurrence_id(row["id"], None),
+        "starts_at": row["starts_at"],
+        "ends_at": row["ends_at"],
+        "original_start": None,
+        "moved": False,
+        "activity": row,
+    }
 
 
 def _overlaps(starts: datetime, ends: datetime, window_from: datetime, window_to: datetime) -> bool:

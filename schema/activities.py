@@ -22,6 +22,7 @@ from kesher.schema.common import (
     connection_field,
 )
 from kesher.schema.items import assigned, called, mailed
+from kesher.schema.node import Node
 from kesher.schema.notes import noted
 from kesher.schema.records import Contact, Customer, User
 from kesher.schema.stream import streamed
@@ -57,7 +58,7 @@ class ActivityState(Enum):
 @strawberry.type(
     description="An activity: who owns it, who takes part, which customers it is about."
 )
-class Activity:
+class Activity(Node):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     kind: ActivityKind = strawberry.field(description="What it is.")
     subject: str = strawberry.field(description="Its subject line.")
@@ -79,11 +80,6 @@ class Activity:
     recurrence: str | None = strawberry.field(
         description="How an event repeats: an RFC 5545 RRULE (FREQ=WEEKLY;BYDAY=MO), in its "
         "time zone."
-    )
-    occurrence_start: datetime | None = strawberry.field(
-        default=None,
-        description="In a calendar, the original start of this occurrence of a recurring "
-        "event (it names the occurrence to cancel or move).",
     )
     closed_at: datetime | None = strawberry.field(description="When it was closed, if it was.")
     state: ActivityState = strawberry.field(

@@ -12,6 +12,7 @@ from kesher.resolvers import activity_catalogs as catalogs
 from kesher.resolvers.errors import Refusal
 from kesher.schema.common import Info, MutationError, Row, error_of
 from kesher.schema.inputs import provided
+from kesher.schema.node import Node
 from kesher.schema.permissions import IsAdmin, IsAuthenticated
 
 
@@ -23,7 +24,7 @@ class StatusCategory(Enum):
 
 
 @strawberry.type(description="A kind of activity: sales meeting, kick-off, online presentation…")
-class ActivityType:
+class ActivityType(Node):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     name: str = strawberry.field(description="Its name (Hebrew or any script); unique.")
     colour: str = strawberry.field(description="Hex colour, #RRGGBB, for calendars.")
@@ -33,7 +34,7 @@ class ActivityType:
 
 
 @strawberry.type(description="Where an activity stands: scheduled, postponed, done, cancelled…")
-class ActivityStatus:
+class ActivityStatus(Node):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     name: str = strawberry.field(description="Its name (Hebrew or any script); unique.")
     colour: str = strawberry.field(description="Hex colour, #RRGGBB.")

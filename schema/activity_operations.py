@@ -42,6 +42,15 @@ def _where(filter: ActivityFilter | None) -> dict[str, object]:
     return where
 
 
+SERIES = "The recurring event (with `occurrenceStart`)."
+ORIGINAL_START = "The occurrence's original start, its `originalStart` (with `activityId`)."
+OCCURRENCE = "The occurrence's id, instead of `activityId` and `occurrenceStart`."
+
+
+def _text(value: strawberry.ID | None) -> str | None:
+    return None if value is None else str(value)
+
+
 @strawberry.type(description="Reading activities.")
 class ActivityQueries:
     @strawberry.field(
@@ -145,35 +154,58 @@ class ActivityMutations:
         )
 
     @strawberry.mutation(
-        description="Cancels one occurrence of a recurring event, named by its original start.",
+        description="Cancels one occurrence of a recurring event, named by its `occurrenceId` "
+        "or by the series' `activityId` and the occurrence's original start.",
         permission_classes=[IsAuthenticated],
     )
     async def cancel_occurrence(
-        self, info: Info, activity_id: strawberry.ID, occurrence_start: datetime
+        self,
+        info: Info,
+        activity_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description=SERIES)
+        ] = None,
+        occurrence_start: Annotated[
+            datetime | None, strawberry.argument(description=ORIGINAL_START)
+        ] = None,
+        occurrence_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description=OCCURRENCE)
+        ] = None,
     ) -> ActivityPayload:
-        outcome = await activities.add_exception(
-            info.context, str(activity_id), occurrence_start, None, selected_activity(info)
+        named = activities.named_occurrence(
+            _text(activity_id), occurrence_start, _text(occurrence_id)
         )
+        if isinstance(named, Refusal):
+            return error_of(named)
+        outcome = await activities.add_exception(info.context, named, None, selected_activity(info))
         return activity_payload(outcome)
 
     @strawberry.mutation(
-        description="Moves one occurrence of a recurring event to new times.",
+        description="Moves one occurrence of a recurring event to new times; it keeps its id. "
+        "Named like `cancelOccurrence` names it.",
         permission_classes=[IsAuthenticated],
     )
     async def move_occurrence(
         self,
         info: Info,
-        activity_id: strawberry.ID,
-        occurrence_start: datetime,
         starts_at: datetime,
         ends_at: datetime,
+        activity_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description=SERIES)
+        ] = None,
+        occurrence_start: Annotated[
+            datetime | None, strawberry.argument(description=ORIGINAL_START)
+        ] = None,
+        occurrence_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description=OCCURRENCE)
+        ] = None,
     ) -> ActivityPayload:
+        named = activities.named_occurrence(
+            _text(activity_id), occurrence_start, _text(occurrence_id)
+        )
+        if isinstance(named, Refusal):
+            return error_of(named)
         outcome = await activities.add_exception(
-            info.context,
-            str(activity_id),
-            occurrence_start,
-            (starts_at, ends_at),
-            selected_activity(info),
+            info.context, named, (starts_at, ends_at), selected_activity(info)
         )
         return activity_payload(outcome)
 

@@ -13,6 +13,7 @@ from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selected import selected
 from kesher.resolvers.selection import child
 from kesher.schema.common import Info, MutationError, Row, connection_field, error_of, followed
+from kesher.schema.node import Node
 from kesher.schema.permissions import IsAuthenticated
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ LazyUser = Annotated["User", strawberry.lazy("kesher.schema.records")]
     description="A file attached to a record. Its content is downloaded from `url` with the "
     "same bearer token as the API."
 )
-class Attachment:
+class Attachment(Node):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     name: str = strawberry.field(description="The file's name as uploaded (without folders).")
     content_type: str = strawberry.field(

@@ -13,16 +13,39 @@ from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selected import selected
 from kesher.schema.activities import Activity
 from kesher.schema.common import Info, MutationError, Row, error_of
+from kesher.schema.node import Node
 from kesher.schema.permissions import IsAuthenticated
 from kesher.schema.records import User
+
+
+@strawberry.type(
+    description="An activity's place in a calendar: the one time an activity that does not "
+    "repeat takes, or one occurrence of a recurring event. Its id is its own (the series' id "
+    "and the original start), so the occurrences of one event are distinct entries."
+)
+class Occurrence(Node):
+    id: strawberry.ID = strawberry.field(
+        description="Opaque identifier; the same in every calendar and after a move."
+    )
+    starts_at: datetime = strawberry.field(description="When this occurrence starts (UTC).")
+    ends_at: datetime = strawberry.field(description="When this occurrence ends (UTC).")
+    original_start: datetime | None = strawberry.field(
+        description="For a recurring event, when the rule has this occurrence start (it "
+        "names the occurrence to cancel or move); null for an activity that does not repeat."
+    )
+    moved: bool = strawberry.field(description="True when `moveOccurrence` gave it other times.")
+    activity: Activity = strawberry.field(
+        description="The activity, for a recurring event the whole series (its own times are "
+        "the first occurrence's)."
+    )
 
 
 @strawberry.type(description="One user's lane of a calendar.")
 class CalendarLane:
     user: User = strawberry.field(description="Whose calendar this is.")
-    activities: list[Activity] = strawberry.field(
-        description="Their activities (as owner or participant) overlapping the window, by "
-        "start time."
+    occurrences: list[Occurrence] = strawberry.field(
+        description="Their activities (as owner or participant) in the window, recurring "
+        "events as their occurrences, by start time."
     )
     truncated: bool = strawberry.field(description="True when the lane holds only the first 1,000.")
 

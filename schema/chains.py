@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from kesher.schema.common import connection_field
+from kesher.schema.node import Node
 
 if TYPE_CHECKING:
     from kesher.schema.activities import Activity, ActivityKind
@@ -47,7 +48,7 @@ class ChainStep:
     description="Activities joined by `linkActivities`: when work with a customer started, "
     "what followed and how long it took."
 )
-class Chain:
+class Chain(Node):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     created_at: datetime = strawberry.field(description="When the chain was first made.")
     steps: int = strawberry.field(description="How many activities it holds.")

@@ -34,6 +34,8 @@ from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from kesher.schema.node import reads_rows
+
 
 @dataclass(frozen=True, slots=True)
 class _Nested:
@@ -159,7 +161,7 @@ class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
             if not is_leaf_type(field_type):
                 return None
             return definition.python_name, field_type.serialize, nullable
-        if not is_object_type(field_type) or field_type.is_type_of is not None:
+        if not is_object_type(field_type) or not _plain(field_type):
             return None
         collected = self.collect_subfields(field_type, details)
         if collected.new_defer_usages:
@@ -168,6 +170,12 @@ class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
         if plan is None:
             return None
         return definition.python_name, _Nested(plan, field_type.name, name), nullable
+
+
+def _plain(object_type: GraphQLObjectType) -> bool:
+    """The type takes rows as they come: no check of the value's type, or the Node
+    interface's, which takes any row."""
+    return object_type.is_type_of is None or reads_rows(object_type.is_type_of)
 
 
 def _complete(plan: _Plan, row: Mapping[str, Any], type_name: str) -> dict[str, Any] | None:

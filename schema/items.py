@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from kesher.schema.common import Info, Row, connection_field, followed
+from kesher.schema.node import Node
 
 if TYPE_CHECKING:
     from kesher.schema.records import User
@@ -39,7 +40,7 @@ class EmailDirection(Enum):
 
 
 @strawberry.type(description="A telephone call logged on a record.")
-class CallLog:
+class CallLog(Node):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     call_type: CallType = strawberry.field(description="Which way the call went.")
     outcome: CallOutcome = strawberry.field(description="How it ended.")
@@ -55,7 +56,7 @@ class CallLog:
 
 
 @strawberry.type(description="An e-mail sent from a card, logged by hand, or received.")
-class Email:
+class Email(Node):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     direction: EmailDirection = strawberry.field(description="Sent or received.")
     from_address: str = strawberry.field(description="The sender's address.")
@@ -77,7 +78,7 @@ class Email:
 
 
 @strawberry.type(description="A change to a record: who made it, when, and what changed.")
-class AuditLine:
+class AuditLine(Node):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     created_at: datetime = strawberry.field(description="When the change was made.")
     action: str = strawberry.field(description="What was done, e.g. MOVED_ON_BOARD.")

@@ -41,7 +41,13 @@ from kesher.schema.notes import NoteMutations
 from kesher.schema.permissions import IsAdmin, IsAuthenticated, IsManager
 from kesher.schema.processes import ProcessMutations
 from kesher.schema.records import Contact, Customer, Project, User
-from kesher.schema.relationships import RecordKind, RelatedParty, Relationship, RelationshipType
+from kesher.schema.relationships import (
+    CardRelationship,
+    RecordKind,
+    RelatedParty,
+    Relationship,
+    RelationshipType,
+)
 from kesher.schema.tasks import TaskMutations
 
 S = TypeVar("S")
@@ -88,9 +94,13 @@ class RelationshipTypesSuccess:
     )
 
 
-@strawberry.type(description="The relationship as saved, seen from the record it was added on.")
+@strawberry.type(description="The relationship as saved.")
 class RelationshipSuccess:
-    relationship: Row = strawberry.field(graphql_type=Relationship, description="The relationship.")
+    relationship: Row = strawberry.field(graphql_type=Relationship, description="The link itself.")
+    on_card: Row = strawberry.field(
+        graphql_type=CardRelationship,
+        description="The link as the card of the record it was added on (or `seenFrom`) lists it.",
+    )
 
 
 @strawberry.type(description="The relationship is gone.")
@@ -149,6 +159,10 @@ UserPayload = Annotated[
 
 def _payload(outcome: Row | Refusal, success: Callable[[Row], S]) -> S | MutationError:
     return error_of(outcome) if isinstance(outcome, Refusal) else success(outcome)
+
+
+def _relationship_success(row: Row) -> RelationshipSuccess:
+    return RelationshipSuccess(relationship=row["relationship"], on_card=row)
 
 
 def _record(info: Info, name: str) -> list[strawberry.types.nodes.Selection]:
@@ -341,10 +355,10 @@ class Mutation(
         self, info: Info, input: AddRelationshipInput
     ) -> RelationshipPayload:
         outcome = await relationships.add_relationship(info.context, provided(input))
-        return _payload(outcome, lambda row: RelationshipSuccess(relationship=row))
+        return _payload(outcome, _relationship_success)
 
     @strawberry.mutation(
-        description="Changes a relationship's dates or note; the answer is seen from "
+        description="Changes a relationship's dates or note; `onCard` is seen from "
         "`seenFrom` (default: the record the link starts at).",
         permission_classes=[IsAuthenticated],
     )
@@ -358,7 +372,7 @@ class Mutation(
         outcome = await relationships.update_relationship(
             info.context, id, provided(input), seen_from
         )
-        return _payload(outcome, lambda row: RelationshipSuccess(relationship=row))
+        return _payload(outcome, _relationship_success)
 
     @strawberry.mutation(
         description="Removes a relationship; a free-text party left without links goes too.",

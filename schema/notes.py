@@ -26,6 +26,7 @@ from kesher.schema.common import (
     error_of,
     followed,
 )
+from kesher.schema.node import Node
 from kesher.schema.permissions import IsAuthenticated
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ LazyActivity = Annotated["Activity", strawberry.lazy("kesher.schema.activities")
     description="A note on a record. `@handle` or `@e-mail` in its text mentions a user, "
     "who is notified."
 )
-class Note:
+class Note(Node):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     text: str = strawberry.field(description="What was written, mentions included.")
     created_at: datetime = strawberry.field(description="When it was written.")
@@ -85,7 +86,7 @@ class NotificationKind(Enum):
 
 
 @strawberry.type(description="Something the signed-in user is told about.")
-class Notification:
+class Notification(Node):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     kind: NotificationKind = strawberry.field(description="What it is about.")
     summary: str = strawberry.field(

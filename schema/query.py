@@ -19,6 +19,7 @@ from kesher.schema.chain_operations import ChainQueries
 from kesher.schema.chain_stats import ChainStatsQueries
 from kesher.schema.common import AFTER, FIRST, Before, Connection, Info, Last, RecordOrder, Row
 from kesher.schema.inputs import CustomerFilter, CustomerRecordFilter, UserFilter, provided
+from kesher.schema.node import NodeQueries
 from kesher.schema.notes import NoteQueries
 from kesher.schema.permissions import IsAuthenticated
 from kesher.schema.processes import ProcessQueries
@@ -55,6 +56,7 @@ class Query(
     ChainQueries,
     BoardQueries,
     NoteQueries,
+    NodeQueries,
 ):
     @strawberry.field(
         description="The signed-in user.",

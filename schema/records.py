@@ -20,8 +20,9 @@ from kesher.schema.common import (
     Row,
 )
 from kesher.schema.items import assigned, called, mailed
+from kesher.schema.node import Node
 from kesher.schema.notes import noted
-from kesher.schema.relationships import RelatedParty, Relationship
+from kesher.schema.relationships import CardRelationship, RelatedParty
 from kesher.schema.stream import streamed
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ class Linked:
     @strawberry.field(
         description="This record's relationships, in catalog order then by the other party's "
         "name, each with its label as seen from this record.",
-        graphql_type=Connection[Relationship],
+        graphql_type=Connection[CardRelationship],
     )
     @staticmethod
     def relationships(
@@ -94,7 +95,7 @@ class Linked:
 
 
 @strawberry.type(description="A person who works at a customer.")
-class Contact(Linked):
+class Contact(Linked, Node):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     first_name: str = strawberry.field(description="Given name.")
     last_name: str = strawberry.field(description="Family name (may be empty).")
@@ -114,7 +115,7 @@ class Contact(Linked):
 
 
 @strawberry.type(description="A project carried out for a customer.")
-class Project(Linked):
+class Project(Linked, Node):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     name: str = strawberry.field(description="Project name.")
     status: ProjectStatus = strawberry.field(description="Where the project stands.")
@@ -131,7 +132,7 @@ class Project(Linked):
 
 
 @strawberry.type(description="A customer: a company or person we do business with.")
-class Customer(Linked):
+class Customer(Linked, Node):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     name: str = strawberry.field(description="Display name (Hebrew or any script).")
     status: CustomerStatus = strawberry.field(description="Where the customer stands.")
@@ -234,7 +235,7 @@ LazyUser = Annotated["User", strawberry.lazy("kesher.schema.records")]
 
 
 @strawberry.type(description="A person who signs in to Kesher. Only users have calendars.")
-class User:
+class User(Node):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     email: str = strawberry.field(description="Sign-in e-mail, lowercase, unique.")
     name: str = strawberry.field(description="Full name.")

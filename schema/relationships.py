@@ -9,6 +9,7 @@ import strawberry
 
 from kesher.resolvers import relationships
 from kesher.schema.common import Row
+from kesher.schema.node import Node
 
 
 @strawberry.enum(description="What kind of party a node of a relationship is.")
@@ -47,7 +48,7 @@ _KIND_NAMES = {"Customer": "CUSTOMER", "Contact": "CONTACT", "Project": "PROJECT
     description="A catalog entry: a kind of link between records, with its labels and colour. "
     "Its `key` is also the Neo4j relationship type of its edges."
 )
-class RelationshipType:
+class RelationshipType(Node):
     id: strawberry.ID = strawberry.field(description="Opaque identifier.")
     key: str = strawberry.field(
         description="Immutable upper-snake key, e.g. FATHER_OF; the edges' Neo4j type."
@@ -86,19 +87,21 @@ class RelatedParty:
     archived: bool = strawberry.field(description="True when the record is archived.")
 
 
-@strawberry.type(description="A link between this record and another party, seen from here.")
-class Relationship:
+@strawberry.type(
+    description="A link between two parties, the same whichever card it is read from: it "
+    "points from `source` (playing the type's `label`) to `target` (its `reciprocalLabel`)."
+)
+class Relationship(Node):
     id: strawberry.ID = strawberry.field(description="Opaque identifier of the link.")
     type_key: str = strawberry.field(description="The key of its relationship type.")
     type: RelationshipType = strawberry.field(description="Its relationship type.")
-    label: str = strawberry.field(
-        description="The other party's role as seen from here: on the father's card \"son\"."
-    )
     colour: str = strawberry.field(description="The type's colour.")
-    outgoing: bool = strawberry.field(
-        description="True when the edge starts at this record (it plays the type's `label`)."
+    source: RelatedParty = strawberry.field(
+        description='The party the edge starts at; it plays the type\'s `label` ("father").'
     )
-    other: RelatedParty = strawberry.field(description="The party at the other end.")
+    target: RelatedParty = strawberry.field(
+        description='The party the edge ends at; it plays the type\'s `reciprocalLabel` ("son").'
+    )
     starts_on: date | None = strawberry.field(description="When the link began, if known.")
     ends_on: date | None = strawberry.field(description="When the link ended or ends.")
     note: str | None = strawberry.field(description="A note on the link.")
@@ -115,11 +118,28 @@ class Relationship:
         return relationships.former(parent)
 
 
-@strawberry.type(description="A node of a relation map.")
+@strawberry.type(
+    description="A relationship as one record's card lists it: what the other party is to "
+    "this record, and the link itself. It has no id of its own, since it reads differently "
+    "from each end; `relationship` is the link, the same from both."
+)
+class CardRelationship:
+    label: str = strawberry.field(
+        description="The other party's role as seen from here: on the father's card \"son\"."
+    )
+    outgoing: bool = strawberry.field(
+        description="True when the edge starts at this record (it plays the type's `label`)."
+    )
+    other: RelatedParty = strawberry.field(description="The party at the other end.")
+    relationship: Relationship = strawberry.field(description="The link itself.")
+
+
+@strawberry.type(
+    description="A node of a relation map: a party and how far this map reached it. It has "
+    "no id of its own, since the same party lies at other depths in other maps."
+)
 class MapNode:
-    id: strawberry.ID = strawberry.field(description="The party's id.")
-    kind: PartyKind = strawberry.field(description="What kind of party it is.")
-    label: str = strawberry.field(description="The party's name, for drawing.")
+    party: RelatedParty = strawberry.field(description="The party.")
     depth: int = strawberry.field(description="Links from the nearest root (roots are 0).")
 
 

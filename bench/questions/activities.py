@@ -39,11 +39,14 @@ COUNTED = {
 CALENDAR_KESHER = """query Calendar($users: [ID!]!, $from: DateTime!, $to: DateTime!) {
   calendar(userIds: $users, from: $from, to: $to) {
     user { id name }
-    activities {
-      id kind subject startsAt endsAt allDay occurrenceStart
-      type { name colour }
-      status { name category }
-      customer { id name }
+    occurrences {
+      id startsAt endsAt originalStart
+      activity {
+        id kind subject allDay
+        type { name colour }
+        status { name category }
+        customer { id name }
+      }
     }
     truncated
   }
@@ -138,7 +141,8 @@ def _calendar_answer(system: System, data: Data, variables: Variables | None) ->
     if system == "kesher":
         for lane in data["calendar"]:
             lanes[lane["user"]["id"]] = sorted(
-                _entry(a, a["customer"], a["startsAt"]) for a in lane["activities"]
+                _entry(o["activity"], o["activity"]["customer"], o["startsAt"])
+                for o in lane["occurrences"]
             )
         return lanes
     if variables is None:

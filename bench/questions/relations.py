@@ -39,12 +39,15 @@ _MAP_SELECTION = """{
     edges { id source target typeKey label reciprocalLabel colour }
     truncated
   }"""
+# Kesher's map node is the party and its depth (the depth belongs to one map only).
+_KESHER_MAP_SELECTION = _MAP_SELECTION.replace(
+    "nodes { id kind label depth }", "nodes { depth party { id kind name } }"
+)
 
 
-def _map_document(depth: int) -> str:
+def _map_document(depth: int, selection: str = _MAP_SELECTION) -> str:
     return (
-        "query Map($id: ID!) {\n"
-        f"  relationMap(rootIds: [$id], depth: {depth}) {_MAP_SELECTION}\n}}\n"
+        f"query Map($id: ID!) {{\n  relationMap(rootIds: [$id], depth: {depth}) {selection}\n}}\n"
     )
 
 
@@ -103,7 +106,12 @@ def _map_answer(system: System, data: Data, variables: Variables | None) -> Any:
     found = data["relationMap"] if "relationMap" in data else data["relationshipPath"]
     if found is None:
         return None
-    nodes = sorted((n["id"], n["kind"], n["label"], n["depth"]) for n in found["nodes"])
+    nodes = sorted(
+        (n["party"]["id"], n["party"]["kind"], n["party"]["name"], n["depth"])
+        if "party" in n
+        else (n["id"], n["kind"], n["label"], n["depth"])
+        for n in found["nodes"]
+    )
     edges = sorted(tuple(e[field] for field in _EDGE_FIELDS) for e in found["edges"])
     return {"nodes": nodes, "edges": edges, "truncated": found.get("truncated", False)}
 
@@ -121,7 +129,7 @@ limit, so both hold every party within the depth."""
 MAP2 = Question(
     key="map2",
     title="relation map, depth 2",
-    kesher=_map_document(2),
+    kesher=_map_document(2, _KESHER_MAP_SELECTION),
     peer=_map_document(2),
     samples=_map_samples(2),
     answer=_map_answer,
@@ -134,7 +142,7 @@ MAP2 = Question(
 MAP3 = Question(
     key="map3",
     title="relation map, depth 3",
-    kesher=_map_document(3),
+    kesher=_map_document(3, _KESHER_MAP_SELECTION),
     peer=_map_document(3),
     samples=_map_samples(3),
     answer=_map_answer,
@@ -167,7 +175,9 @@ CARD_KESHER = f"""query Card($id: ID!) {{
     contacts(first: {PAGE}) {{ totalCount edges {{ node {{ id name title }} }} }}
     projects(first: {PAGE}) {{ totalCount edges {{ node {{ id name status }} }} }}
     relationships(first: {CARD_LINKS}) {{
-      edges {{ node {{ id typeKey label colour outgoing other {{ id kind name }} }} }}
+      edges {{ node {{
+        label outgoing other {{ id kind name }} relationship {{ id typeKey colour }}
+      }} }}
     }}
   }}
 }}
@@ -233,8 +243,9 @@ def _card_answer(system: System, data: Data, variables: Variables | None) -> Any
         card = data["customer"]
         counts = card["linkedCounts"]
         links = [
-            _link(n["id"], n["typeKey"], n["label"], n["colour"], n["outgoing"], n["other"])
+            _link(r["id"], r["typeKey"], n["label"], r["colour"], n["outgoing"], n["other"])
             for n in (edge["node"] for edge in card["relationships"]["edges"])
+            for r in (n["relationship"],)
         ]
         contacts, projects = card["contacts"], card["projects"]
     else:
@@ -312,6 +323,7 @@ PATH_DOCUMENT = f"""query Path($fromId: ID!, $toId: ID!) {{
   relationshipPath(fromId: $fromId, toId: $toId) {_MAP_SELECTION}
 }}
 """
+KESHER_PATH_DOCUMENT = PATH_DOCUMENT.replace(_MAP_SELECTION, _KESHER_MAP_SELECTION)
 
 
 def _path_samples(driver: Driver, count: int, rng: random.Random) -> list[Variables]:
@@ -357,7 +369,7 @@ several."""
 PATH = Question(
     key="path",
     title="relationship path between two customers",
-    kesher=PATH_DOCUMENT,
+    kesher=KESHER_PATH_DOCUMENT,
     peer=PATH_DOCUMENT,
     samples=_path_samples,
     answer=_map_answer,

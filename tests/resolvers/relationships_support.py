@@ -86,8 +86,9 @@ mutation Add($input: AddRelationshipInput!) {
   addRelationship(input: $input) {
     __typename
     ... on RelationshipSuccess {
-      relationship { id typeKey label colour outgoing current former startsOn endsOn note
-                     other { id kind name } }
+      relationship { id typeKey colour current former startsOn endsOn note
+                     source { id } target { id } }
+      onCard { label outgoing other { id kind name } relationship { id } }
     }
     ... on MutationError { code field message }
   }
@@ -99,7 +100,8 @@ mutation Update($id: ID!, $input: UpdateRelationshipInput!, $seenFrom: ID) {
   updateRelationship(id: $id, input: $input, seenFrom: $seenFrom) {
     __typename
     ... on RelationshipSuccess {
-      relationship { id label current former startsOn endsOn note other { id } }
+      relationship { id current former startsOn endsOn note }
+      onCard { label other { id } }
     }
     ... on MutationError { code field message }
   }
@@ -138,9 +140,11 @@ query Card($id: ID!, $first: Int, $after: String, $on: Date, $types: [String!]) 
       pageInfo { hasNextPage endCursor }
       edges {
         node {
-          id typeKey label colour outgoing current former startsOn endsOn note
-          other { id kind name }
-          type { key }
+          label outgoing other { id kind name }
+          relationship {
+            id typeKey colour current former startsOn endsOn note type { key }
+            source { id } target { id }
+          }
         }
       }
     }
@@ -260,8 +264,13 @@ async def link(
     """A relationship that must be added, as the adding record's card shows it."""
     payload = await add(client, person, from_id, key, to, **rest)
     assert payload["__typename"] == "RelationshipSuccess", payload
-    relationship: dict[str, Any] = payload["relationship"]
-    return relationship
+    return seen(payload)
+
+
+def seen(payload: dict[str, Any]) -> dict[str, Any]:
+    """A relationship payload as one row: the link's own fields with the card's view."""
+    on_card = {key: value for key, value in payload["onCard"].items() if key != "relationship"}
+    return {**payload["relationship"], **on_card}
 
 
 async def card(
@@ -275,7 +284,9 @@ async def card(
 
 def rows(found: dict[str, Any]) -> list[dict[str, Any]]:
     """A card's relationships, in the order it lists them."""
-    return [edge["node"] for edge in found["relationships"]["edges"]]
+    return [
+        {**edge["node"]["relationship"], **edge["node"]} for edge in found["relationships"]["edges"]
+    ]
 
 
 def count(driver: Driver, cypher: str) -> int:
@@ -306,7 +317,7 @@ query Map($roots: [ID!]!, $depth: Int, $limit: Int, $types: [String!], $kinds: [
           $asOf: Date, $structural: Boolean! = false) {
   relationMap(rootIds: $roots, depth: $depth, limit: $limit, typeKeys: $types, kinds: $kinds,
               asOf: $asOf, includeStructural: $structural) {
-    nodes { id kind label depth }
+    nodes { depth party { id kind name } }
     edges { id source target typeKey label reciprocalLabel colour structural startsOn endsOn }
     truncated
   }
@@ -318,7 +329,7 @@ query Path($from: ID!, $to: ID!, $maxDepth: Int, $types: [String!], $kinds: [Par
            $asOf: Date, $structural: Boolean! = false) {
   relationshipPath(fromId: $from, toId: $to, maxDepth: $maxDepth, typeKeys: $types,
                    kinds: $kinds, asOf: $asOf, includeStructural: $structural) {
-    nodes { id kind label depth }
+    nodes { depth party { id kind name } }
     edges { source target typeKey label colour structural }
     truncated
   }
@@ -331,8 +342,7 @@ async def relation_map(
 ) -> dict[str, Any]:
     answer = await gql(client, MAP, {"roots": roots, **arguments}, person)
     assert "errors" not in answer, answer
-    found: dict[str, Any] = answer["data"]["relationMap"]
-    return found
+    return flat(answer["data"]["relationMap"])
 
 
 async def path(
@@ -341,7 +351,17 @@ async def path(
     answer = await gql(client, PATH, {"from": from_id, "to": to_id, **arguments}, person)
     assert "errors" not in answer, answer
     found: dict[str, Any] | None = answer["data"]["relationshipPath"]
-    return found
+    return None if found is None else flat(found)
+
+
+def flat(found: dict[str, Any]) -> dict[str, Any]:
+    """A map with each node's party and depth in one row: id, kind, label (its name), depth."""
+    nodes = [
+        {"id": n["party"]["id"], "kind": n["party"]["kind"], "label": n["party"]["name"]}
+        | {"depth": n["depth"]}
+        for n in found["nodes"]
+    ]
+    return {**found, "nodes": nodes}
 
 
 def depths(found: dict[str, Any]) -> dict[str, int]:

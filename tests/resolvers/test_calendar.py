@@ -18,7 +18,7 @@ CALENDAR = """
 query Calendar($users: [ID!]!, $from: DateTime!, $to: DateTime!) {
   calendar(userIds: $users, from: $from, to: $to) {
     user { id name }
-    activities { subject startsAt owner { name } customer { name } }
+    occurrences { startsAt activity { subject startsAt owner { name } customer { name } } }
     truncated
   }
 }
@@ -82,9 +82,12 @@ async def test_lanes_hold_each_users_activities_overlapping_the_window(
     assert cypher_calls.count == 1
     lanes = answer["data"]["calendar"]
     assert [lane["user"]["id"] for lane in lanes] == [colleague.id, member.id]
-    assert [a["subject"] for a in lanes[0]["activities"]] == ["Monday", "Colleague's"]
-    assert [a["subject"] for a in lanes[1]["activities"]] == ["Spans the week", "Monday"]
-    assert lanes[1]["activities"][1]["customer"]["name"] == "Acme"
+    assert [o["activity"]["subject"] for o in lanes[0]["occurrences"]] == ["Monday", "Colleague's"]
+    assert [o["activity"]["subject"] for o in lanes[1]["occurrences"]] == [
+        "Spans the week",
+        "Monday",
+    ]
+    assert lanes[1]["occurrences"][1]["activity"]["customer"]["name"] == "Acme"
     assert lanes[1]["truncated"] is False
 
 

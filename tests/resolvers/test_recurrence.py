@@ -8,6 +8,7 @@ import httpx
 import pytest
 from neo4j import Driver
 
+from tests.cache_support import conflicts
 from tests.conftest import Person, gql
 from tests.resolvers.relationships_support import snapshot
 from tests.resolvers.test_activities import CLOSE, create, meeting, world
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.anyio
 CALENDAR = """
 query Calendar($users: [ID!]!, $from: DateTime!, $to: DateTime!) {
   calendar(userIds: $users, from: $from, to: $to) {
-    activities { subject startsAt endsAt occurrenceStart recurrence }
+    occurrences { id startsAt endsAt originalStart moved activity { id subject recurrence } }
   }
 }
 """
@@ -47,7 +48,7 @@ async def starts(client: httpx.AsyncClient, person: Person) -> list[tuple[str, s
     answer = await gql(client, CALENDAR, {"users": [person.id], **WINDOW}, person)
     assert "errors" not in answer, answer
     return [
-        (a["startsAt"], a["occurrenceStart"]) for a in answer["data"]["calendar"][0]["activities"]
+        (o["startsAt"], o["originalStart"]) for o in answer["data"]["calendar"][0]["occurrences"]
     ]
 
 
@@ -215,4 +216,165 @@ async def test_an_occurrence_of_what_does_not_repeat_or_exist_is_refused(
         for a in answers
     ]
     assert refusals == [("INVALID_INPUT", "activityId"), ("NOT_FOUND", "activityId")]
+    assert snapshot(clean_db) == before
+
+
+OCCURRENCES = """
+query Calendar($users: [ID!]!, $from: DateTime!, $to: DateTime!) {
+  calendar(userIds: $users, from: $from, to: $to) {
+    occurrences {
+      __typename id startsAt originalStart moved
+      activity { __typename id subject startsAt }
+    }
+  }
+}
+"""
+
+BY_ID = """
+mutation Change($occurrence: ID, $series: ID, $at: DateTime, $starts: DateTime!,
+                $ends: DateTime!) {
+  moveOccurrence(occurrenceId: $occurrence, activityId: $series, occurrenceStart: $at,
+                 startsAt: $starts, endsAt: $ends) {
+    __typename
+    ... on MutationError { code field message }
+  }
+}
+"""
+
+CANCEL_BY_ID = """
+mutation Cancel($occurrence: ID!) {
+  cancelOccurrence(occurrenceId: $occurrence) {
+    __typename
+    ... on MutationError { code field message }
+  }
+}
+"""
+
+
+async def occurrences(client: httpx.AsyncClient, person: Person) -> list[dict[str, Any]]:
+    answer = await gql(client, OCCURRENCES, {"users": [person.id], **WINDOW}, person)
+    assert "errors" not in answer, answer
+    assert conflicts(answer) == []
+    found: list[dict[str, Any]] = answer["data"]["calendar"][0]["occurrences"]
+    return found
+
+
+async def test_each_occurrence_has_its_own_id_which_a_move_keeps(
+    client: httpx.AsyncClient, admin: Person, member: Person, clean_db: Driver
+) -> None:
+    # given a weekly meeting with five occurrences in the window, and a one-off meeting
+    w = await world(client, admin, member)
+    weekly = await create(
+        client,
+        member,
+        meeting(
+            w,
+            member,
+            subject="Weekly",
+            startsAt="2026-03-16T09:00:00+02:00",
+            endsAt="2026-03-16T10:00:00+02:00",
+            recurrence="FREQ=WEEKLY;BYDAY=MO;COUNT=6",
+        ),
+    )
+    once = await create(
+        client,
+        member,
+        meeting(
+            w,
+            member,
+            subject="Once",
+            startsAt="2026-03-18T09:00:00+02:00",
+            endsAt="2026-03-18T10:00:00+02:00",
+        ),
+    )
+    series_id, once_id = weekly["activity"]["id"], once["activity"]["id"]
+
+    # when
+    found = await occurrences(client, member)
+
+    # then: six distinct entries; the series' own start is its first occurrence's
+    weekly_ones = [o for o in found if o["activity"]["id"] == series_id]
+    assert len(weekly_ones) == 5
+    assert len({o["id"] for o in found}) == 6
+    assert {o["activity"]["startsAt"] for o in weekly_ones} == {"2026-03-16T07:00:00+00:00"}
+    assert [o["originalStart"] for o in found if o["activity"]["id"] == once_id] == [None]
+
+    # when the third is moved and the second cancelled, each named by its id
+    third, second = weekly_ones[2], weekly_ones[1]
+    moved = await gql(
+        client,
+        BY_ID,
+        {
+            "occurrence": third["id"],
+            "starts": "2026-03-31T10:00:00+03:00",
+            "ends": "2026-03-31T11:00:00+03:00",
+        },
+        member,
+    )
+    cancelled = await gql(client, CANCEL_BY_ID, {"occurrence": second["id"]}, member)
+
+    # then the moved one keeps its id and the cancelled one is gone
+    assert moved["data"]["moveOccurrence"]["__typename"] == "ActivitySuccess", moved
+    assert cancelled["data"]["cancelOccurrence"]["__typename"] == "ActivitySuccess", cancelled
+    after = {o["id"]: o for o in await occurrences(client, member)}
+    assert second["id"] not in after
+    assert (after[third["id"]]["startsAt"], after[third["id"]]["moved"]) == (
+        "2026-03-31T07:00:00+00:00",
+        True,
+    )
+    assert after[third["id"]]["originalStart"] == third["originalStart"]
+
+
+WRONGLY_NAMED = [
+    ({"occurrence": "occ_nothing_20260316T070000Z"}, "occurrenceId"),
+    ({"occurrence": "act_1"}, "occurrenceId"),
+    ({"occurrence": "ONCE"}, "occurrenceId"),
+    ({"occurrence": "FIRST", "at": "2026-03-16T07:00:00Z"}, "occurrenceId"),
+    ({"at": "2026-03-16T07:00:00Z"}, "activityId"),
+    ({"series": "SERIES"}, "occurrenceStart"),
+    ({"occurrence": "SECOND_HOUR"}, "occurrenceId"),
+    ({"occurrence": "NO_SUCH_DAY"}, "occurrenceId"),
+]
+
+
+async def test_an_occurrence_named_wrongly_is_refused(
+    client: httpx.AsyncClient, admin: Person, member: Person, clean_db: Driver
+) -> None:
+    # given
+    w = await world(client, admin, member)
+    series = await create(
+        client,
+        member,
+        meeting(
+            w,
+            member,
+            startsAt="2026-03-16T09:00:00+02:00",
+            endsAt="2026-03-16T10:00:00+02:00",
+            recurrence="FREQ=WEEKLY;COUNT=3",
+        ),
+    )
+    once = await create(client, member, meeting(w, member))
+    names = {
+        "SERIES": series["activity"]["id"],
+        "FIRST": f"occ_{series['activity']['id']}_20260316T070000Z",
+        "SECOND_HOUR": f"occ_{series['activity']['id']}_20260316T080000Z",
+        "ONCE": f"occ_{once['activity']['id']}",
+        "NO_SUCH_DAY": f"occ_{series['activity']['id']}_20261399T999999Z",
+    }
+    before = snapshot(clean_db)
+    for variables, field in WRONGLY_NAMED:
+        named = {key: names.get(value, value) for key, value in variables.items()}
+
+        # when
+        answer = await gql(
+            client,
+            BY_ID,
+            {**named, "starts": "2026-03-17T09:00:00Z", "ends": "2026-03-17T10:00:00Z"},
+            member,
+        )
+
+        # then
+        refused = answer["data"]["moveOccurrence"]
+        assert refused["__typename"] == "MutationError", (variables, refused)
+        assert (refused["field"], field in refused["message"]) == (field, True), variables
     assert snapshot(clean_db) == before

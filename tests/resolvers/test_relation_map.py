@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.cache_support import conflicts
 from tests.conftest import CypherCalls, Person, gql
 from tests.resolvers.relationships_support import (
     ADVISOR,
@@ -337,3 +338,36 @@ async def test_map_of_a_catalog_without_types_is_its_roots(
         "edges": [],
         "truncated": False,
     }
+
+
+TWO_MAPS = """
+query Maps($first: [ID!]!, $second: [ID!]!) {
+  first: relationMap(rootIds: $first, depth: 2) { ...drawn }
+  second: relationMap(rootIds: $second, depth: 1) { ...drawn }
+}
+fragment drawn on RelationMap {
+  nodes { __typename depth party { __typename id kind name } }
+  edges { __typename id source target typeKey }
+}
+"""
+
+
+async def test_a_party_keeps_its_depth_in_each_map(
+    client: httpx.AsyncClient, admin: Person, member: Person
+) -> None:
+    # given: A - B - C, partners in a row
+    await catalog(client, admin, PARTNER)
+    a, b, c = [await customer(client, member, name) for name in "ABC"]
+    await link(client, member, a, "PARTNER_OF", {"id": b})
+    await link(client, member, b, "PARTNER_OF", {"id": c})
+
+    # when: one map from A, one from C
+    answer = await gql(client, TWO_MAPS, {"first": [a], "second": [c]}, member)
+
+    # then: the depth belongs to the map's node, which has no id; parties read alike
+    assert "errors" not in answer, answer
+    first, second = answer["data"]["first"], answer["data"]["second"]
+    assert [(n["party"]["id"], n["depth"]) for n in first["nodes"]] == [(a, 0), (b, 1), (c, 2)]
+    assert [(n["party"]["id"], n["depth"]) for n in second["nodes"]] == [(c, 0), (b, 1)]
+    assert all("id" not in node for node in first["nodes"] + second["nodes"])
+    assert conflicts(answer) == []

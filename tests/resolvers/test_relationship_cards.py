@@ -9,6 +9,7 @@ import httpx
 import pytest
 from neo4j import Driver
 
+from tests.cache_support import conflicts
 from tests.conftest import CypherCalls, Person, gql
 from tests.resolvers.relationships_support import (
     ADVISOR,
@@ -307,3 +308,59 @@ async def test_update_seen_from_a_stranger_is_refused(
     refused = answer["data"]["updateRelationship"]
     assert (refused["code"], refused["field"]) == ("NOT_FOUND", "seenFrom")
     assert snapshot(clean_db) == before
+
+
+TWO_CARDS = """
+query Cards($a: ID!, $b: ID!) {
+  a: customer(id: $a) { ...links }
+  b: customer(id: $b) { ...links }
+}
+fragment links on Customer {
+  __typename id name
+  relationships {
+    edges {
+      node {
+        __typename label outgoing other { __typename id name }
+        relationship {
+          __typename id typeKey colour
+          source { __typename id name } target { __typename id name }
+        }
+      }
+    }
+  }
+}
+"""
+
+
+async def test_a_link_reads_the_same_from_both_cards(
+    client: httpx.AsyncClient, admin: Person, member: Person
+) -> None:
+    # given: a parent company and its subsidiary
+    await catalog(client, admin, PARENT_COMPANY)
+    parent, child = (
+        await customer(client, member, "Parent"),
+        await customer(client, member, "Child"),
+    )
+    added = await link(client, member, parent, "PARENT_COMPANY_OF", {"id": child})
+
+    # when
+    answer = await gql(client, TWO_CARDS, {"a": parent, "b": child}, member)
+
+    # then: each card says what the other is to it; the link, which has an id, reads alike
+    assert "errors" not in answer, answer
+    on_parent, on_child = (
+        answer["data"][side]["relationships"]["edges"][0]["node"] for side in ("a", "b")
+    )
+    assert (on_parent["label"], on_parent["other"]["id"]) == ("חברת בת", child)
+    assert (on_child["label"], on_child["other"]["id"]) == ("חברת אם", parent)
+    assert "id" not in on_parent
+    assert on_parent["relationship"] == on_child["relationship"]
+    assert on_parent["relationship"]["id"] == added["id"]
+    assert (
+        on_parent["relationship"]["source"]["id"],
+        on_parent["relationship"]["target"]["id"],
+    ) == (
+        parent,
+        child,
+    )
+    assert conflicts(answer) == []

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.cache_support import conflicts
 from tests.conftest import CypherCalls, Person, gql
 from tests.resolvers.relationships_support import (
     PARENT_COMPANY,
@@ -158,3 +159,29 @@ async def test_path_refuses_what_it_cannot_answer(
     # then
     assert answer["errors"][0]["extensions"] == {"code": code, "field": field}
     assert answer["data"] == {"relationshipPath": None}
+
+
+async def test_a_path_gives_depths_on_its_nodes_not_on_the_parties(
+    client: httpx.AsyncClient, admin: Person, member: Person
+) -> None:
+    # given: A - B - C
+    await catalog(client, admin, PARTNER)
+    a, b, c = [await customer(client, member, name) for name in "ABC"]
+    await link(client, member, a, "PARTNER_OF", {"id": b})
+    await link(client, member, b, "PARTNER_OF", {"id": c})
+    document = """
+    query Paths($a: ID!, $c: ID!) {
+      there: relationshipPath(fromId: $a, toId: $c) { nodes { depth party { __typename id } } }
+      back: relationshipPath(fromId: $c, toId: $a) { nodes { depth party { __typename id } } }
+    }
+    """
+
+    # when
+    answer = await gql(client, document, {"a": a, "c": c}, member)
+
+    # then
+    assert "errors" not in answer, answer
+    there, back = answer["data"]["there"]["nodes"], answer["data"]["back"]["nodes"]
+    assert [(n["party"]["id"], n["depth"]) for n in there] == [(a, 0), (b, 1), (c, 2)]
+    assert [(n["party"]["id"], n["depth"]) for n in back] == [(c, 0), (b, 1), (a, 2)]
+    assert conflicts(answer) == []

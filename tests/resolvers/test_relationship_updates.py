@@ -21,6 +21,7 @@ from tests.resolvers.relationships_support import (
     customer,
     link,
     rows,
+    seen,
     snapshot,
 )
 
@@ -54,7 +55,7 @@ async def test_update_relationship_ends_it(
     )
 
     # then
-    relationship = ended["data"]["updateRelationship"]["relationship"]
+    relationship = seen(ended["data"]["updateRelationship"])
     assert relationship == {
         "id": added["id"],
         "label": "חברת אם",
@@ -84,7 +85,7 @@ async def test_update_relationship_ends_it(
     )
 
     # then
-    relationship = later["data"]["updateRelationship"]["relationship"]
+    relationship = seen(later["data"]["updateRelationship"])
     assert (relationship["current"], relationship["former"], relationship["startsOn"]) == (
         True,
         False,

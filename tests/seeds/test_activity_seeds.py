@@ -25,7 +25,7 @@ CALENDAR = """
 query Calendar($ids: [ID!]!, $from: DateTime!, $to: DateTime!) {
   calendar(userIds: $ids, from: $from, to: $to) {
     user { id }
-    activities { id recurrence occurrenceStart }
+    occurrences { id originalStart activity { id recurrence } }
     truncated
   }
 }
@@ -194,10 +194,12 @@ async def test_a_manager_sees_the_loaded_calendars_of_the_users_they_manage(
             and row["recurrence"] is None
             and overlaps(row, starts, ends)
         }
-        shown = {item["id"] for item in lane["activities"] if item["recurrence"] is None}
+        items = lane["occurrences"]
+        shown = {item["activity"]["id"] for item in items if item["activity"]["recurrence"] is None}
         assert shown == expected
-        assert all(item["occurrenceStart"] for item in lane["activities"] if item["recurrence"])
-    assert sum(len(lane["activities"]) for lane in lanes) > 10
+        assert all(item["originalStart"] for item in items if item["activity"]["recurrence"])
+        assert len({item["id"] for item in items}) == len(items)
+    assert sum(len(lane["occurrences"]) for lane in lanes) > 10
 
 
 async def test_a_loaded_history_report_and_card_match_the_generated_rows(

@@ -41,7 +41,9 @@ CATALOG_AND_CARD = """
 query Card($id: ID!) {
   relationshipTypes { key sortOrder }
   customer(id: $id) {
-    relationships(first: 50) { totalCount edges { node { id typeKey other { id } } } }
+    relationships(first: 50) {
+      totalCount edges { node { other { id } relationship { id typeKey } } }
+    }
   }
 }
 """
@@ -307,7 +309,7 @@ async def test_the_api_reads_the_loaded_links(
     assert [row["key"] for row in catalog] == [row["key"] for row in dataset.relationship_types()]
     card = answer["data"]["customer"]["relationships"]
     assert card["totalCount"] == len(around)
-    assert {edge["node"]["id"] for edge in card["edges"]} == around
+    assert {edge["node"]["relationship"]["id"] for edge in card["edges"]} == around
     assert updated["data"]["updateRelationship"]["relationship"] == {
         "id": external["id"],
         "note": "checked",

@@ -46,7 +46,8 @@ fragment CardFields on Customer {
 }
 fragment Ownership on Customer { owner { ...Person } }
 fragment Person on User { id name }
-fragment Link on Relationship { id label other { id name kind } }
+fragment Link on CardRelationship { label other { id name kind } relationship { ...Node } }
+fragment Node on Node { __typename id }
 """
 CARD_INLINE = """
 query Card($id: ID!) {
@@ -54,7 +55,9 @@ query Card($id: ID!) {
     id
     name
     owner { id name }
-    relationships(first: 5) { edges { node { id label other { id name kind } } } }
+    relationships(first: 5) {
+      edges { node { label other { id name kind } relationship { __typename id } } }
+    }
   }
 }
 """
@@ -64,8 +67,8 @@ query Aliases($id: ID!) {
   firstTwo: customers(first: 2, orderBy: NAME_ASC) { edges { node { id name } } }
   lastThree: customers(first: 3, orderBy: NAME_DESC) { edges { node { id name } } }
   card: customer(id: $id) {
-    one: relationships(first: 1) { edges { node { id } } }
-    many: relationships(first: 50) { totalCount edges { node { id } } }
+    one: relationships(first: 1) { edges { node { relationship { id } } } }
+    many: relationships(first: 50) { totalCount edges { node { relationship { id } } } }
   }
 }
 """
@@ -300,12 +303,12 @@ async def test_typename_is_answered_at_every_level(
     assert customer["linkedCounts"]["__typename"] == "CustomerCounts"
     assert customer["owner"] in (None, {"__typename": "User"})
     links = customer["relationships"]
-    assert links["__typename"] == "RelationshipConnection"
+    assert links["__typename"] == "CardRelationshipConnection"
     assert links["pageInfo"] == {"__typename": "PageInfo"}
     assert links["edges"]
     for edge in links["edges"]:
-        assert edge["__typename"] == "RelationshipEdge"
-        assert edge["node"]["__typename"] == "Relationship"
+        assert edge["__typename"] == "CardRelationshipEdge"
+        assert edge["node"]["__typename"] == "CardRelationship"
         assert edge["node"]["other"] == {"__typename": "RelatedParty"}
     assert data["customers"]["__typename"] == "CustomerConnection"
     assert data["customers"]["edges"] == [
@@ -349,3 +352,44 @@ async def test_variables_take_their_defaults_unless_given(
     assert down == sorted(down, reverse=True)
     assert len(up) == 4
     assert up == sorted(up)
+
+
+ON_AN_INTERFACE = """
+query Objects($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    __typename
+    ...Identified
+    ... on Customer { name owner { ...Identified } }
+    ... on User { email }
+  }
+}
+fragment Identified on Node { id }
+"""
+
+
+async def test_fragments_on_an_interface_pick_the_type_that_came(
+    client: httpx.AsyncClient, token: str, cypher_calls: CypherCalls
+) -> None:
+    # given: a customer and its owner, by their global ids
+    card = await _linked_customer(client, token)
+    owner = (
+        await _ask(
+            client, token, "query($id: ID!) { customer(id: $id) { owner { id } } }", {"id": card}
+        )
+    )["customer"]["owner"]["id"]
+    cypher_calls.count = 0
+
+    # when
+    data = await _ask(client, token, ON_AN_INTERFACE, {"ids": [card, owner, "cus_nothing"]})
+
+    # then: one statement; each object in the shape of its own type, the unknown id null
+    assert cypher_calls.count == 1
+    customer, user, missing = data["nodes"]
+    assert customer["__typename"] == "Customer"
+    assert customer["id"] == card
+    assert customer["owner"] == {"id": owner}
+    assert set(customer) == {"__typename", "id", "name", "owner"}
+    assert user["__typename"] == "User"
+    assert user["id"] == owner
+    assert set(user) == {"__typename", "id", "email"}
+    assert missing is None

@@ -19,13 +19,13 @@ from kesher.graph import records as graph_records
 from kesher.graph.audit import write_audit, write_audits
 from kesher.graph.driver import Row
 from kesher.graph.errors import GraphError
-from kesher.graph.model import ACTIVITY
+from kesher.graph.model import ACTIVITY, ACTIVITY_STATUS, ACTIVITY_TYPE, USER
 from kesher.resolvers import inputs, recurrence
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError, Refusal, validate
 from kesher.resolvers.pagination import ORDERS, connection
 from kesher.resolvers.records import search_text, viewer_id, write
-from kesher.resolvers.selection import connection_shape, shape_of
+from kesher.resolvers.selection import child, connection_shape, shape_of
 
 PREFIX = "act"
 TIME_FIELDS = ("starts_at", "ends_at", "due_at", "all_day", "time_zone")
@@ -290,12 +290,17 @@ def activity_filter(
     )
 
 
+# The groupings that are records, read in the shape the report's selection asks for.
+REPORTED_NODES = {"TYPE": ACTIVITY_TYPE, "STATUS": ACTIVITY_STATUS, "OWNER": USER}
+
+
 async def report(
     context: Context,
     group_by: list[str],
     where: Mapping[str, Any],
     include_closed: bool,
     time_zone: str,
+    field: SelectedField,
 ) -> list[Row]:
     """Activity counts grouped by the keys asked for; a period counts in `time_zone`."""
     if not group_by or len(set(group_by)) != len(group_by):
@@ -317,8 +322,13 @@ async def report(
             code="INVALID_INPUT",
             field="timeZone",
         ) from error
+    shapes = {
+        name: shape_of(label, child(field.selections, name.lower()), context.settings)
+        for name, label in REPORTED_NODES.items()
+        if name in group_by
+    }
     rows = await graph_activities.report(
-        context.graph, tuple(group_by), activity_filter(where, include_closed), time_zone
+        context.graph, tuple(group_by), activity_filter(where, include_closed), time_zone, shapes
     )
     for row in rows:
         for period in periods:

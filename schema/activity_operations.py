@@ -66,6 +66,7 @@ class ActivityQueries:
             _where(filter),
             include_closed,
             time_zone,
+            selected(info),
         )
 
     @strawberry.field(

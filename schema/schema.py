@@ -25,6 +25,7 @@ from kesher.resolvers.errors import ClientError
 from kesher.schema.execution import PlainObjectsExecution
 from kesher.schema.mutation import Mutation
 from kesher.schema.query import Query
+from kesher.schema.scalars import OVERRIDES
 from kesher.schema.subscription import Subscription
 from kesher.settings import Settings
 
@@ -100,6 +101,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             default_resolver=_field_value,
             disable_field_suggestions=not settings.development,
         ),
+        scalar_overrides=OVERRIDES,
         execution_context_class=PlainObjectsExecution,
         extensions=[
             partial(AddValidationRules, limits),

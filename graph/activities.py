@@ -331,6 +331,13 @@ def _source(statement: Statement, n: LiteralString, where: ActivityFilter) -> Li
     return None
 
 
+# A period only for a start within the years the API takes (1900 to 2999): one stored
+# before they were checked may fall on a day no client could read (year 0).
+_KEPT: LiteralString = (
+    "CASE WHEN {n}.startAt >= datetime('1900-01-02T00:00:00Z') "
+    "AND {n}.startAt < datetime('2999-12-31T00:00:00Z') THEN "
+)
+
 # What a report may group by, as the Cypher of each key over the activity `{n}`; a type,
 # status or owner is its node, read in the shape the caller asks for.
 GROUPINGS: Mapping[str, LiteralString] = {
@@ -338,9 +345,11 @@ GROUPINGS: Mapping[str, LiteralString] = {
     "STATUS": "COLLECT {{ MATCH ({n})-[:HAS_STATUS]->(s) RETURN s }}[0]",
     "OWNER": "COLLECT {{ MATCH ({n})-[:OWNED_BY]->(u) RETURN u }}[0]",
     "KIND": "{n}.kind",
-    "DAY": "date(datetime({{datetime: {n}.startAt, timezone: {tz}}}))",
-    "WEEK": "date.truncate('week', datetime({{datetime: {n}.startAt, timezone: {tz}}}))",
-    "MONTH": "date.truncate('month', datetime({{datetime: {n}.startAt, timezone: {tz}}}))",
+    "DAY": _KEPT + "date(datetime({{datetime: {n}.startAt, timezone: {tz}}})) END",
+    "WEEK": _KEPT
+    + "date.truncate('week', datetime({{datetime: {n}.startAt, timezone: {tz}}})) END",
+    "MONTH": _KEPT
+    + "date.truncate('month', datetime({{datetime: {n}.startAt, timezone: {tz}}})) END",
 }
 
 

@@ -22,6 +22,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from kesher.resolvers.errors import ClientError
+from kesher.schema.common import RefusedInPayload
 from kesher.schema.execution import PlainObjectsExecution
 from kesher.schema.mutation import Mutation
 from kesher.schema.query import Query
@@ -102,6 +103,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             disable_field_suggestions=not settings.development,
         ),
         scalar_overrides=OVERRIDES,
+        exception_handlers=[RefusedInPayload()],
         execution_context_class=PlainObjectsExecution,
         extensions=[
             partial(AddValidationRules, limits),

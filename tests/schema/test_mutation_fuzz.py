@@ -196,31 +196,36 @@ def fuzz(
             variables = st.fixed_dictionaries(
                 {a: value_of(kind, ids, words) for a, kind in arguments.items()}
             )
-
-            @settings_for_fuzz
-            @given(variables=variables, who=st.sampled_from(people))
-            def call(
-                variables: dict[str, Any],
-                who: Person | None,
-                name: str = name,
-                document: str = document,
-            ) -> None:
-                response = client.post(
-                    "/graphql",
-                    json={"query": document, "variables": variables},
-                    headers=who.headers if who else {},
-                )
-                tally.requests += 1
-                # Recorded, so that one finding does not stop the rest.
-                if response.status_code >= 500:
-                    tally.internal.append(f"{name}: HTTP {response.status_code} {variables!r}")
-                    return
-                errors = response.json().get("errors") or []
-                if any((e.get("extensions") or {}).get("code") == "INTERNAL" for e in errors):
-                    tally.internal.append(f"{name}: INTERNAL {str(variables)[:300]}")
-
-            call()
+            _property(client, name, document, variables, people, tally)()
     return tally
+
+
+def _property(
+    client: httpx.Client,
+    name: str,
+    document: str,
+    variables: st.SearchStrategy[dict[str, Any]],
+    people: list[Person | None],
+    tally: Tally,
+) -> Any:
+    @settings_for_fuzz
+    @given(variables=variables, who=st.sampled_from(people))
+    def call(variables: dict[str, Any], who: Person | None) -> None:
+        response = client.post(
+            "/graphql",
+            json={"query": document, "variables": variables},
+            headers=who.headers if who else {},
+        )
+        tally.requests += 1
+        # Recorded, so that one finding does not stop the rest.
+        if response.status_code >= 500:
+            tally.internal.append(f"{name}: HTTP {response.status_code} {variables!r}")
+            return
+        errors = response.json().get("errors") or []
+        if any((e.get("extensions") or {}).get("code") == "INTERNAL" for e in errors):
+            tally.internal.append(f"{name}: INTERNAL {str(variables)[:300]}")
+
+    return call
 
 
 settings_for_fuzz = hypothesis_settings(

@@ -86,12 +86,14 @@ async def test_a_time_without_offset_is_refused_wherever_a_time_is_taken(
     calendar = await gql(client, CALENDAR_LITERAL, {"ids": [member.id]}, person=member)
     stats = await gql(client, CHAIN_STATS, {"from": NAIVE}, person=member)
     move = await gql(client, MOVE, {"id": "act_x", "at": NAIVE}, person=member)
+    task = await gql(client, ADD_TASK, {"id": "cus_x", "due": NAIVE}, person=member)
     # then
     assert "UTC offset" in _refused(free_busy, "$from")
     assert "UTC offset" in _refused(calendar, "DateTime")
     assert calendar["errors"][0]["locations"]
     assert "UTC offset" in _refused(stats, "$from")
     assert "UTC offset" in _refused(move, "$at")
+    assert "UTC offset" in _refused(task, "$due")
 
 
 async def test_a_time_outside_the_years_kept_is_refused_and_nothing_is_written(

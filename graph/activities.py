@@ -331,44 +331,74 @@ def _source(statement: Statement, n: LiteralString, where: ActivityFilter) -> Li
     return None
 
 
-# What a report may group by, as the Cypher of each key over the activity `{n}`.
+# A period only for a start within the years the API takes (1900 to 2999): one stored
+# before they were checked may fall on a day no client could read (year 0).
+_KEPT: LiteralString = (
+    "CASE WHEN {n}.startAt >= datetime('1900-01-02T00:00:00Z') "
+    "AND {n}.startAt < datetime('2999-12-31T00:00:00Z') THEN "
+)
+
+# What a report may group by, as the Cypher of each key over the activity `{n}`; a type,
+# status or owner is its node, read in the shape the caller asks for.
 GROUPINGS: Mapping[str, LiteralString] = {
-    "TYPE": "COLLECT {{ MATCH ({n})-[:HAS_TYPE]->(t) RETURN t {{.id, .name, .colour, "
-    "sort_order: t.sortOrder, created_at: t.createdAt, updated_at: t.updatedAt}} }}[0]",
-    "STATUS": "COLLECT {{ MATCH ({n})-[:HAS_STATUS]->(s) RETURN s {{.id, .name, .colour, "
-    ".category, sort_order: s.sortOrder, created_at: s.createdAt, updated_at: s.updatedAt}} }}[0]",
-    "OWNER": "COLLECT {{ MATCH ({n})-[:OWNED_BY]->(u) RETURN u {{.id, .name, .email, .handle, "
-    ".role, .active, created_at: u.createdAt, updated_at: u.updatedAt}} }}[0]",
+    "TYPE": "COLLECT {{ MATCH ({n})-[:HAS_TYPE]->(t) RETURN t }}[0]",
+    "STATUS": "COLLECT {{ MATCH ({n})-[:HAS_STATUS]->(s) RETURN s }}[0]",
+    "OWNER": "COLLECT {{ MATCH ({n})-[:OWNED_BY]->(u) RETURN u }}[0]",
     "KIND": "{n}.kind",
-    "DAY": "date(datetime({{datetime: {n}.startAt, timezone: {tz}}}))",
-    "WEEK": "date.truncate('week', datetime({{datetime: {n}.startAt, timezone: {tz}}}))",
-    "MONTH": "date.truncate('month', datetime({{datetime: {n}.startAt, timezone: {tz}}}))",
+    "DAY": _KEPT + "date(datetime({{datetime: {n}.startAt, timezone: {tz}}})) END",
+    "WEEK": _KEPT
+    + "date.truncate('week', datetime({{datetime: {n}.startAt, timezone: {tz}}})) END",
+    "MONTH": _KEPT
+    + "date.truncate('month', datetime({{datetime: {n}.startAt, timezone: {tz}}})) END",
 }
 
 
 async def report(
-    graph: Graph, group_by: tuple[str, ...], where: ActivityFilter, time_zone: str
+    graph: Graph,
+    group_by: tuple[str, ...],
+    where: ActivityFilter,
+    time_zone: str,
+    shapes: Mapping[str, Shape],
 ) -> list[Row]:
     """Counts of the activities matching `where`, one row per combination of the
     `group_by` keys that occurs (a period is the day, week or month the activity starts
-    in, in `time_zone`), largest first. One statement."""
-    statement = Statement()
-    n = statement.variable()
-    source = _source(statement, n, where)
-    conditions = activity_conditions(statement, n, where, anchored=source is not None)
-    source = source or f"MATCH ({n}:Activity)"
-    tz = statement.param(time_zone)
-    keys = ", ".join(
-        GROUPINGS[name].format(n=n, tz=tz) + " AS " + name.lower() for name in group_by
-    )
-    where_text: LiteralString = "WHERE " + " AND ".join(conditions) if conditions else ""
-    text = (
-        f"{source} {where_text} "
-        f"WITH {keys}, count(*) AS count "
-        f"RETURN collect({{{', '.join(f'{k.lower()}: {k.lower()}' for k in group_by)}, "
-        "count: count}) AS rows"
-    )
-    rows = await graph.rows(text, statement.params)
+    in, in `time_zone`), largest first. A type, status or owner comes in its shape from
+    `shapes`. One statement."""
+
+    def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
+        statement = Statement(keys=keys)
+        n = statement.variable()
+        source = _source(statement, n, where)
+        conditions = activity_conditions(statement, n, where, anchored=source is not None)
+        source = source or f"MATCH ({n}:Activity)"
+        tz = statement.param(time_zone)
+        grouped: list[LiteralString] = []
+        subqueries: list[LiteralString] = []
+        entries: list[LiteralString] = []
+        for name in group_by:
+            key = name.lower()
+            if name in shapes:
+                v = statement.variable()
+                grouped.append(GROUPINGS[name].format(n=n, tz=tz) + " AS " + v)
+                inner, projection = statement.projection(v, shapes[name])
+                subqueries += inner
+                entries.append(f"{key}: {projection}")
+            else:
+                grouped.append(GROUPINGS[name].format(n=n, tz=tz) + " AS " + key)
+                entries.append(f"{key}: {key}")
+        where_text: LiteralString = "WHERE " + " AND ".join(conditions) if conditions else ""
+        text = "\n".join(
+            [
+                f"{source} {where_text}",
+                f"WITH {', '.join(grouped)}, count(*) AS count",
+                *subqueries,
+                f"RETURN collect({{{', '.join(entries)}, count: count}}) AS rows"
+                + statement.catalog(),
+            ]
+        )
+        return text, statement.params
+
+    rows = await fresh_rows(graph, build)
     return sorted(rows[0]["rows"], key=lambda row: -int(row["count"]))
 
 

@@ -35,10 +35,11 @@ async def lanes(
     window: Window,
     shape: Shape,
     per_lane: int,
+    user_shape: Shape,
 ) -> list[Row]:
     """One row per requested user, in the order asked: whether the user exists and the
-    viewer may see them, and if so their activities overlapping the window, by start time
-    (at most `per_lane`, then `truncated`)."""
+    viewer may see them, the user in `user_shape`, and if so their activities overlapping
+    the window, by start time (at most `per_lane`, then `truncated`)."""
 
     def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
         statement = Statement(keys=keys)
@@ -50,6 +51,7 @@ async def lanes(
         cap = statement.param(per_lane + 1)
         a = statement.variable()
         subqueries, projection = statement.projection(a, shape)
+        user_subqueries, user = statement.projection("u", user_shape)
         closed: LiteralString = "" if window.include_closed else f" AND {a}.closedAt IS NULL"
         text = "\n".join(
             [
@@ -68,9 +70,9 @@ async def lanes(
                 *subqueries,
                 f"  RETURN collect({projection}) AS activities",
                 "}",
+                *user_subqueries,
                 f"RETURN i, {ids}[i] AS id, u IS NOT NULL AS found, visible, "
-                "u {.id, .name, .email, .handle, .role, .active, created_at: u.createdAt, "
-                "updated_at: u.updatedAt} AS user, activities ORDER BY i",
+                f"{user} AS user, activities" + statement.catalog() + " ORDER BY i",
             ]
         )
         return text, statement.params

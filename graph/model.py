@@ -154,7 +154,13 @@ PROJECT = Label(
 
 ACTIVITY_TYPE = Label(
     name="ActivityType",
-    properties={"name": "name", "colour": "colour", "sort_order": "sortOrder"},
+    properties={
+        "name": "name",
+        "colour": "colour",
+        "sort_order": "sortOrder",
+        "created_at": "createdAt",
+        "updated_at": "updatedAt",
+    },
     archivable=False,
 )
 
@@ -165,6 +171,8 @@ ACTIVITY_STATUS = Label(
         "colour": "colour",
         "category": "category",
         "sort_order": "sortOrder",
+        "created_at": "createdAt",
+        "updated_at": "updatedAt",
     },
     archivable=False,
 )

@@ -87,7 +87,9 @@ class Shape:
     label: Label
     fields: frozenset[str] = frozenset()
     links: tuple[Link, ...] = ()
-    counts: frozenset[str] = frozenset()
+    counts: frozenset[str] | None = None
+    """The degree counts asked for; None when `linkedCounts` is not selected (an empty set
+    when it is, with only `__typename` under it)."""
     relationships: tuple[RelationshipList, ...] = ()
     is_linked_to_customers: bool = False
     linked_customers: int | None = None
@@ -131,7 +133,7 @@ class Statement:
         return _lines(
             f"MATCH ({n}:{label} {{{key}: {self.param(record_id)}}})",
             *subqueries,
-            f"RETURN {projection} AS row" + self._catalog(),
+            f"RETURN {projection} AS row" + self.catalog(),
         )
 
     def page(
@@ -177,9 +179,11 @@ class Statement:
         returned: LiteralString = "RETURN rows" + (", total" if page.total else "")
         if page.behind and page.cursor is not None:
             returned += ", " + self._behind(n, page, source, where) + " AS behind"
-        return _lines(total, rows, returned + self._catalog())
+        return _lines(total, rows, returned + self.catalog())
 
-    def _catalog(self) -> LiteralString:
+    def catalog(self) -> LiteralString:
+        """`, catalogKeys` to end a RETURN with, when the statement used the catalog's keys
+        (so that a caller with stale keys builds it again)."""
         return ", " + CATALOG_KEYS if self.uses_catalog else ""
 
     def relationship_types(self, keys: frozenset[str] | None = None) -> LiteralString:
@@ -317,7 +321,7 @@ class Statement:
             entries.append(f"is_linked_to_customers: {self.linked_to_customers(n)}")
         if shape.linked_customers is not None:
             entries.append(f"linked_customers: {self._linked_customers(n, shape.linked_customers)}")
-        if shape.counts:
+        if shape.counts is not None:
             counts = ", ".join(
                 f"{name}: COUNT {{ {label.counts[name].format(a=n)} }}"
                 for name in sorted(shape.counts)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from neo4j import AsyncManagedTransaction
 from pydantic.alias_generators import to_camel
@@ -19,13 +19,14 @@ from kesher.graph import records as graph_records
 from kesher.graph.audit import write_audit, write_audits
 from kesher.graph.driver import Row
 from kesher.graph.errors import GraphError
-from kesher.graph.model import ACTIVITY
+from kesher.graph.model import ACTIVITY, ACTIVITY_STATUS, ACTIVITY_TYPE, USER
 from kesher.resolvers import inputs, recurrence
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError, Refusal, validate
 from kesher.resolvers.pagination import ORDERS, connection
 from kesher.resolvers.records import search_text, viewer_id, write
-from kesher.resolvers.selection import connection_shape, shape_of
+from kesher.resolvers.selection import child, connection_shape, shape_of
+from kesher.resolvers.time_zones import zone_problem
 
 PREFIX = "act"
 TIME_FIELDS = ("starts_at", "ends_at", "due_at", "all_day", "time_zone")
@@ -186,12 +187,10 @@ def schedule(kind: str, times: Mapping[str, Any]) -> dict[str, Any]:
     """The stored times of an activity: UTC start and end (a task's are its due time),
     whole local days for an all-day activity (the end is the start of the day after)."""
     zone_name = times.get("time_zone") or "UTC"
-    try:
-        zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise GraphError(
-            f"timeZone: {zone_name!r} is not an IANA time zone.", field="timeZone"
-        ) from error
+    problem = zone_problem(zone_name)
+    if problem is not None:
+        raise GraphError(f"timeZone: {problem}", field="timeZone")
+    zone = ZoneInfo(zone_name)
     all_day = bool(times.get("all_day"))
     starts, ends, due = times.get("starts_at"), times.get("ends_at"), times.get("due_at")
     if kind == "TASK":
@@ -290,12 +289,17 @@ def activity_filter(
     )
 
 
+# The groupings that are records, read in the shape the report's selection asks for.
+REPORTED_NODES = {"TYPE": ACTIVITY_TYPE, "STATUS": ACTIVITY_STATUS, "OWNER": USER}
+
+
 async def report(
     context: Context,
     group_by: list[str],
     where: Mapping[str, Any],
     include_closed: bool,
     time_zone: str,
+    field: SelectedField,
 ) -> list[Row]:
     """Activity counts grouped by the keys asked for; a period counts in `time_zone`."""
     if not group_by or len(set(group_by)) != len(group_by):
@@ -309,16 +313,16 @@ async def report(
             code="INVALID_INPUT",
             field="groupBy",
         )
-    try:
-        ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ClientError(
-            f"timeZone: {time_zone!r} is not an IANA time zone.",
-            code="INVALID_INPUT",
-            field="timeZone",
-        ) from error
+    problem = zone_problem(time_zone)
+    if problem is not None:
+        raise ClientError(f"timeZone: {problem}", code="INVALID_INPUT", field="timeZone")
+    shapes = {
+        name: shape_of(label, child(field.selections, name.lower()), context.settings)
+        for name, label in REPORTED_NODES.items()
+        if name in group_by
+    }
     rows = await graph_activities.report(
-        context.graph, tuple(group_by), activity_filter(where, include_closed), time_zone
+        context.graph, tuple(group_by), activity_filter(where, include_closed), time_zone, shapes
     )
     for row in rows:
         for period in periods:

@@ -9,7 +9,7 @@ from strawberry.types.nodes import SelectedField
 
 from kesher.graph import calendar as graph_calendar
 from kesher.graph.driver import Row
-from kesher.graph.model import ACTIVITY
+from kesher.graph.model import ACTIVITY, USER
 from kesher.graph.statement import Shape
 from kesher.resolvers import recurrence
 from kesher.resolvers.context import Context, Role
@@ -58,6 +58,7 @@ async def calendar(
         graph_calendar.Window(starts, ends, include_closed),
         shape,
         PER_LANE,
+        shape_of(USER, child(field.selections, "user"), context.settings),
     )
     for row in rows:
         _require_user(row)
@@ -112,7 +113,7 @@ def expanded(activities: list[Row], starts: datetime, ends: datetime) -> list[Ro
 
 
 async def free_busy(
-    context: Context, user_ids: list[str], starts: datetime, ends: datetime
+    context: Context, user_ids: list[str], starts: datetime, ends: datetime, field: SelectedField
 ) -> list[Row]:
     """Each user's busy intervals over the window, merged, without any detail; any signed-in
     user may ask, to find a time."""
@@ -126,6 +127,7 @@ async def free_busy(
         graph_calendar.Window(starts, ends),
         shape,
         PER_LANE,
+        shape_of(USER, child(field.selections, "user"), context.settings),
     )
     lanes = []
     for row in rows:

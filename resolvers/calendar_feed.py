@@ -17,7 +17,7 @@ from kesher.graph import calendar as graph_calendar
 from kesher.graph import calendar_access as access
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Graph, Row
-from kesher.graph.model import ACTIVITY
+from kesher.graph.model import ACTIVITY, USER
 from kesher.graph.statement import Shape
 from kesher.resolvers.calendar import SERIES_FIELDS
 from kesher.resolvers.context import Context, Role
@@ -68,6 +68,7 @@ async def feed(graph: Graph, user_id: str, token: str) -> bytes | None:
         graph_calendar.Window(now - PAST, now + FUTURE),
         dataclasses.replace(Shape(ACTIVITY), fields=FEED_FIELDS),
         PER_FEED,
+        Shape(USER),
     )
     calendar = Calendar()
     calendar.add("prodid", "-//Kesher//Calendar feed//EN")

@@ -6,8 +6,18 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+)
 from pydantic.alias_generators import to_camel
+
+from kesher.resolvers.time_zones import zone_problem
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
@@ -24,6 +34,16 @@ Handle = Annotated[
     StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9._-]{1,39}$"),
 ]
 Password = Annotated[str, StringConstraints(min_length=10, max_length=200)]
+
+# What each pattern above asks for, in words, for refusals.
+PATTERN_MEANINGS = {
+    r"^[0-9+()\-.\s/]*$": "must hold only digits, spaces and + ( ) - . /",
+    r"^https?://\S+$": "must be an http:// or https:// address without spaces",
+    r"^https://\S+$": "must be an https:// address without spaces",
+    r"^[a-z0-9][a-z0-9._-]{1,39}$": "must be 2 to 40 letters a-z, digits, '.', '_' or '-', "
+    "starting with a letter or digit",
+    r"^#[0-9A-Fa-f]{6}$": "must be a colour written #RRGGBB",
+}
 
 CustomerStatus = Literal["LEAD", "PROSPECT", "ACTIVE", "FORMER"]
 ProjectStatus = Literal["PLANNED", "ACTIVE", "ON_HOLD", "DONE", "CANCELLED"]
@@ -229,7 +249,20 @@ class ActivityStatusUpdate(ActivityTypeUpdate):
 
 ActivityKind = Literal["EVENT", "TASK", "CALL", "EMAIL", "OFFER", "PRODUCT_RECORD"]
 Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-TimeZone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+def _zone(name: str) -> str:
+    problem = zone_problem(name)
+    if problem is not None:
+        raise ValueError(problem)
+    return name
+
+
+TimeZone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    AfterValidator(_zone),
+]
 Https = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^https://\S+$")
 ]

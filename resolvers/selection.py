@@ -45,7 +45,7 @@ def response_key(field: SelectedField) -> str:
 def shape_of(label: Label, selections: Iterable[Selection], settings: Settings) -> Shape:
     properties: set[str] = set()
     links: list[Link] = []
-    counts: set[str] = set()
+    counts: set[str] | None = None
     relationships: list[RelationshipList] = []
     is_linked = False
     linked_customers: int | None = None
@@ -74,9 +74,8 @@ def shape_of(label: Label, selections: Iterable[Selection], settings: Settings) 
             facet = LABELS[label.facets[name]]
             facets.append(Facet(response_key(field), shape_of(facet, field.selections, settings)))
         elif name == "linked_counts":
-            wanted = {snake(f.name) for f in fields(field.selections)} & set(label.counts)
-            # `linkedCounts { __typename }` still needs the map: one degree lookup makes it.
-            counts |= wanted or set(sorted(label.counts)[:1])
+            asked = {snake(f.name) for f in fields(field.selections)} & set(label.counts)
+            counts = (counts or set()) | asked
         elif name == "relationships" and label.name in RELATABLE:
             relationships.append(relationship_list(field, settings))
         elif name == "is_linked_to_customers":
@@ -88,7 +87,7 @@ def shape_of(label: Label, selections: Iterable[Selection], settings: Settings) 
         label,
         frozenset(properties),
         tuple(links),
-        frozenset(counts),
+        frozenset(counts) if counts is not None else None,
         tuple(relationships),
         is_linked,
         linked_customers,

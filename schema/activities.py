@@ -332,5 +332,6 @@ class ActivityReportRow:
     owner: User | None = strawberry.field(description="Its owner, when grouped by OWNER.")
     kind: ActivityKind | None = strawberry.field(description="Its kind, when grouped by KIND.")
     period: date | None = strawberry.field(
-        description="The first day of the day, week (Monday) or month the activities start in."
+        description="The first day of the day, week (Monday) or month the activities start in "
+        "(null for a start outside the years 1900 to 2999)."
     )

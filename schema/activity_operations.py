@@ -75,6 +75,7 @@ class ActivityQueries:
             _where(filter),
             include_closed,
             time_zone,
+            selected(info),
         )
 
     @strawberry.field(

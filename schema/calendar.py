@@ -103,7 +103,7 @@ class CalendarQueries:
         to: datetime,
     ) -> list[Row]:
         return await calendar_resolvers.free_busy(
-            info.context, [str(i) for i in user_ids], from_, to
+            info.context, [str(i) for i in user_ids], from_, to, selected(info)
         )
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Generic, TypeAlias, TypeVar
 import strawberry
 
 from kesher.resolvers.context import Context, Role
-from kesher.resolvers.errors import Refusal
+from kesher.resolvers.errors import ClientError, Refusal
 
 __all__ = ["Connection", "Context", "Edge", "Info", "PageInfo", "Role", "Row"]
 
@@ -57,6 +57,9 @@ class ErrorCode(Enum):
     )
     ARCHIVED = strawberry.enum_value(
         "ARCHIVED", description="The record, or one it names, is archived."
+    )
+    UNAUTHENTICATED = strawberry.enum_value(
+        "UNAUTHENTICATED", description="No one is signed in, or the token no longer works."
     )
     FORBIDDEN = strawberry.enum_value("FORBIDDEN", description="The caller may not do this.")
     IN_USE = strawberry.enum_value(
@@ -125,6 +128,21 @@ class Connection(Generic[T]):
     total_count: int = strawberry.field(
         description="How many rows the whole list has; counted only when asked for."
     )
+
+
+class RefusedInPayload(strawberry.ExceptionHandler[ClientError, MutationError]):
+    """A mutation refused by a permission or a check that raises (not signed in, the wrong
+    role, input no payload could carry) answers in its payload like any other refusal."""
+
+    def handle(self, exception: ClientError, *, field: Any, info: Any) -> MutationError | None:
+        code = (exception.extensions or {}).get("code")
+        if code not in ErrorCode.__members__:
+            return None
+        return MutationError(
+            code=ErrorCode(code),
+            message=exception.message,
+            field=(exception.extensions or {}).get("field"),
+        )
 
 
 def error_of(refusal: Refusal) -> MutationError:

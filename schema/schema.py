@@ -24,9 +24,11 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from kesher.resolvers.errors import ClientError, Unavailable
+from kesher.schema.common import RefusedInPayload
 from kesher.schema.execution import PlainObjectsExecution
 from kesher.schema.mutation import Mutation
 from kesher.schema.query import Query
+from kesher.schema.scalars import OVERRIDES
 from kesher.schema.subscription import Subscription
 from kesher.settings import Settings
 
@@ -161,6 +163,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             default_resolver=_field_value,
             disable_field_suggestions=not settings.development,
         ),
+        scalar_overrides=OVERRIDES,
+        exception_handlers=[RefusedInPayload()],
         execution_context_class=PlainObjectsExecution,
         extensions=[
             partial(AddValidationRules, limits),

@@ -365,7 +365,7 @@ async def test_a_closed_activity_refuses_changes_until_an_admin_reopens_it(
         refused = next(iter((await gql(client, document, variables, member))["data"].values()))
         assert (refused["code"], refused["field"]) == ("CLOSED", "id")
     forbidden = await gql(client, REOPEN, {"id": activity_id}, member)
-    assert forbidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert forbidden["data"]["reopenActivity"]["code"] == "FORBIDDEN"
     assert snapshot(clean_db) == before
 
     reopened = (await gql(client, REOPEN, {"id": activity_id}, admin))["data"]["reopenActivity"]

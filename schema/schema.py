@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import aclosing
 from functools import partial
 from typing import Any
 
@@ -20,7 +21,9 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StreamResult
 from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from kesher.resolvers.errors import ClientError, Unavailable
@@ -121,12 +124,30 @@ class KesherSchema(strawberry.Schema):
             allowed_operation_types,
             operation_extensions,
         )
-        if result.errors and not all(_expected(error) for error in result.errors):
-            request_id = getattr(context_value, "request_id", None)
-            result.errors = [
-                error if _expected(error) else masked(error, request_id) for error in result.errors
-            ]
+        _mask(result, getattr(context_value, "request_id", None))
         return result
+
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+    ) -> StreamResult:
+        """Masks every result a WebSocket operation yields as `execute` masks its one."""
+        results = await super().stream(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            operation_extensions,
+            allowed_operation_types,
+        )
+        return _masked_stream(results, getattr(context_value, "request_id", None))
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -146,6 +167,28 @@ class KesherSchema(strawberry.Schema):
                     error.path,
                     exc_info=error.original_error,
                 )
+
+
+def _mask(result: ExecutionResult, request_id: str | None) -> None:
+    if result.errors and not all(_expected(error) for error in result.errors):
+        result.errors = [
+            error if _expected(error) else masked(error, request_id) for error in result.errors
+        ]
+
+
+async def _masked_stream(results: StreamResult, request_id: str | None) -> StreamResult:
+    """The results with unexpected errors masked; an exception that ends the stream (one
+    raised before the operation runs, say) becomes a last, masked result, and is logged."""
+    async with aclosing(results):
+        try:
+            async for result in results:
+                if isinstance(result, ExecutionResult):
+                    _mask(result, request_id)
+                yield result
+        except Exception as exception:
+            logger.error("unexpected error (request %s)", request_id, exc_info=exception)
+            error = GraphQLError(str(exception), original_error=exception)
+            yield PreExecutionError(data=None, errors=[masked(error, request_id)])
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

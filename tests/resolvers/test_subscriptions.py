@@ -7,12 +7,13 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from neo4j import Driver
+from strawberry.extensions import ValidationCache
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
@@ -226,6 +227,33 @@ async def test_following_an_unknown_record_is_refused_naming_record_id(
         assert "cus_nothing" in error["message"]
         assert await receive(ws) == {"id": "1", "type": "complete"}
     assert live.broadcaster.listeners(record_channel("cus_nothing")) == 0
+
+
+async def test_a_failure_before_a_subscription_runs_is_masked_and_logged(
+    live: Live, member: Person, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given: an extension's hook that fails before the operation runs
+    def broken(self: ValidationCache) -> Iterator[None]:
+        raise RuntimeError("internal detail the caller must not see")
+        yield
+
+    monkeypatch.setattr(ValidationCache, "on_validate", broken)
+
+    # when
+    with caplog.at_level(logging.ERROR, logger="kesher.errors"):
+        async with signed_in(live, member) as ws:
+            await subscribe(ws, "1", MY_NOTIFICATIONS)
+            answer = await receive(ws)
+
+    # then: only the request id to quote
+    assert answer["type"] == "error", answer
+    [error] = answer["payload"]
+    assert error["extensions"]["code"] == "INTERNAL"
+    assert "internal detail" not in json.dumps(answer)
+    assert error["message"].startswith("Unexpected error; it was logged with request id")
+    [logged] = [r for r in caplog.records if r.name == "kesher.errors"]
+    assert logged.exc_info is not None
+    assert "internal detail" in str(logged.exc_info[1])
 
 
 async def test_two_instances_share_events_through_redis(

@@ -95,13 +95,22 @@ def selection(
     depth: int,
     fill: Filler,
     path: tuple[str, ...] = (),
+    aliased: frozenset[str] = frozenset(),
 ) -> str:
     """Every field of `named` (fragments on each type of a union or interface), objects
-    expanded while `depth` lasts and not already being expanded above."""
+    expanded while `depth` lasts and not already being expanded above. In the fragments,
+    a field that two of the types give different types is asked for under an alias of
+    each type's own (`statusCustomer: status`), as GraphQL requires."""
     if is_abstract_type(named):
+        possible_types = schema.get_possible_types(named)
+        kinds: dict[str, set[str]] = {}
+        for possible in possible_types:
+            for name, field in possible.fields.items():
+                kinds.setdefault(name, set()).add(str(field.type))
+        conflicting = frozenset(name for name, found in kinds.items() if len(found) > 1)
         parts = ["__typename"]
-        for possible in schema.get_possible_types(named):
-            inner = selection(schema, possible, depth, fill, path)
+        for possible in possible_types:
+            inner = selection(schema, possible, depth, fill, path, conflicting)
             parts.append(f"... on {possible.name} {{ {inner} }}")
         return " ".join(parts)
     assert isinstance(named, GraphQLObjectType)
@@ -111,13 +120,14 @@ def selection(
         if arguments is None:
             continue
         target = get_named_type(field.type)
+        key = f"{name}{named.name}: {name}" if name in aliased else name
         if is_leaf_type(target):
-            parts.append(name + arguments)
+            parts.append(key + arguments)
             continue
         if depth <= 1 or target.name in path:
             continue
         inner = selection(schema, target, depth - 1, fill, (*path, named.name))
-        parts.append(f"{name}{arguments} {{ {inner} }}")
+        parts.append(f"{key}{arguments} {{ {inner} }}")
     return " ".join(parts)
 
 

@@ -177,6 +177,35 @@ async def test_graphiql_subscribes_with_the_token_of_its_headers(
     assert off_host(await page.requests()) == []
 
 
+async def test_a_subscription_run_at_once_after_typing_still_goes_over_the_websocket(
+    live: Live, page: Page, member: Person
+) -> None:
+    # given: GraphiQL with the token, and a subscription put in the editor and run in the
+    # same instant, before GraphiQL has parsed the new text
+    created = await gql(live.http, CREATE_CUSTOMER, {"name": "Kibbutz Dalia"}, member)
+    dalia = created["data"]["createCustomer"]["customer"]["id"]
+    await open_graphiql(live, page)
+    await run_typed(page, member, TYPED_QUERY)
+    await shown_answer(page, "totalCount")
+    subscription = f'subscription {{ recordChanged(recordId: "{dalia}") {{ recordId }} }}'
+    await page.script(
+        "document.querySelector(arguments[0]).CodeMirror.setValue(arguments[1]);"
+        "document.querySelector('.graphiql-execute-button').click();",
+        QUERY_EDITOR,
+        subscription,
+    )
+
+    # when: a note is written on the customer
+    await following(live, record_channel(dalia))
+    written = await gql(live.http, ADD_NOTE, {"recordId": dalia, "text": "Fair on Sunday."}, member)
+    assert written["data"]["addNote"]["__typename"] == "NoteSuccess"
+
+    # then: the event is shown, not a refusal of a subscription over HTTP
+    assert await shown_answer(page, "recordChanged") == {
+        "data": {"recordChanged": {"recordId": dalia}}
+    }
+
+
 async def test_graphiql_page_and_its_files_come_from_the_package(
     client: httpx.AsyncClient,
 ) -> None:

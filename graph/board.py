@@ -15,8 +15,9 @@ from typing import LiteralString
 
 from neo4j import AsyncManagedTransaction
 
-from kesher.graph.activities import ActivityFilter, activity_conditions, require_open
+from kesher.graph.activities import require_open
 from kesher.graph.activity_catalogs import ACTIVITY_STATUSES, ACTIVITY_TYPES, Catalog
+from kesher.graph.activity_list import ActivityFilter, activity_conditions
 from kesher.graph.audit import write_audit
 from kesher.graph.catalog import CATALOG_KEYS, Build, fresh_rows
 from kesher.graph.driver import Graph, Params, Row, tx_rows

@@ -14,6 +14,7 @@ from pydantic.alias_generators import to_camel
 from strawberry.types.nodes import SelectedField, Selection
 
 from kesher.graph import activities as graph_activities
+from kesher.graph import activity_list
 from kesher.graph import chains as graph_chains
 from kesher.graph import records as graph_records
 from kesher.graph.audit import write_audit, write_audits
@@ -273,8 +274,8 @@ PERIODS = ("DAY", "WEEK", "MONTH")
 
 def activity_filter(
     where: Mapping[str, Any], include_closed: bool, search: str | None = None
-) -> graph_activities.ActivityFilter:
-    return graph_activities.ActivityFilter(
+) -> activity_list.ActivityFilter:
+    return activity_list.ActivityFilter(
         owner_ids=tuple(where.get("ownerIds") or ()),
         participant_ids=tuple(where.get("participantIds") or ()),
         customer_ids=tuple(where.get("customerIds") or ()),
@@ -321,7 +322,7 @@ async def report(
         for name, label in REPORTED_NODES.items()
         if name in group_by
     }
-    rows = await graph_activities.report(
+    rows = await activity_list.report(
         context.graph, tuple(group_by), activity_filter(where, include_closed), time_zone, shapes
     )
     for row in rows:
@@ -349,7 +350,7 @@ async def page(
     shape, keyset = connection_shape(
         ACTIVITY, field, context.settings, ORDERS[order_name], order_name
     )
-    answer = await graph_activities.page(context.graph, shape, keyset, narrowed)
+    answer = await activity_list.page(context.graph, shape, keyset, narrowed)
     return connection(vars(answer), keyset, order_name)
 
 

@@ -11,7 +11,7 @@ from strawberry.types.nodes import SelectedField, Selection
 
 from kesher.graph import board as graph_board
 from kesher.graph import records as graph_records
-from kesher.graph.activities import ActivityFilter
+from kesher.graph.activity_list import ActivityFilter
 from kesher.graph.driver import Row
 from kesher.graph.labels import Label
 from kesher.graph.model import ACTIVITY, CUSTOMER, PROJECT

@@ -45,6 +45,10 @@ def _where(filter: ActivityFilter | None) -> dict[str, object]:
 SERIES = "The recurring event (with `occurrenceStart`)."
 ORIGINAL_START = "The occurrence's original start, its `originalStart` (with `activityId`)."
 OCCURRENCE = "The occurrence's id, instead of `activityId` and `occurrenceStart`."
+# How `cancelOccurrence` and `moveOccurrence` name an occurrence.
+SeriesId = Annotated[strawberry.ID | None, strawberry.argument(description=SERIES)]
+OriginalStart = Annotated[datetime | None, strawberry.argument(description=ORIGINAL_START)]
+OccurrenceId = Annotated[strawberry.ID | None, strawberry.argument(description=OCCURRENCE)]
 
 
 def _text(value: strawberry.ID | None) -> str | None:
@@ -162,15 +166,9 @@ class ActivityMutations:
     async def cancel_occurrence(
         self,
         info: Info,
-        activity_id: Annotated[
-            strawberry.ID | None, strawberry.argument(description=SERIES)
-        ] = None,
-        occurrence_start: Annotated[
-            datetime | None, strawberry.argument(description=ORIGINAL_START)
-        ] = None,
-        occurrence_id: Annotated[
-            strawberry.ID | None, strawberry.argument(description=OCCURRENCE)
-        ] = None,
+        activity_id: SeriesId = None,
+        occurrence_start: OriginalStart = None,
+        occurrence_id: OccurrenceId = None,
     ) -> ActivityPayload:
         named = activities.named_occurrence(
             _text(activity_id), occurrence_start, _text(occurrence_id)
@@ -190,15 +188,9 @@ class ActivityMutations:
         info: Info,
         starts_at: datetime,
         ends_at: datetime,
-        activity_id: Annotated[
-            strawberry.ID | None, strawberry.argument(description=SERIES)
-        ] = None,
-        occurrence_start: Annotated[
-            datetime | None, strawberry.argument(description=ORIGINAL_START)
-        ] = None,
-        occurrence_id: Annotated[
-            strawberry.ID | None, strawberry.argument(description=OCCURRENCE)
-        ] = None,
+        activity_id: SeriesId = None,
+        occurrence_start: OriginalStart = None,
+        occurrence_id: OccurrenceId = None,
     ) -> ActivityPayload:
         named = activities.named_occurrence(
             _text(activity_id), occurrence_start, _text(occurrence_id)

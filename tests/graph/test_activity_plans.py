@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from neo4j import Driver
 
-from kesher.graph.activities import ActivityFilter, activity_conditions
+from kesher.graph.activity_list import ActivityFilter, activity_conditions
 from kesher.graph.constraints import STATEMENTS
 from kesher.graph.model import ACTIVITY, CHAIN
 from kesher.graph.statement import Link, Page, Shape, SortKey, Statement

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from neo4j import Driver
 
-from kesher.graph.activities import ActivityFilter
+from kesher.graph.activity_list import ActivityFilter
 from kesher.graph.audit import WRITE
 from kesher.graph.board import (
     ACTIVITY_STATUS,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from collections.abc import Awaitable, Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Concatenate, LiteralString, ParamSpec, TypeVar
 
@@ -12,6 +14,7 @@ import neo4j
 import neo4j.graph
 import neo4j.time
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, Query, RoutingControl
+from opentelemetry.trace import SpanKind, Tracer
 
 from kesher.graph.errors import Unavailable
 from kesher.graph.events import Event, collecting
@@ -70,6 +73,29 @@ def _fast_datetimes() -> None:
 _fast_datetimes()
 
 
+# Traces each statement as a span when set (`kesher.tracing`); unset, statements run as
+# they would without tracing.
+_tracer: Tracer | None = None
+
+
+def trace_statements(tracer: Tracer | None) -> None:
+    global _tracer
+    _tracer = tracer
+
+
+@contextmanager
+def _statement_span(text: str, database: str | None) -> Iterator[None]:
+    tracer = _tracer
+    if tracer is None:
+        yield
+        return
+    attributes = {"db.system": "neo4j", "db.system.name": "neo4j", "db.statement": text}
+    if database is not None:
+        attributes["db.namespace"] = database
+    with tracer.start_as_current_span("neo4j", kind=SpanKind.CLIENT, attributes=attributes):
+        yield
+
+
 def connect(uri: str, user: str, password: str) -> AsyncDriver:
     auth = neo4j.basic_auth(user, password) if password else None
     return AsyncGraphDatabase.driver(
@@ -93,6 +119,8 @@ class Graph:
         self.relation_keys: frozenset[str] = frozenset()
         # Called after each committed write with the events it emitted (subscriptions).
         self.on_commit: Callable[[list[Event]], Awaitable[None]] | None = None
+        # Told how long each driver call took ("read" or "write", seconds): the metrics.
+        self.timed: Callable[[str, float], None] | None = None
 
     async def rows(self, text: LiteralString, params: Params) -> list[Row]:
         """Runs one read statement and returns its records as dictionaries.
@@ -103,6 +131,15 @@ class Graph:
         safe to repeat, so what the driver calls retryable (a lost connection, a leader
         change, a transient error) is tried again, a few times, as `execute_query` would.
         """
+        started = time.perf_counter()
+        try:
+            with _statement_span(text, self.database):
+                return await self._read(text, params)
+        finally:
+            if self.timed is not None:
+                self.timed("read", time.perf_counter() - started)
+
+    async def _read(self, text: LiteralString, params: Params) -> list[Row]:
         query = Query(text, timeout=self.timeout)
         for attempt in range(READ_ATTEMPTS):
             try:
@@ -133,11 +170,15 @@ class Graph:
                 return await work(tx, *args, **kwargs)
 
         timed = neo4j.unit_of_work(timeout=self.timeout)(attempt)
+        started = time.perf_counter()
         try:
             async with self.driver.session(database=self.database) as session:
                 result = await session.execute_write(timed, *args, **kwargs)
         except _GONE as error:
             raise Unavailable(str(error)) from error
+        finally:
+            if self.timed is not None:
+                self.timed("write", time.perf_counter() - started)
         if events and self.on_commit is not None:
             await self.on_commit(list(events))
         return result
@@ -185,5 +226,6 @@ def _native(value: Any) -> Any:
 
 async def tx_rows(tx: AsyncManagedTransaction, text: LiteralString, params: Params) -> list[Row]:
     """Runs one statement inside a write transaction and returns its records."""
-    result = await tx.run(text, dict(params))
-    return _records(await result.fetch(2**31 - 1))
+    with _statement_span(text, None):
+        result = await tx.run(text, dict(params))
+        return _records(await result.fetch(2**31 - 1))

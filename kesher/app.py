@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
+from opentelemetry.sdk.trace import TracerProvider
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
@@ -27,10 +28,10 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
-from kesher import graphiql, logs, transport
+from kesher import graphiql, logs, metrics, tracing, transport
 from kesher.graph.catalog import load_keys
 from kesher.graph.constraints import apply_constraints
-from kesher.graph.driver import Graph, connect
+from kesher.graph.driver import Graph, connect, trace_statements
 from kesher.resolvers import attachments, inbound, reminders
 from kesher.resolvers.broadcast import broadcasting
 from kesher.resolvers.calendar_feed import feed
@@ -173,6 +174,8 @@ class KesherGraphQL(GraphQL[Context, None]):
         sub_response: Response,
     ) -> Response:
         response = super().create_response(response_data, sub_response)
+        if isinstance(response_data, dict):
+            metrics.note_answer(response_data)
         media = sub_response.media_type or transport.JSON
         response.headers["content-type"] = media
         if not sub_response.status_code and isinstance(response_data, dict):
@@ -221,6 +224,7 @@ class KesherGraphQL(GraphQL[Context, None]):
 def _answer(
     answer: Mapping[str, object], media: str, status: int, headers: dict[str, str] | None = None
 ) -> Response:
+    metrics.note_answer(answer)
     return Response(orjson.dumps(answer), status, headers, media_type=media)
 
 
@@ -368,10 +372,17 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ready"})
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, tracer_provider: TracerProvider | None = None
+) -> Starlette:
+    """The app. Requests are traced to `tracer_provider` when given, else to the OTLP
+    endpoint the environment names (`kesher.tracing`), else not at all."""
     settings = settings or Settings()
-    logs.configure()
+    logs.configure(settings.log_level, settings.log_format)
     graphql = KesherGraphQL(settings)
+    observed = metrics.Metrics()
+    own_provider = None if tracer_provider else tracing.provider_from_environment()
+    provider = tracer_provider or own_provider
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -382,12 +393,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
         # Everything started here is stopped on the way out, in reverse order.
         async with AsyncExitStack() as services:
+            if own_provider is not None:
+                services.callback(own_provider.shutdown)
+            trace_statements(provider.get_tracer("kesher.graph") if provider else None)
+            services.callback(trace_statements, None)
             driver = connect(
                 settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password.get_secret_value()
             )
             services.push_async_callback(driver.close)
             await apply_constraints(driver, settings.neo4j_database)
             graph = Graph(driver, settings.neo4j_database, settings.cypher_timeout_seconds)
+            graph.timed = observed.neo4j_call
             await load_keys(graph)
             app.state.graph = graph
             app.state.settings = settings
@@ -411,16 +427,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/calendar/{user_id}.ics", calendar_feed),
             Route("/attachments/{attachment_id}", attachment),
             Route("/readyz", readyz),
+            Route("/metrics", metrics.exposition),
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             *([graphiql.assets()] if settings.development else []),
         ],
         lifespan=lifespan,
     )
+    app.state.metrics = observed
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         upload_bytes=settings.max_attachment_bytes,
     )
+    app.add_middleware(metrics.ObservedRequests, metrics=observed)
     app.add_middleware(RequestIdMiddleware)
+    if provider is not None:
+        tracing.trace_requests(app, provider)
     return app

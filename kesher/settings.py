@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -102,6 +102,18 @@ class Settings(BaseSettings):
     # Subscriptions: events go through Redis pub/sub when set (several API processes),
     # else stay inside the process.
     redis_url: str | None = None
+
+    # Observability. Logs: `text` for a terminal, `json` (one object a line, with the
+    # request id) for a log collector. `/metrics` is open to anyone who reaches the port
+    # while no token is set; with one, Prometheus must send it as a bearer token.
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    metrics_token: SecretStr | None = None
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_capitals(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:

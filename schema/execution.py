@@ -14,8 +14,9 @@ standard path, so results and errors are exactly the standard ones.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,7 @@ from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from kesher import metrics
 from kesher.schema.node import reads_rows
 
 
@@ -88,6 +90,31 @@ class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
         return super().execute_fields(
             parent_type, source_value, path, grouped_field_set, position_context
         )
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """Resolves a field; a root field's time, to its completed value, goes to the
+        metrics."""
+        if path.prev is not None:
+            return super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
+        operation = parent_type.name.lower()
+        name = field_details_list[0].node.name.value
+        started = time.perf_counter()
+        result = super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )
+        if self.is_awaitable(result):
+            return _timed(result, operation, name, started)
+        metrics.root_field_done(operation, name, time.perf_counter() - started)
+        return result
 
     def _plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> _Plan | None:
         # The executor memoizes grouped field sets, so one serves every row of a list.
@@ -170,6 +197,13 @@ class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
         if plan is None:
             return None
         return definition.python_name, _Nested(plan, field_type.name, name), nullable
+
+
+async def _timed(result: Awaitable[Any], operation: str, name: str, started: float) -> Any:
+    try:
+        return await result
+    finally:
+        metrics.root_field_done(operation, name, time.perf_counter() - started)
 
 
 def _plain(object_type: GraphQLObjectType) -> bool:

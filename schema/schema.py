@@ -26,6 +26,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
+from kesher import metrics
 from kesher.resolvers.errors import ClientError, Unavailable
 from kesher.schema.common import RefusedInPayload
 from kesher.schema.execution import PlainObjectsExecution
@@ -99,6 +100,19 @@ class _OperationNamed(SchemaExtension):
                 raise GraphQLError(
                     f"operationName: the document has {count} operations; name the one to run."
                 )
+        yield
+
+
+class _Observed(SchemaExtension):
+    """Tells the request's metrics and access line which operation it runs."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        try:
+            kind = context.operation_type.value
+        except Exception:  # an operation the document lacks: refused in validation
+            kind = "unknown"
+        metrics.note_operation(kind, context.operation_name)
         yield
 
 
@@ -181,10 +195,11 @@ async def _masked_stream(results: StreamResult, request_id: str | None) -> Strea
     raised before the operation runs, say) becomes a last, masked result, and is logged."""
     async with aclosing(results):
         try:
-            async for result in results:
-                if isinstance(result, ExecutionResult):
-                    _mask(result, request_id)
-                yield result
+            with metrics.open_operation():
+                async for result in results:
+                    if isinstance(result, ExecutionResult):
+                        _mask(result, request_id)
+                    yield result
         except Exception as exception:
             logger.error("unexpected error (request %s)", request_id, exc_info=exception)
             error = GraphQLError(str(exception), original_error=exception)
@@ -215,6 +230,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             partial(ParserCache, maxsize=1000),
             partial(ValidationCache, maxsize=1000),
             _OperationNamed,
+            _Observed,
             _MaskUnexpected,
         ],
     )

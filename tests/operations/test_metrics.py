@@ -3,6 +3,8 @@ code; the bearer token that guards them."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -12,8 +14,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
 from kesher.app import create_app
+from kesher.resolvers.broadcast import record_channel
 from kesher.settings import Settings
 from tests.conftest import Person, gql
+from tests.live import Live
+from tests.resolvers.relationships_support import customer
+from tests.resolvers.test_subscriptions import RECORD_CHANGED, following, signed_in, subscribe
 
 pytestmark = pytest.mark.anyio
 
@@ -112,3 +118,28 @@ async def test_the_metrics_token_is_required_when_set(guarded: httpx.AsyncClient
     assert wrong.status_code == 401
     assert right.status_code == 200
     assert "kesher_graphql_requests_total" in right.text
+
+
+async def _open_operations(live: Live) -> float:
+    samples = _samples((await live.http.get("/metrics")).text)
+    return _value(samples, "kesher_graphql_websocket_operations_open")
+
+
+async def test_open_subscriptions_are_gauged_while_they_last(
+    live: Live, member: Person, admin: Person
+) -> None:
+    # given
+    acme = await customer(live.http, admin, "Acme Ltd")
+    async with signed_in(live, member) as ws:
+        # when
+        await subscribe(ws, "1", RECORD_CHANGED, {"recordId": acme})
+        await following(live, record_channel(acme))
+
+        # then
+        assert await _open_operations(live) == 1
+        await ws.send(json.dumps({"id": "1", "type": "complete"}))
+        for _ in range(100):
+            if await _open_operations(live) == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert await _open_operations(live) == 0

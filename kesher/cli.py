@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from types import FrameType
 from typing import TypeVar
 
 from neo4j import AsyncDriver
@@ -66,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
 
     args = parser.parse_args(argv)
+    _exit_on_termination()
     settings = Settings()
     if args.command == "schema":
         from kesher.schema.schema import build_schema
@@ -133,6 +136,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 stop()
         return 0
     return 2
+
+
+def _exit_on_termination() -> None:
+    """Makes SIGTERM (systemd, Docker, `kill`) and SIGHUP (a closed terminal) end the
+    command as an exception would, so that its `finally` blocks stop the local Neo4j it
+    started. Python's default for both ends the process on the spot, and uvicorn, which
+    handles SIGTERM while it serves, raises it again once it has shut down."""
+
+    def exit_with_signal(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, exit_with_signal)
 
 
 def _ensure_neo4j(settings: Settings) -> tuple[Settings, Callable[[], None] | None]:

@@ -25,8 +25,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="serve the API (starts a local Neo4j without NEO4J_URI)")
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--host", help="default: KESHER_HOST, else 127.0.0.1")
+    run.add_argument("--port", type=int, help="default: KESHER_PORT, else PORT, else 8000")
     run.add_argument("--workers", type=int, default=1)
     run.add_argument("--no-demo", action="store_true", help="do not seed demo data")
     run.add_argument(
@@ -203,6 +203,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
     from kesher.seeds.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 
+    host = args.host or settings.host
+    port = args.port or settings.port
     settings, stop = _ensure_neo4j(settings)
     try:
         if not args.no_demo:
@@ -216,12 +218,12 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
                     "The database already holds data, so no demo data was loaded; "
                     f"{DEMO_EMAIL} / {DEMO_PASSWORD} works if an earlier run loaded it."
                 )
-        print(f"GraphQL: http://{args.host}:{args.port}/graphql")
+        print(f"GraphQL: http://{host}:{port}/graphql")
         uvicorn.run(
             "kesher.app:create_app",
             factory=True,
-            host=args.host,
-            port=args.port,
+            host=host,
+            port=port,
             workers=args.workers,
             log_level="info",
         )

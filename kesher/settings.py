@@ -30,6 +30,13 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production"] = "development"
 
+    # Where `kesher run` serves the API; the conventional PORT is read when KESHER_PORT
+    # is not set (platforms that assign the port set PORT).
+    host: str = "127.0.0.1"
+    port: int = Field(
+        default=8000, ge=1, le=65535, validation_alias=AliasChoices("KESHER_PORT", "PORT")
+    )
+
     neo4j_uri: str | None = Field(
         default=None, validation_alias=AliasChoices("NEO4J_URI", "KESHER_NEO4J_URI")
     )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -13,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]  # PyYAML comes with uvicorn[standard]
 
 from kesher.graph.launcher import free_port
 from kesher.settings import PROJECT_DIR, Settings
@@ -93,7 +94,7 @@ def _dockerfile() -> tuple[dict[str, str], list[str]]:
                 key, _, value = pair.partition("=")
                 env[key] = value
         if line.startswith("CMD "):
-            command = yaml.safe_load(line.removeprefix("CMD "))
+            command = json.loads(line.removeprefix("CMD "))
     return env, command
 
 

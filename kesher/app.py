@@ -411,6 +411,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/calendar/{user_id}.ics", calendar_feed),
             Route("/attachments/{attachment_id}", attachment),
             Route("/readyz", readyz),
+            graphiql.record_route(),
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             *([graphiql.assets()] if settings.development else []),

@@ -95,8 +95,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
     mail_from: str = "Kesher <kesher@localhost>"
-    # The link a mail gives to a record; `{id}` is replaced by the record's id.
-    record_link: str = "http://127.0.0.1:8000/records/{id}"
+    # The link a mail gives to a record; `{id}` is replaced by the record's id. Unset, it
+    # is this service's own `/records/{id}` (GraphiQL with the record, in development).
+    record_link: str = ""
 
     # Incoming mail: the service's own SMTP listener (off unless a port is set). Mail to it
     # is filed on the records whose contacts' addresses appear in it.
@@ -114,6 +115,14 @@ class Settings(BaseSettings):
     def _production_needs_a_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key is None:
             raise ValueError("KESHER_SECRET_KEY must be set in production")
+        return self
+
+    @model_validator(mode="after")
+    def _record_link_defaults_to_this_service(self) -> Settings:
+        if not self.record_link:
+            host = "localhost" if self.host in ("0.0.0.0", "::", "") else self.host
+            host = f"[{host}]" if ":" in host else host
+            self.record_link = f"http://{host}:{self.port}/records/{{id}}"
         return self
 
     @property

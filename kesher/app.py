@@ -31,7 +31,7 @@ from kesher import graphiql, logs, transport
 from kesher.graph.catalog import load_keys
 from kesher.graph.constraints import apply_constraints
 from kesher.graph.driver import Graph, connect
-from kesher.resolvers import attachments, inbound, reminders
+from kesher.resolvers import attachments, inbound, orphan_uploads, reminders
 from kesher.resolvers.broadcast import broadcasting
 from kesher.resolvers.calendar_feed import feed
 from kesher.resolvers.context import Context
@@ -398,6 +398,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if settings.reminder_interval_seconds > 0:
                 await services.enter_async_context(
                     reminders.scheduler(graph, settings.reminder_interval_seconds)
+                )
+            if settings.orphan_sweep_interval_seconds > 0:
+                await services.enter_async_context(
+                    orphan_uploads.sweeping(
+                        graph,
+                        settings.attachments_dir,
+                        settings.orphan_upload_age_seconds,
+                        settings.orphan_sweep_interval_seconds,
+                    )
                 )
             if settings.inbound_smtp_port is not None:
                 app.state.inbound_smtp_port = await services.enter_async_context(

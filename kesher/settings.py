@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     # Attachments (R4.1): content kept by SHA-256 in this folder; larger uploads are refused.
     attachments_dir: Path = PROJECT_DIR / ".kesher" / "attachments"
     max_attachment_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+    # Files in that folder no attachment refers to (left by an interrupted upload) are
+    # removed once older than this, at startup and every interval (0: never).
+    orphan_upload_age_seconds: float = Field(default=3600.0, gt=0)
+    orphan_sweep_interval_seconds: float = Field(default=3600.0, ge=0)
 
     # Outgoing mail (R3.3, R4.2): the SMTP server `sendEmail` and assignment mails go through.
     smtp_host: str = "127.0.0.1"

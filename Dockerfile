@@ -20,6 +20,9 @@ RUN pip install --no-deps . \
     && useradd --system --uid 10001 --no-create-home kesher \
     && mkdir -p /data/attachments && chown kesher /data/attachments
 
+# `kesher run` listens on KESHER_HOST and KESHER_PORT (else the platform's PORT, else
+# 8000); KESHER_PORT is left unset here so that a PORT given to the container counts.
+ENV KESHER_HOST=0.0.0.0
 USER kesher
 EXPOSE 8000 2525
-CMD ["uvicorn", "kesher.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["kesher", "run", "--no-demo"]

@@ -59,3 +59,12 @@ async def stored(graph: Graph, attachment_id: str) -> Row | None:
         {"id": attachment_id},
     )
     return rows[0] if rows else None
+
+
+async def referenced(graph: Graph, hashes: list[str]) -> set[str]:
+    """Which of these content hashes an attachment refers to."""
+    rows = await graph.rows(
+        "UNWIND $hashes AS sha256 MATCH (a:Attachment {sha256: sha256}) RETURN DISTINCT sha256",
+        {"hashes": hashes},
+    )
+    return {row["sha256"] for row in rows}

@@ -32,7 +32,7 @@ from kesher import graphiql, logs, metrics, tracing, transport
 from kesher.graph.catalog import load_keys
 from kesher.graph.constraints import apply_constraints
 from kesher.graph.driver import Graph, connect, trace_statements
-from kesher.resolvers import attachments, inbound, reminders
+from kesher.resolvers import attachments, inbound, orphan_uploads, reminders
 from kesher.resolvers.broadcast import broadcasting
 from kesher.resolvers.calendar_feed import feed
 from kesher.resolvers.context import Context
@@ -415,6 +415,15 @@ def create_app(
                 await services.enter_async_context(
                     reminders.scheduler(graph, settings.reminder_interval_seconds)
                 )
+            if settings.orphan_sweep_interval_seconds > 0:
+                await services.enter_async_context(
+                    orphan_uploads.sweeping(
+                        graph,
+                        settings.attachments_dir,
+                        settings.orphan_upload_age_seconds,
+                        settings.orphan_sweep_interval_seconds,
+                    )
+                )
             if settings.inbound_smtp_port is not None:
                 app.state.inbound_smtp_port = await services.enter_async_context(
                     inbound.listening(graph, settings)
@@ -428,6 +437,7 @@ def create_app(
             Route("/attachments/{attachment_id}", attachment),
             Route("/readyz", readyz),
             Route("/metrics", metrics.exposition),
+            graphiql.record_route(),
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             *([graphiql.assets()] if settings.development else []),

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from types import FrameType
 from typing import TypeVar
 
 from neo4j import AsyncDriver
@@ -23,8 +25,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="serve the API (starts a local Neo4j without NEO4J_URI)")
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--host", help="default: KESHER_HOST, else 127.0.0.1")
+    run.add_argument("--port", type=int, help="default: KESHER_PORT, else PORT, else 8000")
     run.add_argument("--workers", type=int, default=1)
     run.add_argument("--no-demo", action="store_true", help="do not seed demo data")
     run.add_argument(
@@ -66,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
 
     args = parser.parse_args(argv)
+    _exit_on_termination()
     settings = Settings()
     if args.command == "schema":
         from kesher.schema.schema import build_schema
@@ -135,6 +138,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
+def _exit_on_termination() -> None:
+    """Makes SIGTERM (systemd, Docker, `kill`) and SIGHUP (a closed terminal) end the
+    command as an exception would, so that its `finally` blocks stop the local Neo4j it
+    started. Python's default for both ends the process on the spot, and uvicorn, which
+    handles SIGTERM while it serves, raises it again once it has shut down."""
+
+    def exit_with_signal(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, exit_with_signal)
+
+
 def _ensure_neo4j(settings: Settings) -> tuple[Settings, Callable[[], None] | None]:
     """The settings to reach Neo4j: NEO4J_URI as given, else a local server started now.
 
@@ -187,6 +203,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
     from kesher.seeds.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 
+    host = args.host or settings.host
+    port = args.port or settings.port
     settings, stop = _ensure_neo4j(settings)
     try:
         if not args.no_demo:
@@ -200,12 +218,12 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
                     "The database already holds data, so no demo data was loaded; "
                     f"{DEMO_EMAIL} / {DEMO_PASSWORD} works if an earlier run loaded it."
                 )
-        print(f"GraphQL: http://{args.host}:{args.port}/graphql")
+        print(f"GraphQL: http://{host}:{port}/graphql")
         uvicorn.run(
             "kesher.app:create_app",
             factory=True,
-            host=args.host,
-            port=args.port,
+            host=host,
+            port=port,
             workers=args.workers,
             log_level="info",
         )

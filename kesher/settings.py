@@ -30,6 +30,13 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production"] = "development"
 
+    # Where `kesher run` serves the API; the conventional PORT is read when KESHER_PORT
+    # is not set (platforms that assign the port set PORT).
+    host: str = "127.0.0.1"
+    port: int = Field(
+        default=8000, ge=1, le=65535, validation_alias=AliasChoices("KESHER_PORT", "PORT")
+    )
+
     neo4j_uri: str | None = Field(
         default=None, validation_alias=AliasChoices("NEO4J_URI", "KESHER_NEO4J_URI")
     )
@@ -79,6 +86,10 @@ class Settings(BaseSettings):
     # Attachments (R4.1): content kept by SHA-256 in this folder; larger uploads are refused.
     attachments_dir: Path = PROJECT_DIR / ".kesher" / "attachments"
     max_attachment_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+    # Files in that folder no attachment refers to (left by an interrupted upload) are
+    # removed once older than this, at startup and every interval (0: never).
+    orphan_upload_age_seconds: float = Field(default=3600.0, gt=0)
+    orphan_sweep_interval_seconds: float = Field(default=3600.0, ge=0)
 
     # Outgoing mail (R3.3, R4.2): the SMTP server `sendEmail` and assignment mails go through.
     smtp_host: str = "127.0.0.1"
@@ -88,8 +99,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
     mail_from: str = "Kesher <kesher@localhost>"
-    # The link a mail gives to a record; `{id}` is replaced by the record's id.
-    record_link: str = "http://127.0.0.1:8000/records/{id}"
+    # The link a mail gives to a record; `{id}` is replaced by the record's id. Unset, it
+    # is this service's own `/records/{id}` (GraphiQL with the record, in development).
+    record_link: str = ""
 
     # Incoming mail: the service's own SMTP listener (off unless a port is set). Mail to it
     # is filed on the records whose contacts' addresses appear in it.
@@ -119,6 +131,14 @@ class Settings(BaseSettings):
     def _production_needs_a_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key is None:
             raise ValueError("KESHER_SECRET_KEY must be set in production")
+        return self
+
+    @model_validator(mode="after")
+    def _record_link_defaults_to_this_service(self) -> Settings:
+        if not self.record_link:
+            host = "localhost" if self.host in ("0.0.0.0", "::", "") else self.host
+            host = f"[{host}]" if ":" in host else host
+            self.record_link = f"http://{host}:{self.port}/records/{{id}}"
         return self
 
     @property

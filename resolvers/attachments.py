@@ -10,6 +10,7 @@ being committed, relies on."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
@@ -144,9 +145,13 @@ def _flush(sink: BinaryIO) -> None:
 
 def _place(temporary: Path, target: Path) -> None:
     """Moves the written content to its place, unless that content is kept already (a
-    retried transaction finds it placed)."""
+    retried transaction finds it placed, or an earlier upload kept the same bytes). Kept
+    content has its time renewed, so that the orphan sweep (`kesher.resolvers.
+    orphan_uploads`) does not take it while this upload commits."""
     if target.exists():
-        return
+        with contextlib.suppress(FileNotFoundError):
+            os.utime(target)
+            return
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(temporary, target)
 

@@ -9,7 +9,7 @@ ACTIVITY_CUSTOMERS ?= 100000
 CHAIN_CUSTOMERS ?= 100000
 SCALE ?= 10000
 
-.PHONY: lock run test check graphiql bench bench-load bench-map bench-activities bench-chains schema neo4j-start neo4j-stop neo4j-status clean
+.PHONY: lock run test check graphiql bench bench-abuse bench-load bench-map bench-activities bench-chains schema neo4j-start neo4j-stop neo4j-status clean
 
 # Installs the exact versions of requirements.lock, then the project itself without
 # resolving anything again.
@@ -52,6 +52,9 @@ bench-activities: $(STAMP)  ## calendar and activities through HTTP against the 
 
 bench-chains: $(STAMP)  ## an activity list page with refs, states and chain counts through HTTP against the same Cypher run raw, at CHAIN_CUSTOMERS customers
 	$(BIN)/python -m bench.chains --customers $(CHAIN_CUSTOMERS)
+
+bench-abuse: $(STAMP)  ## the worst query (not with WITHOUT_WORST=1), the recurrence bomb and a slow-header flood at once, timing another client's small query
+	$(BIN)/python -m bench.abuse $(if $(WITHOUT_WORST),--without-worst-query)
 
 graphiql:  ## refresh kesher/static/graphiql (GraphiQL, React) from web/graphiql's lock file
 	scripts/vendor-graphiql

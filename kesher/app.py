@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import uuid
@@ -363,9 +364,17 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
+    """Ready when Neo4j answers within `readiness_timeout_seconds`; else 503 with why, in
+    that time, so a load balancer takes the instance out instead of waiting on it."""
     graph: Graph = request.app.state.graph
+    settings: Settings = request.app.state.settings
+    timeout = settings.readiness_timeout_seconds
     try:
-        await graph.ping()
+        await asyncio.wait_for(graph.ping(), timeout)
+    except TimeoutError:
+        reason = f"Neo4j did not answer within {timeout:g} s"
+        logger.warning("not ready: %s", reason)
+        return JSONResponse({"status": "unavailable", "neo4j": reason}, status_code=503)
     except Exception as error:  # any failure means "not ready", and says why
         logger.warning("Neo4j is not reachable: %s", error)
         return JSONResponse({"status": "unavailable", "neo4j": str(error)}, status_code=503)

@@ -201,6 +201,7 @@ def _with_driver(settings: Settings, work: Callable[[AsyncDriver], Awaitable[T]]
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from kesher.http_protocol import TimedHttpProtocol
     from kesher.seeds.demo import DEMO_EMAIL, DEMO_PASSWORD, seed_demo
 
     host = args.host or settings.host
@@ -226,6 +227,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             port=port,
             workers=args.workers,
             log_level="info",
+            http=TimedHttpProtocol,
+            limit_concurrency=settings.http_max_connections,
         )
     finally:
         if stop is not None and not args.keep_neo4j:

@@ -111,6 +111,15 @@ class Settings(BaseSettings):
     # Task reminders: how often each API process looks for tasks that fell due (0: never).
     reminder_interval_seconds: float = Field(default=30.0, ge=0)
 
+    # Denial of service: how long /readyz waits for Neo4j before answering 503; how long a
+    # client may take to send a request's headers, and may leave its body stalled, before
+    # its connection is closed; how many connections and requests one process serves at
+    # once (more are answered 503).
+    readiness_timeout_seconds: float = Field(default=2.0, gt=0)
+    http_header_timeout_seconds: float = Field(default=10.0, gt=0)
+    http_body_timeout_seconds: float = Field(default=30.0, gt=0)
+    http_max_connections: int = Field(default=2000, ge=1)
+
     # Subscriptions: events go through Redis pub/sub when set (several API processes),
     # else stay inside the process.
     redis_url: str | None = None

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import anyio.to_thread
 from neo4j import AsyncManagedTransaction
 from pydantic.alias_generators import to_camel
 from strawberry.types.nodes import SelectedField, Selection
@@ -91,7 +92,8 @@ async def insert(
 async def create(
     context: Context, data: dict[str, Any], selections: Iterable[Selection]
 ) -> Row | Refusal:
-    new = new_activity(data)
+    # A recurrence rule is checked in a thread, so other requests go on meanwhile.
+    new = await anyio.to_thread.run_sync(new_activity, data)
     if isinstance(new, Refusal):
         return new
     activity_id = f"{PREFIX}_{secrets.token_hex(12)}"
@@ -133,7 +135,8 @@ async def update(
                 "endAt": values.get("endAt", stored["endAt"]),
                 "timeZone": values.get("timeZone", stored["timeZone"]),
             }
-            values.update(_series(stored["kind"], times, rule))
+            series = await anyio.to_thread.run_sync(_series, stored["kind"], times, rule)
+            values.update(series)
         check = dict(links)
         if "customerId" in links or "contactId" in links:
             check.setdefault("customerId", stored["customerId"])
@@ -429,7 +432,7 @@ async def add_exception(
             "starts_at": stored["startAt"],
             "time_zone": stored["timeZone"],
         }
-        if not recurrence.is_occurrence(series, original):
+        if not await anyio.to_thread.run_sync(recurrence.is_occurrence, series, original):
             raise GraphError(
                 f"{start_field}: the series has no occurrence starting then.",
                 field=start_field,

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import anyio.to_thread
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from kesher.graph import nodes as graph_nodes
@@ -100,7 +101,10 @@ async def nodes(context: Context, ids: Sequence[str], field: SelectedField) -> l
         tuple(dict.fromkeys(by_type.get(RELATIONSHIP_TYPE, ()))),
     )
     found = await graph_nodes.nodes(context.graph, wanted, viewer_id(context))
-    return [_answer(found, asked[node_id]) for node_id in ids]
+    # An occurrence is looked up by its rule, in a thread, so other requests go on meanwhile.
+    return await anyio.to_thread.run_sync(
+        lambda: [_answer(found, asked[node_id]) for node_id in ids]
+    )
 
 
 def _answer(found: graph_nodes.Found, name: Named | None) -> Row | None:

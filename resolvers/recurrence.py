@@ -9,16 +9,20 @@ the series' id and that start, so it stays the same when the occurrence is moved
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrule, rrulestr
+from dateutil.rrule import DAILY, rrule, rrulestr
 
 from kesher.graph.driver import Row
 from kesher.graph.errors import GraphError
+from kesher.resolvers.rule_search import Search, moved_near, parts_of, walk
 
 MAX_OCCURRENCES = 1000
+# Occurrences of one series shown in one window (a secondly rule stored before such rules
+# were refused would give millions).
+MAX_PER_WINDOW = 1000
+FREQUENCIES = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY", "SECONDLY")
 OCCURRENCE_PREFIX = "occ"
 _ORIGINAL = re.compile(r"_(\d{8}T\d{6}Z)$")
 _STAMP = "%Y%m%dT%H%M%SZ"
@@ -57,7 +61,7 @@ def parse(rule: str, starts: datetime, zone_name: str) -> rrule:
     local = starts.astimezone(ZoneInfo(zone_name)).replace(tzinfo=None)
     try:
         parsed = rrulestr(text, dtstart=local)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, OverflowError) as error:
         raise GraphError(f"recurrence: {error}.", field="recurrence") from error
     if not isinstance(parsed, rrule):
         raise GraphError("recurrence: one RRULE line.", field="recurrence")
@@ -65,40 +69,65 @@ def parse(rule: str, starts: datetime, zone_name: str) -> rrule:
 
 
 def last_end(rule: str, starts: datetime, ends: datetime, zone_name: str) -> datetime | None:
-    """When the series' last occurrence ends (UTC), or None when it never ends. A rule
-    with more than MAX_OCCURRENCES occurrences is refused."""
+    """When the series' last occurrence ends (UTC), or None when it never ends. The check
+    of a rule before it is stored: a rule that repeats more often than daily, that gives no
+    occurrence, that has more than MAX_OCCURRENCES, or whose occurrences are too far apart
+    to find within a bounded search is refused."""
     parsed = parse(rule, starts, zone_name)
-    if "COUNT=" not in rule.upper() and "UNTIL=" not in rule.upper():
-        return None
+    parts = parts_of(parsed)
+    if parts.freq > DAILY:
+        raise GraphError(
+            f"recurrence: FREQ={FREQUENCIES[parts.freq]} repeats too often; "
+            "a series repeats at most daily (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY).",
+            field="recurrence",
+        )
+    search = Search()
     last: datetime | None = None
-    for number, occurrence in enumerate(parsed, start=1):
+    for number, occurrence in enumerate(walk(parsed, search), start=1):
         if number > MAX_OCCURRENCES:
             raise GraphError(
                 f"recurrence: at most {MAX_OCCURRENCES} occurrences, or no end.",
                 field="recurrence",
             )
         last = occurrence
+        if parts.count is None and parts.until is None:
+            return None
     if last is None:
-        raise GraphError("recurrence: the rule has no occurrence.", field="recurrence")
+        raise GraphError(
+            "recurrence: the rule gives no occurrence; check its BY parts "
+            "(e.g. BYMONTH=2;BYMONTHDAY=30 never happens).",
+            field="recurrence",
+        )
+    if search.spent:
+        raise GraphError(
+            "recurrence: the series' occurrences are too far apart to find; "
+            "end it sooner (COUNT or UNTIL) or give it no end.",
+            field="recurrence",
+        )
     return _utc(last, zone_name) + (ends - starts)
 
 
 def is_occurrence(row: Row, original: datetime) -> bool:
-    parsed = parse(row["recurrence"], row["starts_at"], row["time_zone"])
     local = original.astimezone(ZoneInfo(row["time_zone"])).replace(tzinfo=None)
-    return local in parsed.between(local, local, inc=True)
+    parsed = moved_near(parse(row["recurrence"], row["starts_at"], row["time_zone"]), local)
+    for found in walk(parsed, Search(last_year=local.year + 1)):
+        if found >= local:
+            return found == local
+    return False
 
 
-def occurrences(row: Row, window_from: datetime, window_to: datetime) -> Iterator[Row]:
+def occurrences(row: Row, window_from: datetime, window_to: datetime) -> tuple[list[Row], bool]:
     """The series' occurrences overlapping [window_from, window_to): their own times, their
     original start and whether they were moved; cancelled ones are left out and moved ones
-    take their new times."""
+    take their new times. At most MAX_PER_WINDOW; the flag says whether some were left
+    out, by that cap or because the search for them was spent."""
     zone_name = row["time_zone"]
     duration: timedelta = row["ends_at"] - row["starts_at"]
-    parsed = parse(row["recurrence"], row["starts_at"], zone_name)
     zone = ZoneInfo(zone_name)
     earliest = (window_from - duration).astimezone(zone).replace(tzinfo=None)
     latest = window_to.astimezone(zone).replace(tzinfo=None)
+    parsed = moved_near(parse(row["recurrence"], row["starts_at"], zone_name), earliest)
+    search = Search(last_year=latest.year + 1)
     cancelled = set(row.get("cancelled_starts") or ())
     moved = dict(
         zip(
@@ -108,7 +137,15 @@ def occurrences(row: Row, window_from: datetime, window_to: datetime) -> Iterato
         )
     )
     found: list[Row] = []
-    for local in parsed.between(earliest, latest, inc=True):
+    cut = False
+    for local in walk(parsed, search):
+        if local > latest:
+            break
+        if local < earliest:
+            continue
+        if len(found) == MAX_PER_WINDOW:
+            cut = True
+            break
         original = _utc(local, zone_name)
         if original in cancelled:
             continue
@@ -121,7 +158,7 @@ def occurrences(row: Row, window_from: datetime, window_to: datetime) -> Iterato
         fresh = original not in shown and original not in cancelled
         if fresh and _overlaps(starts, ends, window_from, window_to):
             found.append(_occurrence(row, starts, ends, original, True))
-    yield from found
+    return found, cut or search.spent
 
 
 def _occurrence(row: Row, starts: datetime, ends: datetime, original: datetime, moved: bool) -> Row:

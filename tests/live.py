@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 
 from kesher.app import create_app
 from kesher.graph.launcher import free_port
+from kesher.http_protocol import TimedHttpProtocol
 from kesher.resolvers.broadcast import Broadcaster
 from kesher.settings import Settings
 
@@ -48,7 +49,15 @@ async def serving(settings: Settings) -> AsyncIterator[Live]:
     """The app on a free port, served by uvicorn in this event loop, lifespan included."""
     app = create_app(settings)
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        lifespan="on",
+        http=TimedHttpProtocol.for_settings(settings),
+        limit_concurrency=settings.http_max_connections,
+    )
     server = _Server(config)
     task = asyncio.create_task(server.serve())
 

@@ -158,7 +158,7 @@ def _calendar_answer(system: System, data: Data, variables: Variables | None) ->
             if not activity["recurrence"]:
                 entries.append(_entry(activity, customer, activity["startAt"]))
                 continue
-            for occurrence in occurrences(_series(activity), *window):
+            for occurrence in occurrences(_series(activity), *window)[0]:
                 entries.append(_entry(activity, customer, occurrence["starts_at"].isoformat()))
         lanes[user["id"]] = sorted(entries)
     return lanes

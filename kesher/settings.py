@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     default_page_size: int = 20
     max_page_size: int = 100
     max_body_bytes: int = 1_000_000
+    # The most objects an operation's answer may hold, counted from the document before it
+    # runs (see `kesher.schema.cost`); dearer operations are refused.
+    max_query_cost: int = Field(default=200_000, ge=1)
     cypher_timeout_seconds: float = 10.0
 
     # Relation maps and paths (bounded: rule 4 of the architecture).

@@ -28,6 +28,7 @@ from strawberry.types.graphql import OperationType
 
 from kesher.resolvers.errors import ClientError, Unavailable
 from kesher.schema.common import RefusedInPayload
+from kesher.schema.cost import QueryCost, Sizes
 from kesher.schema.execution import PlainObjectsExecution
 from kesher.schema.mutation import Mutation
 from kesher.schema.query import Query
@@ -215,6 +216,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             partial(ParserCache, maxsize=1000),
             partial(ValidationCache, maxsize=1000),
             _OperationNamed,
+            partial(QueryCost, limit=settings.max_query_cost, sizes=Sizes.of(settings)),
             _MaskUnexpected,
         ],
     )

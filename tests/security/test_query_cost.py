@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
 from graphql import get_introspection_query
+from neo4j import Driver
 
+from kesher.app import create_app
 from kesher.settings import Settings
-from tests.conftest import CypherCalls, Person, gql
+from tests.conftest import CypherCalls, Person, gql, make_user
 from tests.live import Live, serving
 from tests.resolvers.test_subscriptions import receive, signed_in, subscribe
 
@@ -40,6 +44,16 @@ fragment Named on User { id name }
 """
 
 ME = "subscription { myNotifications { id note { id author { id } } } }"
+
+
+@asynccontextmanager
+async def app_with(settings: Settings, **changes: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app over ASGI with some settings changed."""
+    app = create_app(settings.model_copy(update=changes))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kesher.test") as http:
+            yield http
 
 
 def cost_of(answer: dict[str, Any]) -> dict[str, int]:
@@ -96,16 +110,11 @@ async def test_a_page_size_in_a_variable_is_counted_and_the_refusal_changes_noth
     settings: Settings, clean_db: Any, member: Person, cypher_calls: CypherCalls
 ) -> None:
     # given: a limit between a page of 10 and a page of 100
-    from kesher.app import create_app
-
-    app = create_app(settings.model_copy(update={"max_query_cost": 100}))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://kesher.test") as http:
-            cypher_calls.count = 0
-            # when
-            small = await gql(http, USERS, {"n": 10}, member)
-            large = await gql(http, USERS, {"n": 100}, member)
+    async with app_with(settings, max_query_cost=100) as http:
+        cypher_calls.count = 0
+        # when
+        small = await gql(http, USERS, {"n": 10}, member)
+        large = await gql(http, USERS, {"n": 100}, member)
 
     # then
     assert "errors" not in small, small
@@ -160,3 +169,47 @@ async def test_the_five_alias_request_is_refused_over_the_websocket(
     assert answer["type"] == "error", answer
     [error] = answer["payload"]
     assert error["extensions"] == {"code": "QUERY_TOO_COSTLY"}
+
+
+PEOPLE = "{ users(first: 50) { edges { node { id name email } } } }"
+
+
+async def test_an_answer_over_the_size_cap_is_replaced_by_an_error(
+    settings: Settings, clean_db: Driver, member: Person
+) -> None:
+    # given: thirty users, some 3 KB of answer
+    for number in range(30):
+        make_user(clean_db, name=f"Person number {number}")
+    async with app_with(settings, max_response_bytes=2048) as http:
+        # when
+        small = await gql(http, "{ me { id } }", person=member)
+        large = await http.post("/graphql", json={"query": PEOPLE}, headers=member.headers)
+
+    # then
+    assert small["data"] == {"me": {"id": member.id}}
+    assert len(large.content) < 2048
+    answer = large.json()
+    assert answer["data"] is None
+    [error] = answer["errors"]
+    assert error["extensions"] == {"code": "RESPONSE_TOO_LARGE"}
+    assert "over the limit of 2048" in error["message"]
+    assert answer["extensions"]["cost"]["requested"] == 101
+
+
+async def test_a_websocket_answer_over_the_size_cap_is_replaced_by_an_error(
+    settings: Settings, clean_db: Driver, member: Person
+) -> None:
+    # given
+    for number in range(30):
+        make_user(clean_db, name=f"Person number {number}")
+    capped = settings.model_copy(update={"max_response_bytes": 2048})
+    async with serving(capped) as live, signed_in(live, member) as ws:
+        # when
+        await subscribe(ws, "1", PEOPLE)
+        answer = await receive(ws)
+
+    # then
+    assert answer["type"] == "next", answer
+    assert answer["id"] == "1"
+    [error] = answer["payload"]["errors"]
+    assert error["extensions"] == {"code": "RESPONSE_TOO_LARGE"}

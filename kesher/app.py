@@ -84,7 +84,15 @@ class KesherGraphQL(GraphQL[Context, None]):
         return orjson.loads(data)
 
     def encode_json(self, data: object) -> str:
-        return orjson.dumps(data).decode()
+        """Every answer, over HTTP or in a WebSocket frame, is encoded here; one over the
+        size cap is replaced by a `RESPONSE_TOO_LARGE` error before it is sent (or copied
+        into text)."""
+        encoded = orjson.dumps(data)
+        cap = self.settings.max_response_bytes
+        if len(encoded) > cap:
+            logger.warning("an answer of %d bytes was over the cap of %d", len(encoded), cap)
+            encoded = orjson.dumps(transport.too_large(data, len(encoded), cap))
+        return encoded.decode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serves GraphQL over HTTP (see `kesher.transport`); a request refused or failed

@@ -67,7 +67,12 @@ class Settings(BaseSettings):
     default_page_size: int = 20
     max_page_size: int = 100
     max_body_bytes: int = 1_000_000
+    # The most objects an operation's answer may hold, counted from the document before it
+    # runs (see `kesher.schema.cost`); dearer operations are refused.
+    max_query_cost: int = Field(default=200_000, ge=1)
     cypher_timeout_seconds: float = 10.0
+    # The largest answer sent; a larger one is replaced by a RESPONSE_TOO_LARGE error.
+    max_response_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
 
     # Relation maps and paths (bounded: rule 4 of the architecture).
     map_default_depth: int = Field(default=2, ge=1)

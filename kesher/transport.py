@@ -146,3 +146,22 @@ def status_of(media: str, answer: Mapping[str, Any]) -> int:
 
 def refusal_answer(refusal: Refusal) -> dict[str, Any]:
     return {"errors": [{"message": refusal.message, "extensions": {"code": refusal.code}}]}
+
+
+def too_large(message: object, size: int, cap: int) -> object:
+    """What is sent instead of an answer (or a WebSocket frame's payload) over the cap."""
+    error = {
+        "message": f"The answer is {size} bytes, over the limit of {cap}: ask for smaller "
+        "pages or fewer fields.",
+        "extensions": {"code": "RESPONSE_TOO_LARGE"},
+    }
+    if isinstance(message, list):
+        return [too_large(item, size, cap) for item in message]
+    if not isinstance(message, Mapping):
+        return {"errors": [error]}
+    if isinstance(message.get("payload"), Mapping):  # a `graphql-transport-ws` frame
+        return {**message, "payload": too_large(message["payload"], size, cap)}
+    replaced: dict[str, Any] = {"data": None, "errors": [error]}
+    if "extensions" in message:
+        replaced["extensions"] = message["extensions"]
+    return replaced

@@ -29,6 +29,7 @@ from strawberry.types.graphql import OperationType
 from kesher import metrics
 from kesher.resolvers.errors import ClientError, Unavailable
 from kesher.schema.common import RefusedInPayload
+from kesher.schema.cost import QueryCost, Sizes
 from kesher.schema.execution import PlainObjectsExecution
 from kesher.schema.mutation import Mutation
 from kesher.schema.query import Query
@@ -231,6 +232,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             partial(ValidationCache, maxsize=1000),
             _OperationNamed,
             _Observed,
+            partial(QueryCost, limit=settings.max_query_cost, sizes=Sizes.of(settings)),
             _MaskUnexpected,
         ],
     )

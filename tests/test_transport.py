@@ -48,7 +48,7 @@ async def test_graphql_response_json_is_answered_to_clients_that_accept_it(
     # then
     assert answer.status_code == 200
     assert answer.headers["content-type"] == GRAPHQL_RESPONSE
-    assert answer.json() == {"data": {"me": {"id": member.id}}}
+    assert answer.json()["data"] == {"me": {"id": member.id}}
     assert legacy.headers["content-type"] == "application/json"
     assert legacy.json() == answer.json()
 
@@ -138,7 +138,7 @@ async def test_queries_are_answered_over_get(client: httpx.AsyncClient, member: 
 
     # then
     assert response.status_code == 200
-    assert response.json() == {"data": {"me": {"id": member.id}}}
+    assert response.json()["data"] == {"me": {"id": member.id}}
 
 
 async def test_a_mutation_over_get_is_405_and_changes_nothing(
@@ -184,7 +184,7 @@ async def test_a_query_over_get_from_another_site_is_refused(
     (error,) = refused.json()["errors"]
     assert error["extensions"] == {"code": "CROSS_SITE_REQUEST"}
     assert "GraphQL-Require-Preflight" in error["message"]
-    assert preflighted.json() == {"data": {"__typename": "Query"}}
+    assert preflighted.json()["data"] == {"__typename": "Query"}
 
 
 async def test_queries_over_get_from_this_site_or_no_browser_are_answered(
@@ -197,7 +197,7 @@ async def test_queries_over_get_from_this_site_or_no_browser_are_answered(
         {"X-Requested-With": "XMLHttpRequest", "Sec-Fetch-Site": "cross-site"},
     ]:
         response = await client.get("/graphql", params={"query": "{ __typename }"}, headers=headers)
-        assert response.json() == {"data": {"__typename": "Query"}}, headers
+        assert response.json()["data"] == {"__typename": "Query"}, headers
 
 
 @pytest.mark.parametrize(
@@ -301,7 +301,7 @@ async def test_queries_and_mutations_say_when_the_database_is_out_of_reach(
     async with _behind_proxy(settings) as (http, proxy):
         # given: the app answered through the proxy, then the database went away
         first = await http.post("/graphql", json={"query": ME}, headers=member.headers)
-        assert first.json() == {"data": {"me": {"id": member.id}}}
+        assert first.json()["data"] == {"me": {"id": member.id}}
         await proxy.cut()
 
         for document in (ME, CREATE_CUSTOMER):

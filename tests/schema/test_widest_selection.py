@@ -63,8 +63,12 @@ KINDS = {
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    """Wide documents on a busy machine: a statement is not cut short while it runs."""
-    return settings.model_copy(update={"cypher_timeout_seconds": 120.0})
+    """Wide documents on a busy machine: a statement is not cut short while it runs. The
+    walk selects every field of every type under a root field, far wider than a client
+    asks; the cost limit (tested in tests/security) would refuse some of them."""
+    return settings.model_copy(
+        update={"cypher_timeout_seconds": 120.0, "max_query_cost": 1_000_000_000}
+    )
 
 
 def schema_of(settings: Settings) -> GraphQLSchema:

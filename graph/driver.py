@@ -16,7 +16,8 @@ import neo4j.time
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, Query, RoutingControl
 from opentelemetry.trace import SpanKind, Tracer
 
-from kesher.graph.errors import Unavailable
+from kesher.graph import viewer_guard
+from kesher.graph.errors import Unavailable, ViewerRefused
 from kesher.graph.events import Event, collecting
 
 T = TypeVar("T")
@@ -130,6 +131,9 @@ class Graph:
         COMMIT and a second round trip (about 1 ms of a 2 ms read, measured). A read is
         safe to repeat, so what the driver calls retryable (a lost connection, a leader
         change, a transient error) is tried again, a few times, as `execute_query` would.
+
+        While a request is answered, the statement also checks its viewer
+        (`kesher.graph.viewer_guard`) and raises `ViewerRefused` when the check fails.
         """
         started = time.perf_counter()
         try:
@@ -140,14 +144,17 @@ class Graph:
                 self.timed("read", time.perf_counter() - started)
 
     async def _read(self, text: LiteralString, params: Params) -> list[Row]:
+        text, values = viewer_guard.guarded(text, dict(params))
         query = Query(text, timeout=self.timeout)
         for attempt in range(READ_ATTEMPTS):
             try:
                 async with self.driver.session(
                     database=self.database, default_access_mode=neo4j.READ_ACCESS
                 ) as session:
-                    return await _as_dicts(await session.run(query, dict(params)))
+                    return await _as_dicts(await session.run(query, values))
             except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as error:
+                if viewer_guard.refused(error):
+                    raise ViewerRefused() from error
                 if attempt + 1 == READ_ATTEMPTS or not error.is_retryable():
                     if isinstance(error, _GONE):
                         raise Unavailable(str(error)) from error
@@ -162,11 +169,14 @@ class Graph:
         **kwargs: P.kwargs,
     ) -> T:
         """Runs `work` in one write transaction, retried by the driver on transient errors,
-        then hands the events the committed attempt emitted to `on_commit`."""
+        then hands the events the committed attempt emitted to `on_commit`.
+
+        While a request is answered, the transaction's first statement also checks its
+        viewer; when the check fails nothing is written and `ViewerRefused` is raised."""
         events: list[Event] = []
 
         async def attempt(tx: AsyncManagedTransaction, /, *args: P.args, **kwargs: P.kwargs) -> T:
-            with collecting(events):
+            with collecting(events), viewer_guard.transaction():
                 return await work(tx, *args, **kwargs)
 
         timed = neo4j.unit_of_work(timeout=self.timeout)(attempt)
@@ -176,6 +186,10 @@ class Graph:
                 result = await session.execute_write(timed, *args, **kwargs)
         except _GONE as error:
             raise Unavailable(str(error)) from error
+        except neo4j.exceptions.Neo4jError as error:
+            if viewer_guard.refused(error):
+                raise ViewerRefused() from error
+            raise
         finally:
             if self.timed is not None:
                 self.timed("write", time.perf_counter() - started)
@@ -226,6 +240,7 @@ def _native(value: Any) -> Any:
 
 async def tx_rows(tx: AsyncManagedTransaction, text: LiteralString, params: Params) -> list[Row]:
     """Runs one statement inside a write transaction and returns its records."""
+    text, values = viewer_guard.first_in_transaction(text, dict(params))
     with _statement_span(text, None):
-        result = await tx.run(text, dict(params))
+        result = await tx.run(text, values)
         return _records(await result.fetch(2**31 - 1))

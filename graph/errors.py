@@ -8,6 +8,16 @@ class Unavailable(Exception):
     the service's trouble, not the caller's, and likely to pass."""
 
 
+class ViewerRefused(Exception):
+    """The signed-in user's token no longer holds: the user was deactivated, their role
+    changed or their tokens were revoked since it was issued."""
+
+    message = "The bearer token was revoked or its user deactivated; sign in again with login."
+
+    def __init__(self) -> None:
+        super().__init__(self.message)
+
+
 class GraphError(Exception):
     """A refusal that is the caller's to fix; `field` names the input it concerns."""
 

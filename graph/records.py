@@ -332,11 +332,30 @@ def _conflict(error: ConstraintError) -> Conflict:
 
 
 async def set_user_active(tx: AsyncManagedTransaction, user_id: str, active: bool) -> None:
+    """Activates or deactivates a user. Deactivating revokes their tokens and ends their
+    calendar feed (a reactivated user rotates a new one)."""
     await _require(tx, "User", user_id, "id")
     await tx_rows(
         tx,
         "MATCH (u:User {id: $id}) SET u.active = $active, u.updatedAt = datetime()",
         {"id": user_id, "active": active},
+    )
+    await revoke_tokens(tx, user_id)
+
+
+# A change to these properties of a user ends the tokens issued before it.
+REVOKING_PROPERTIES = frozenset({"role", "active", "passwordHash"})
+
+
+async def revoke_tokens(tx: AsyncManagedTransaction, user_id: str) -> None:
+    """Every token issued to the user so far stops working: each carries the token version
+    it was issued under, and every request checks it against this one. An inactive user's
+    calendar feed ends too."""
+    await tx_rows(
+        tx,
+        "MATCH (u:User {id: $id}) SET u.tokenVersion = coalesce(u.tokenVersion, 0) + 1, "
+        "u.feedTokenHash = CASE WHEN u.active THEN u.feedTokenHash END",
+        {"id": user_id},
     )
 
 
@@ -359,7 +378,8 @@ async def free_handle(tx: AsyncManagedTransaction, base: str) -> str:
 async def login_lookup(graph: Graph, email: str) -> Row | None:
     rows = await graph.rows(
         "MATCH (u:User {email: $email}) "
-        "RETURN u.id AS id, u.passwordHash AS passwordHash, u.role AS role, u.active AS active",
+        "RETURN u.id AS id, u.passwordHash AS passwordHash, u.role AS role, u.active AS active, "
+        "coalesce(u.tokenVersion, 0) AS tokenVersion",
         {"email": email},
     )
     return rows[0] if rows else None

@@ -34,7 +34,7 @@ async def login(
     matches = await asyncio.to_thread(verify_password, stored, password)
     if found is None or not matches or not found["active"]:
         return BAD_CREDENTIALS
-    viewer = Viewer(id=found["id"], role=Role(found["role"]))
+    viewer = Viewer(found["id"], Role(found["role"]), found["tokenVersion"])
     token, expires = issue(viewer, context.settings.signing_key, context.settings.token_ttl_seconds)
     user = await card(context, USERS, viewer.id, user_selections) or {"id": viewer.id}
     return token, expires, user

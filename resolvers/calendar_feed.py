@@ -36,7 +36,9 @@ def _hash(token: str) -> str:
 
 async def rotate(context: Context, user_id: str | None, base_url: str) -> Row | Refusal:
     """A new feed token for the signed-in user (or, for an ADMIN, any user); the old one
-    stops working at once. The token is shown this once and only its hash is kept."""
+    stops working at once. The token is shown this once, to its owner only (an ADMIN who
+    rotates another's feed gets null: the feed is the owner's secret), and only its hash
+    is kept."""
     actor = viewer_id(context)
     owner = user_id or actor
     if owner != actor and (context.viewer is None or context.viewer.role is not Role.ADMIN):
@@ -46,6 +48,8 @@ async def rotate(context: Context, user_id: str | None, base_url: str) -> Row | 
     async def work(tx: AsyncManagedTransaction) -> Row:
         await graph_records.require_actor(tx, actor)
         await access.set_feed_token(tx, owner, _hash(token))
+        if owner != actor:
+            return {"token": None, "url": None}
         return {"token": token, "url": f"{base_url.rstrip('/')}/calendar/{owner}.ics?token={token}"}
 
     return await write(context, work)

@@ -11,6 +11,7 @@ from pydantic_core import ErrorDetails
 
 from kesher.graph.errors import GraphError
 from kesher.graph.errors import Unavailable as Unavailable
+from kesher.graph.errors import ViewerRefused as ViewerRefused
 from kesher.resolvers.inputs import PATTERN_MEANINGS, Update
 
 M = TypeVar("M", bound=BaseModel)

@@ -177,9 +177,13 @@ async def update(
     shape = shape_of(kind.label, selections, context.settings)
     actor = viewer_id(context)
 
+    revokes = kind is USERS and not graph_records.REVOKING_PROPERTIES.isdisjoint(values)
+
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
         await graph_records.update_record(tx, kind.label.name, record_id, values, links)
+        if revokes:
+            await graph_records.revoke_tokens(tx, record_id)
         return await graph_records.card_in(context.graph, tx, shape, record_id)
 
     return await write(context, work)

@@ -24,6 +24,7 @@ def issue(viewer: Viewer, key: str, ttl_seconds: int) -> tuple[str, datetime]:
     claims = {
         "sub": viewer.id,
         "role": viewer.role.value,
+        "ver": viewer.version,
         "aud": AUDIENCE,
         "iat": now,
         "exp": expires,
@@ -62,7 +63,12 @@ def _verify(token: str, key: str) -> tuple[Viewer, float]:
             audience=AUDIENCE,
             options={"require": ["exp", "sub"]},
         )
-        return Viewer(id=str(claims["sub"]), role=Role(claims["role"])), float(claims["exp"])
+        expires = float(claims["exp"])
+        version = claims.get("ver", 0)
+        if type(version) is not int:
+            raise ValueError("the token version is not a whole number")
+        viewer = Viewer(str(claims["sub"]), Role(claims["role"]), version, expires)
+        return viewer, expires
     except jwt.ExpiredSignatureError as error:
         raise TokenProblem("The bearer token has expired; sign in again with login.") from error
     except (jwt.InvalidTokenError, KeyError, ValueError) as error:

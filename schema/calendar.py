@@ -109,10 +109,14 @@ class CalendarQueries:
 
 @strawberry.type(description="A calendar feed address; the token in it is shown only now.")
 class CalendarFeedSuccess:
-    url: str = strawberry.field(
-        description="Subscribe to this from Google or Outlook: /calendar/<user>.ics?token=…"
+    url: str | None = strawberry.field(
+        description="Subscribe to this from Google or Outlook: /calendar/<user>.ics?token=…; "
+        "null when an ADMIN rotated another user's feed (only its owner learns it)."
     )
-    token: str = strawberry.field(description="The feed's secret token; the old one stops working.")
+    token: str | None = strawberry.field(
+        description="The feed's secret token; the old one stops working. Null when an ADMIN "
+        "rotated another user's feed."
+    )
 
 
 CalendarFeedPayload = Annotated[

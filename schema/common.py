@@ -8,7 +8,7 @@ from typing import Annotated, Any, Generic, TypeAlias, TypeVar
 import strawberry
 
 from kesher.resolvers.context import Context, Role
-from kesher.resolvers.errors import ClientError, Refusal
+from kesher.resolvers.errors import ClientError, Refusal, ViewerRefused
 
 __all__ = ["Connection", "Context", "Edge", "Info", "PageInfo", "Role", "Row"]
 
@@ -130,11 +130,18 @@ class Connection(Generic[T]):
     )
 
 
-class RefusedInPayload(strawberry.ExceptionHandler[ClientError, MutationError]):
+class RefusedInPayload(strawberry.ExceptionHandler[ClientError | ViewerRefused, MutationError]):
     """A mutation refused by a permission or a check that raises (not signed in, the wrong
-    role, input no payload could carry) answers in its payload like any other refusal."""
+    role, a token that no longer holds, input no payload could carry) answers in its
+    payload like any other refusal."""
 
-    def handle(self, exception: ClientError, *, field: Any, info: Any) -> MutationError | None:
+    def handle(
+        self, exception: ClientError | ViewerRefused, *, field: Any, info: Any
+    ) -> MutationError | None:
+        if isinstance(exception, ViewerRefused):
+            return MutationError(
+                code=ErrorCode.UNAUTHENTICATED, message=exception.message, field=None
+            )
         code = (exception.extensions or {}).get("code")
         if code not in ErrorCode.__members__:
             return None

@@ -27,7 +27,8 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from kesher import metrics
-from kesher.resolvers.errors import ClientError, Unavailable
+from kesher.resolvers.context import viewer_checked
+from kesher.resolvers.errors import ClientError, Unavailable, ViewerRefused
 from kesher.schema.common import RefusedInPayload
 from kesher.schema.cost import QueryCost, Sizes
 from kesher.schema.execution import PlainObjectsExecution
@@ -64,9 +65,11 @@ UNAVAILABLE = "The database cannot be reached right now; try again in a moment."
 
 
 def masked(error: GraphQLError, request_id: str | None) -> GraphQLError:
-    """What the caller sees of an unexpected error: that the database is out of reach, or
-    only the request id to quote."""
-    if isinstance(error.original_error, Unavailable):
+    """What the caller sees of an error raised below the resolvers: that the token no
+    longer holds, that the database is out of reach, or only the request id to quote."""
+    if isinstance(error.original_error, ViewerRefused):
+        message, code = ViewerRefused.message, "UNAUTHENTICATED"
+    elif isinstance(error.original_error, Unavailable):
         message, code = UNAVAILABLE, "SERVICE_UNAVAILABLE"
     else:
         message, code = f"Unexpected error; it was logged with request id {request_id}.", "INTERNAL"
@@ -115,6 +118,15 @@ class _Observed(SchemaExtension):
             kind = "unknown"
         metrics.note_operation(kind, context.operation_name)
         yield
+
+
+class _ViewerChecked(SchemaExtension):
+    """Each statement the operation runs also checks that its viewer is still active and
+    still has the token's role and token version (`kesher.graph.viewer_guard`)."""
+
+    def on_execute(self) -> Iterator[None]:
+        with viewer_checked(self.execution_context.context):
+            yield
 
 
 class KesherSchema(strawberry.Schema):
@@ -168,7 +180,7 @@ class KesherSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
-            if _expected(error):
+            if _expected(error) or isinstance(error.original_error, ViewerRefused):
                 logger.debug("client error: %s", error.message)
             elif isinstance(error.original_error, Unavailable):
                 logger.warning("Neo4j is not reachable: %s", error.original_error)
@@ -233,6 +245,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             _OperationNamed,
             _Observed,
             partial(QueryCost, limit=settings.max_query_cost, sizes=Sizes.of(settings)),
+            _ViewerChecked,
             _MaskUnexpected,
         ],
     )

@@ -235,7 +235,7 @@ async def test_deactivated_user_cannot_sign_in_or_change_anything(
         None,
         member,
     )
-    assert write["data"]["createCustomer"] == {"code": "FORBIDDEN"}
+    assert write["data"]["createCustomer"] == {"code": "UNAUTHENTICATED"}
     records, _, _ = clean_db.execute_query("MATCH (c:Customer) RETURN count(c)")
     assert records[0][0] == 0
 

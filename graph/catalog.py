@@ -34,7 +34,9 @@ KIND_PAIRS: tuple[tuple[Kind, Kind], ...] = (
     ("Project", "Contact"),
 )
 
-# Edge types the graph model uses for structure; a catalog key may not take one.
+# Every edge type the graph model itself uses (and `ASSIGNED`, the name ARCHITECTURE.md
+# gives assignment): a catalog key may not take one. tests/security checks that every
+# type the code's Cypher names is here.
 STRUCTURAL: frozenset[str] = frozenset(
     {
         "WORKS_AT",
@@ -46,6 +48,7 @@ STRUCTURAL: frozenset[str] = frozenset(
         "CHILD_OF",
         "FOLLOWS",
         "ASSIGNED",
+        "ASSIGNED_TO",
         "MANAGES",
         "SHARES_CALENDAR_WITH",
         "HAS_TYPE",

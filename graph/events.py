@@ -42,7 +42,16 @@ class Notified:
     notification: dict[str, Any]
 
 
-Event = RecordChanged | Notified
+@dataclass(frozen=True)
+class Revoked:
+    """A user's tokens were revoked: those issued under a token version below `version` no
+    longer hold, and the user's open subscriptions that rest on one end."""
+
+    user_id: str
+    version: int
+
+
+Event = RecordChanged | Notified | Revoked
 
 _pending: ContextVar[list[Event] | None] = ContextVar("kesher_pending_events", default=None)
 

@@ -14,6 +14,7 @@ from neo4j.exceptions import ConstraintError
 from kesher.graph.catalog import fresh_rows, fresh_tx_rows
 from kesher.graph.driver import Graph, Params, Row, tx_rows
 from kesher.graph.errors import Archived, Closed, Conflict, Forbidden, NotFound
+from kesher.graph.events import Revoked, emit
 from kesher.graph.labels import Label
 from kesher.graph.parties import find_party
 from kesher.graph.statement import Page, Search, Shape, Statement
@@ -350,13 +351,16 @@ REVOKING_PROPERTIES = frozenset({"role", "active", "passwordHash"})
 async def revoke_tokens(tx: AsyncManagedTransaction, user_id: str) -> None:
     """Every token issued to the user so far stops working: each carries the token version
     it was issued under, and every request checks it against this one. An inactive user's
-    calendar feed ends too."""
-    await tx_rows(
+    calendar feed ends too. The user's open subscriptions are told once it commits."""
+    rows = await tx_rows(
         tx,
         "MATCH (u:User {id: $id}) SET u.tokenVersion = coalesce(u.tokenVersion, 0) + 1, "
-        "u.feedTokenHash = CASE WHEN u.active THEN u.feedTokenHash END",
+        "u.feedTokenHash = CASE WHEN u.active THEN u.feedTokenHash END "
+        "RETURN u.tokenVersion AS version",
         {"id": user_id},
     )
+    for row in rows:
+        emit(Revoked(user_id, row["version"]))
 
 
 async def free_handle(tx: AsyncManagedTransaction, base: str) -> str:
@@ -383,3 +387,10 @@ async def login_lookup(graph: Graph, email: str) -> Row | None:
         {"email": email},
     )
     return rows[0] if rows else None
+
+
+async def confirm_viewer(graph: Graph) -> None:
+    """One statement that only checks the viewer being checked
+    (`kesher.graph.viewer_guard.checking`): raises `ViewerRefused` when their token no
+    longer holds. What a subscription runs as it opens, when it may read nothing else."""
+    await graph.rows("RETURN true AS confirmed", {})

@@ -37,6 +37,7 @@ from kesher.resolvers import attachments, inbound, orphan_uploads, reminders
 from kesher.resolvers.broadcast import broadcasting
 from kesher.resolvers.calendar_feed import feed
 from kesher.resolvers.context import Context
+from kesher.resolvers.subscription_access import SubscriptionSlots
 from kesher.resolvers.tokens import TokenProblem, from_header
 from kesher.schema.permissions import SIGN_IN
 from kesher.schema.schema import build_schema, masked
@@ -462,6 +463,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.metrics = observed
+    app.state.subscription_slots = SubscriptionSlots(settings.max_subscriptions_per_user)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

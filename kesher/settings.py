@@ -128,6 +128,9 @@ class Settings(BaseSettings):
     # Subscriptions: events go through Redis pub/sub when set (several API processes),
     # else stay inside the process.
     redis_url: str | None = None
+    # The most subscriptions one user may have open at once in one API process; the next
+    # is refused with TOO_MANY_SUBSCRIPTIONS until one ends.
+    max_subscriptions_per_user: int = Field(default=100, ge=1)
 
     # Observability. Logs: `text` for a terminal, `json` (one object a line, with the
     # request id) for a log collector. `/metrics` is open to anyone who reaches the port

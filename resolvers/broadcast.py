@@ -21,7 +21,7 @@ import json
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -35,9 +35,10 @@ from strawberry.utils.str_converters import to_snake_case
 
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Row
-from kesher.graph.events import Event, Notified, RecordChanged, followable
+from kesher.graph.events import Event, Notified, RecordChanged, Revoked, followable
 from kesher.graph.items import NOTIFICATION
-from kesher.resolvers.context import Context
+from kesher.resolvers import subscription_access as access
+from kesher.resolvers.context import Context, viewer_checked
 from kesher.resolvers.errors import ClientError
 from kesher.resolvers.records import viewer_id
 from kesher.resolvers.selection import fields, shape_of
@@ -140,15 +141,16 @@ class Broadcaster(ABC):
         """Tells the subscribers of every process about committed events (`graph.on_commit`)."""
 
     @asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[Feed]:
-        """Follows a channel for the block: the feed gets every event published on it from
-        the moment the block is entered. Raises `Unavailable` when it cannot follow."""
+    async def subscribe(self, channel: str, feed: Feed | None = None) -> AsyncIterator[Feed]:
+        """Follows a channel for the block: the feed (a new one, or `feed`, which then
+        follows one more channel) gets every event published on it from the moment the
+        block is entered. Raises `Unavailable` when it cannot follow."""
         state = self._channels.get(channel)
         if state is None:
             state = _Channel(joined=asyncio.ensure_future(self._switch(channel, join=True)))
             state.joined.add_done_callback(_seen)
             self._channels[channel] = state
-        feed = Feed(channel, self.queue_size)
+        feed = feed or Feed(channel, self.queue_size)
         state.feeds.add(feed)
         live = False
         try:
@@ -312,6 +314,8 @@ def encode(event: Event) -> str:
             "actorId": event.actor_id,
             "at": event.at.isoformat(),
         }
+    elif isinstance(event, Revoked):
+        body = {"type": "Revoked", "userId": event.user_id, "version": event.version}
     else:
         body = {
             "type": "Notified",
@@ -343,6 +347,8 @@ def decode(text: str) -> Event:
             for key, value in body["notification"].items()
         }
         return Notified(user_id=str(body["userId"]), notification=row)
+    if body["type"] == "Revoked":
+        return Revoked(user_id=str(body["userId"]), version=int(body["version"]))
     raise ValueError(f"unknown event type {body['type']!r}")
 
 
@@ -368,10 +374,20 @@ def _broadcaster(context: Context) -> Broadcaster:
 
 
 @asynccontextmanager
-async def _following(context: Context, channel: str) -> AsyncIterator[Feed]:
+async def _following(context: Context, channel: str) -> AsyncIterator[access.Authorized]:
+    """The channel's events while the viewer's token holds (`subscription_access`): the
+    feed also follows the viewer's own channel, where their tokens' revocation is told,
+    and is confirmed against the graph once it follows both."""
+    viewer = access.admitted(context)
+    own = user_channel(viewer.id)
+    broadcaster = _broadcaster(context)
     try:
-        async with _broadcaster(context).subscribe(channel) as feed:
-            yield feed
+        with access.slots(context).held(viewer.id):
+            async with broadcaster.subscribe(channel) as feed, AsyncExitStack() as also:
+                if channel != own:
+                    await also.enter_async_context(broadcaster.subscribe(own, feed))
+                await access.confirm(context)
+                yield access.Authorized(feed, viewer)
     except Unavailable as error:
         raise ClientError(str(error), code="UNAVAILABLE") from error
 
@@ -380,7 +396,9 @@ async def record_changes(context: Context, record_id: str) -> AsyncGenerator[Row
     """Every committed change on the record from now on. An unknown record is refused,
     naming `recordId` (one statement)."""
     viewer_id(context)
-    if not await followable(context.graph, record_id):
+    with viewer_checked(context):
+        known = await followable(context.graph, record_id)
+    if not known:
         raise ClientError(
             f"recordId: no record has the id {record_id!r}.", code="NOT_FOUND", field="recordId"
         )
@@ -413,6 +431,7 @@ async def notifications(
             if shape is None:
                 yield event.notification
                 continue
-            row = await graph_records.card(context.graph, shape, event.notification["id"])
+            with viewer_checked(context):
+                row = await graph_records.card(context.graph, shape, event.notification["id"])
             if row is not None:  # gone already if it was deleted meanwhile
                 yield row

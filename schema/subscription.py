@@ -37,7 +37,10 @@ class RecordChange:
     "GraphQL path. Send the bearer token in the `connection_init` payload "
     '(`{"Authorization": "Bearer <token>"}`) or as the upgrade request\'s Authorization '
     "header; a connection without a valid one is closed with 4403. Events are told once "
-    "their write has committed; a subscriber that falls far behind loses the oldest."
+    "their write has committed; a subscriber that falls far behind loses the oldest. A "
+    "subscription ends with an `UNAUTHENTICATED` error when its token expires or its "
+    "user's tokens are revoked; one over the user's cap of open subscriptions is refused "
+    "with `TOO_MANY_SUBSCRIPTIONS`."
 )
 class Subscription:
     @strawberry.subscription(

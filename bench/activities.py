@@ -45,12 +45,12 @@ from bench.support import (
     node_counts,
     running,
     sent_statement,
+    signed_in,
     sync_driver,
     time_both,
 )
 from kesher.graph.launcher import LocalNeo4j
-from kesher.resolvers.context import Role, Viewer
-from kesher.resolvers.tokens import issue
+from kesher.resolvers.context import Role
 from kesher.seeds.activities import ACTIVITIES_PER_CUSTOMER
 from kesher.seeds.cli import BENCH_SEED, run_seed
 from kesher.seeds.generator import DEFAULT_UNTIL
@@ -175,7 +175,7 @@ def sampled(driver: Driver, count: int, rng: random.Random) -> list[Benchmark]:
     months = _months(DEFAULT_UNTIL, MONTHS)
     types, subjects = _open_activities(driver)
     # Any user may read the activity list, and its statement does not depend on who asks.
-    reader = _bearer(issue(Viewer("usr_bench_reader", Role.MEMBER), SECRET, 86_400)[0])
+    reader = signed_in(driver, "usr_bench_reader", Role.MEMBER, SECRET)
     by_owner = [_listing(reader, where) for where in _by_owner(driver, count, rng, months)]
     by_type = [_listing(reader, where) for where in _by_type(types, count, rng)]
     searches = [_listing(reader, None, word) for word in _searches(subjects, count, rng)]
@@ -201,8 +201,7 @@ def _calendars(
     if not records:
         raise RuntimeError("no manager manages anyone: the graph has no calendar access")
     headers = {
-        record["id"]: _bearer(issue(Viewer(record["id"], Role.MANAGER), SECRET, 86_400)[0])
-        for record in records
+        record["id"]: signed_in(driver, record["id"], Role.MANAGER, SECRET) for record in records
     }
     samples = []
     for _ in range(count):
@@ -285,10 +284,6 @@ def _months(until: datetime, count: int) -> list[tuple[str, str]]:
     first = until.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     starts = [first - relativedelta(months=back) for back in range(count, 0, -1)]
     return [(start.isoformat(), (start + relativedelta(months=1)).isoformat()) for start in starts]
-
-
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _lanes(answer: Answer) -> int:

@@ -47,10 +47,10 @@ from bench.support import (
     ensure_loaded,
     node_counts,
     running,
+    signed_in,
     sync_driver,
 )
-from kesher.resolvers.context import Role, Viewer
-from kesher.resolvers.tokens import issue
+from kesher.resolvers.context import Role
 from kesher.settings import Settings
 
 DEFAULT_CUSTOMERS = 100_000
@@ -118,8 +118,7 @@ def main() -> int:
 def sampled(driver: Driver, count: int, rng: random.Random) -> list[Benchmark]:
     """`count` requests of each list, drawn from all over the graph."""
     # Any user may read the activity list, and its statement does not depend on who asks.
-    token, _ = issue(Viewer("usr_bench_reader", Role.MEMBER), SECRET, 86_400)
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = signed_in(driver, "usr_bench_reader", Role.MEMBER, SECRET)
     owners = _column(
         driver,
         "MATCH (u:User) WHERE EXISTS { (:Activity)-[:OWNED_BY]->(u) } RETURN u.id AS id",

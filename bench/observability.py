@@ -24,7 +24,6 @@ import asyncio
 import statistics
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -32,10 +31,10 @@ import neo4j
 from pydantic import SecretStr
 
 import kesher
+from bench.support import signed_in
 from kesher.app import create_app
 from kesher.graph.launcher import LocalNeo4j, free_port
-from kesher.resolvers.context import Role, Viewer
-from kesher.resolvers.tokens import issue
+from kesher.resolvers.context import Role
 from kesher.settings import Settings
 
 SECRET = "bench-secret-key-" + "x" * 32
@@ -46,16 +45,9 @@ def _add_user(settings: Settings) -> dict[str, str]:
     auth = neo4j.basic_auth(settings.neo4j_user, settings.neo4j_password.get_secret_value())
     assert settings.neo4j_uri is not None
     with neo4j.GraphDatabase.driver(settings.neo4j_uri, auth=auth) as driver:
-        now = datetime.now(UTC)
-        driver.execute_query(
-            "MERGE (u:User {id: 'usr_bench'}) SET u += {email: 'bench@example.com', "
-            "name: 'Bench', handle: 'bench', role: 'MEMBER', active: true, passwordHash: '', "
-            "createdAt: $now, updatedAt: $now}",
-            now=now,
-            database_=settings.neo4j_database,
+        return signed_in(
+            driver, "usr_bench", Role.MEMBER, SECRET, 3600, database=settings.neo4j_database
         )
-    token, _ = issue(Viewer("usr_bench", Role.MEMBER), SECRET, 3600)
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def _timed(http: httpx.AsyncClient, headers: dict[str, str]) -> float:

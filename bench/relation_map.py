@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import secrets
 import statistics
 from dataclasses import dataclass, field
 from functools import partial
@@ -33,13 +32,13 @@ from bench.support import (
     bench_neo4j,
     ensure_loaded,
     running,
+    signed_in,
     sync_driver,
     time_both,
 )
 from kesher.graph.catalog import CATALOG_KEYS
 from kesher.graph.relation_map import MapRequest, map_statement
-from kesher.resolvers.context import Role, Viewer
-from kesher.resolvers.tokens import issue
+from kesher.resolvers.context import Role
 from kesher.seeds.cli import BENCH_SEED, run_seed
 from kesher.settings import Settings
 
@@ -136,9 +135,9 @@ def measure(
     requests: int,
     warm_up: int,
 ) -> Figures:
-    token, _ = issue(Viewer(f"usr_bench_{secrets.token_hex(4)}", Role.ADMIN), SECRET, 3600)
+    headers = signed_in(driver, "usr_bench_admin", Role.ADMIN, SECRET, 3600)
     figures = Figures(scale=scale, depth=depth)
-    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as http:
+    with httpx.Client(base_url=url, headers=headers) as http:
         for i, root in enumerate(roots[: warm_up + requests]):
             request = MapRequest((root,), depth, settings.map_default_limit)
             text, params = map_statement(request, keys, settings.map_links_per_level)

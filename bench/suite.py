@@ -50,12 +50,12 @@ from bench.support import (
     node_counts,
     running,
     sent_statement,
+    signed_in,
     sync_driver,
 )
 from kesher.graph.driver import connect
 from kesher.graph.launcher import LocalNeo4j
-from kesher.resolvers.context import Role, Viewer
-from kesher.resolvers.tokens import issue
+from kesher.resolvers.context import Role
 from kesher.seeds.cli import BENCH_SEED, run_seed
 from kesher.settings import Settings
 
@@ -353,8 +353,7 @@ def _admin(driver: Driver) -> dict[str, str]:
     ).records
     if not records:
         raise RuntimeError("the graph has no active ADMIN")
-    token, _ = issue(Viewer(records[0]["id"], Role.ADMIN), SECRET, 86_400)
-    return {"Authorization": f"Bearer {token}"}
+    return signed_in(driver, records[0]["id"], Role.ADMIN, SECRET)
 
 
 def _peer_description() -> str:

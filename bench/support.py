@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, LiteralString
 
 import httpx
@@ -20,11 +21,40 @@ from neo4j import AsyncDriver, Driver, GraphDatabase, Query
 
 from kesher.app import create_app
 from kesher.graph.launcher import LocalNeo4j, free_port
+from kesher.resolvers.context import Role, Viewer
+from kesher.resolvers.tokens import issue
 from kesher.seeds.loader import wipe
 from kesher.settings import PROJECT_DIR, Settings
 
 DATABASE = "neo4j"
 SECRET = "bench-secret-" + "k" * 40
+
+
+def signed_in(
+    driver: Driver,
+    user_id: str,
+    role: Role,
+    secret: str,
+    ttl_seconds: int = 86_400,
+    *,
+    database: str = DATABASE,
+) -> dict[str, str]:
+    """The headers of a request made as `user_id`. Every request checks its viewer's User
+    node (active, role and token version as the token says), so the node is created, or
+    found and made active with this role and token version 0, before its token is issued."""
+    now = datetime.now(UTC)
+    driver.execute_query(
+        "MERGE (u:User {id: $id}) "
+        "ON CREATE SET u += {email: $id + '@bench.example.com', name: $id, handle: $id, "
+        "passwordHash: '', createdAt: $now, updatedAt: $now} "
+        "SET u.role = $role, u.active = true, u.tokenVersion = 0",
+        id=user_id,
+        role=role.value,
+        now=now,
+        database_=database,
+    )
+    token, _ = issue(Viewer(user_id, role), secret, ttl_seconds)
+    return {"Authorization": f"Bearer {token}"}
 
 
 @dataclass

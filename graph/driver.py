@@ -7,6 +7,8 @@ import importlib
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Concatenate, LiteralString, ParamSpec, TypeVar
 
@@ -17,7 +19,7 @@ from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, Quer
 from opentelemetry.trace import SpanKind, Tracer
 
 from kesher.graph import viewer_guard
-from kesher.graph.errors import Unavailable, ViewerRefused
+from kesher.graph.errors import TimedOut, Unavailable, ViewerRefused
 from kesher.graph.events import Event, collecting
 
 T = TypeVar("T")
@@ -27,6 +29,28 @@ Row = dict[str, Any]
 
 # The driver's ways of saying the database is out of reach (after its own retries).
 _GONE = (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired)
+
+# Neo4j's ways of saying it stopped a transaction that ran past its timeout.
+_TIMED_OUT = frozenset(
+    {
+        "Neo.ClientError.Transaction.TransactionTimedOut",
+        "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+    }
+)
+# Its ways of saying a transaction was terminated, which a timeout does to one waiting
+# for a lock (as an operator or a shutdown may also do): a timeout when its time is up.
+_TERMINATED = frozenset(
+    {
+        "Neo.ClientError.Transaction.LockClientStopped",
+        "Neo.ClientError.Transaction.Terminated",
+        "Neo.TransientError.Transaction.LockClientStopped",
+        "Neo.TransientError.Transaction.Terminated",
+    }
+)
+
+# When the request being served must be answered by, on the event loop's clock (see
+# `kesher.resolvers.deadline`); a statement's timeout never runs past it.
+deadline: ContextVar[float | None] = ContextVar("deadline", default=None)
 
 # How often a read is tried when the driver says its failure may pass.
 READ_ATTEMPTS = 3
@@ -145,8 +169,9 @@ class Graph:
 
     async def _read(self, text: LiteralString, params: Params) -> list[Row]:
         text, values = viewer_guard.guarded(text, dict(params))
-        query = Query(text, timeout=self.timeout)
         for attempt in range(READ_ATTEMPTS):
+            limit = self._limit()
+            query = Query(text, timeout=limit.seconds)
             try:
                 async with self.driver.session(
                     database=self.database, default_access_mode=neo4j.READ_ACCESS
@@ -155,6 +180,7 @@ class Graph:
             except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as error:
                 if viewer_guard.refused(error):
                     raise ViewerRefused() from error
+                limit.check(error)
                 if attempt + 1 == READ_ATTEMPTS or not error.is_retryable():
                     if isinstance(error, _GONE):
                         raise Unavailable(str(error)) from error
@@ -179,16 +205,20 @@ class Graph:
             with collecting(events), viewer_guard.transaction():
                 return await work(tx, *args, **kwargs)
 
-        timed = neo4j.unit_of_work(timeout=self.timeout)(attempt)
+        limit = self._limit()
+        timed = neo4j.unit_of_work(timeout=limit.seconds)(attempt)
         started = time.perf_counter()
         try:
-            async with self.driver.session(database=self.database) as session:
+            async with self.driver.session(
+                database=self.database, max_transaction_retry_time=limit.retry_time
+            ) as session:
                 result = await session.execute_write(timed, *args, **kwargs)
         except _GONE as error:
             raise Unavailable(str(error)) from error
         except neo4j.exceptions.Neo4jError as error:
             if viewer_guard.refused(error):
                 raise ViewerRefused() from error
+            limit.check(error)
             raise
         finally:
             if self.timed is not None:
@@ -197,10 +227,68 @@ class Graph:
             await self.on_commit(list(events))
         return result
 
+    def _limit(self) -> _Limit:
+        """The time a statement about to start may take; none when the request's deadline
+        has passed."""
+        end = deadline.get()
+        left = None if end is None else end - asyncio.get_running_loop().time()
+        if left is not None and left <= 0:
+            raise TimedOut(0, by_deadline=True)
+        return _Limit(self.timeout, left, time.monotonic())
+
     async def ping(self) -> None:
         await self.driver.execute_query(
             "RETURN 1", database_=self.database, routing_=RoutingControl.READ
         )
+
+
+# The driver's schedule of retries for a write: the first after about a second, each
+# next one twice as long after, give or take a fifth.
+_FIRST_RETRY_DELAY = 1.0
+_RETRY_JITTER = 0.2
+# The driver's own limit on retrying a write, when no deadline is nearer.
+_RETRY_TIME = 30.0
+# What an attempt that fails (a refused connection, a transient error) may itself take.
+_ATTEMPT_ALLOWANCE = 0.5
+
+
+@dataclass(frozen=True)
+class _Limit:
+    """A statement's timeout, and what is left of the request's deadline (None outside a
+    request); the statement may take the lesser."""
+
+    timeout: float
+    left: float | None
+    started: float
+
+    @property
+    def by_deadline(self) -> bool:
+        return self.left is not None and self.left < self.timeout
+
+    @property
+    def seconds(self) -> float:
+        return self.timeout if self.left is None else min(self.timeout, self.left)
+
+    @property
+    def retry_time(self) -> float:
+        """How long the driver may go on retrying a failed write (the database out of
+        reach, a transient error) so that its last attempt fails before the deadline, and
+        the answer says why. Past this time the driver makes one more attempt, after a wait
+        of at most (1 + jitter) / (1 - jitter) times the time spent so far, plus a first
+        delay; a time below zero means no retry at all."""
+        if self.left is None:
+            return _RETRY_TIME
+        jitter = _RETRY_JITTER
+        spare = self.left - _FIRST_RETRY_DELAY * (1 + jitter) - _ATTEMPT_ALLOWANCE
+        return min(_RETRY_TIME, spare / (1 + (1 + jitter) / (1 - jitter)))
+
+    def check(self, error: Exception) -> None:
+        """Raises `TimedOut` when Neo4j stopped the statement for running past this limit."""
+        if not isinstance(error, neo4j.exceptions.Neo4jError):
+            return
+        time_up = time.monotonic() - self.started >= self.seconds
+        if error.code in _TIMED_OUT or (error.code in _TERMINATED and time_up):
+            raise TimedOut(self.seconds, by_deadline=self.by_deadline) from error
 
 
 async def _as_dicts(result: neo4j.AsyncResult) -> list[Row]:

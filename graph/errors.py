@@ -18,6 +18,17 @@ class ViewerRefused(Exception):
         super().__init__(self.message)
 
 
+class TimedOut(Exception):
+    """Neo4j stopped a statement that ran past its time, or it was not started because the
+    request's deadline had passed. `by_deadline` says which limit it met: the request's
+    deadline, or the statement timeout that every statement has of its own."""
+
+    def __init__(self, seconds: float, *, by_deadline: bool) -> None:
+        super().__init__(f"a statement ran past its limit of {seconds:g} s")
+        self.seconds = seconds
+        self.by_deadline = by_deadline
+
+
 class GraphError(Exception):
     """A refusal that is the caller's to fix; `field` names the input it concerns."""
 

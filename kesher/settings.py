@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # runs (see `kesher.schema.cost`); dearer operations are refused.
     max_query_cost: int = Field(default=200_000, ge=1)
     cypher_timeout_seconds: float = 10.0
+    # The whole of a request (every statement it runs and its answer's making): past it,
+    # the work is cancelled, Neo4j stops the transaction and DEADLINE_EXCEEDED is answered.
+    request_deadline_seconds: float = Field(default=10.0, gt=0)
     # The largest answer sent; a larger one is replaced by a RESPONSE_TOO_LARGE error.
     max_response_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
 

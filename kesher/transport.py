@@ -133,12 +133,14 @@ def is_request_error(data: object, errors: Sequence[GraphQLError]) -> bool:
 def status_of(media: str, answer: Mapping[str, Any]) -> int:
     """The status of a GraphQL answer: 200 for `application/json`, and for
     `application/graphql-response+json` once execution began (the answer has `data`);
-    before that, 500 or 503 for the service's own failure and 400 for the request's."""
+    before that, 500, 503 or 504 for the service's own failure and 400 for the request's."""
     if media != GRAPHQL_RESPONSE or "data" in answer:
         return 200
     codes = {(error.get("extensions") or {}).get("code") for error in answer.get("errors", ())}
     if "INTERNAL" in codes:
         return 500
+    if "DEADLINE_EXCEEDED" in codes:
+        return 504
     if "SERVICE_UNAVAILABLE" in codes:
         return 503
     return 400

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import aclosing
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, OperationDefinitionNode
+from graphql import GraphQLError, OperationDefinitionNode, get_operation_ast, parse
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -28,6 +28,7 @@ from strawberry.types.graphql import OperationType
 
 from kesher import metrics
 from kesher.resolvers.context import viewer_checked
+from kesher.resolvers.deadline import TimedOut, within
 from kesher.resolvers.errors import ClientError, Unavailable, ViewerRefused
 from kesher.schema.common import RefusedInPayload
 from kesher.schema.cost import QueryCost, Sizes
@@ -64,13 +65,41 @@ def _expected(error: GraphQLError) -> bool:
 UNAVAILABLE = "The database cannot be reached right now; try again in a moment."
 
 
+def deadline_error(seconds: float, request_id: str | None) -> GraphQLError:
+    """The answer to a request whose deadline passed while it ran: its work was cancelled."""
+    return GraphQLError(
+        f"The request ran past its deadline of {seconds:g} s and was stopped; ask for less "
+        "(smaller pages, fewer fields) or try again.",
+        extensions={"code": "DEADLINE_EXCEEDED", "requestId": request_id},
+    )
+
+
+def _timed_out(error: TimedOut) -> tuple[str, str]:
+    """The message and code of a statement Neo4j stopped: the request's deadline passed,
+    or the statement ran past the time every statement has of its own."""
+    if error.by_deadline:
+        return (
+            "The request ran past its deadline and was stopped; ask for less (smaller "
+            "pages, fewer fields) or try again.",
+            "DEADLINE_EXCEEDED",
+        )
+    return (
+        f"A database statement of this request ran past its limit of {error.seconds:g} s "
+        "and was stopped; ask for less (smaller pages, fewer fields) or try again.",
+        "STATEMENT_TIMEOUT",
+    )
+
+
 def masked(error: GraphQLError, request_id: str | None) -> GraphQLError:
     """What the caller sees of an error raised below the resolvers: that the token no
-    longer holds, that the database is out of reach, or only the request id to quote."""
+    longer holds, that the database is out of reach, that a statement ran out of time, or
+    only the request id to quote."""
     if isinstance(error.original_error, ViewerRefused):
         message, code = ViewerRefused.message, "UNAUTHENTICATED"
     elif isinstance(error.original_error, Unavailable):
         message, code = UNAVAILABLE, "SERVICE_UNAVAILABLE"
+    elif isinstance(error.original_error, TimedOut):
+        message, code = _timed_out(error.original_error)
     else:
         message, code = f"Unexpected error; it was logged with request id {request_id}.", "INTERNAL"
     return GraphQLError(
@@ -130,6 +159,11 @@ class _ViewerChecked(SchemaExtension):
 
 
 class KesherSchema(strawberry.Schema):
+    def __init__(self, *args: Any, deadline_seconds: float, max_tokens: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.deadline_seconds = deadline_seconds
+        self.max_tokens = max_tokens
+
     async def execute(
         self,
         query: str | None,
@@ -141,16 +175,24 @@ class KesherSchema(strawberry.Schema):
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
         """Masks what `MaskErrors` cannot: an exception raised before execution leaves the
-        extensions' operation hooks by exception, and Strawberry makes it an error after."""
-        result = await super().execute(
-            query,
-            variable_values,
-            context_value,
-            root_value,
-            operation_name,
-            allowed_operation_types,
-            operation_extensions,
-        )
+        extensions' operation hooks by exception, and Strawberry makes it an error after.
+        The whole request runs within the deadline; past it, its work is cancelled."""
+        try:
+            async with within(self.deadline_seconds):
+                result = await super().execute(
+                    query,
+                    variable_values,
+                    context_value,
+                    root_value,
+                    operation_name,
+                    allowed_operation_types,
+                    operation_extensions,
+                )
+        except TimeoutError:
+            request_id = getattr(context_value, "request_id", None)
+            logger.warning("request %s ran past its deadline", request_id)
+            error = deadline_error(self.deadline_seconds, request_id)
+            return ExecutionResult(data=None, errors=[error])
         _mask(result, getattr(context_value, "request_id", None))
         return result
 
@@ -174,7 +216,9 @@ class KesherSchema(strawberry.Schema):
             operation_extensions,
             allowed_operation_types,
         )
-        return _masked_stream(results, getattr(context_value, "request_id", None))
+        subscription = _subscription(query, operation_name, self.max_tokens)
+        seconds = None if subscription else self.deadline_seconds
+        return _masked_stream(results, getattr(context_value, "request_id", None), seconds)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -184,6 +228,8 @@ class KesherSchema(strawberry.Schema):
                 logger.debug("client error: %s", error.message)
             elif isinstance(error.original_error, Unavailable):
                 logger.warning("Neo4j is not reachable: %s", error.original_error)
+            elif isinstance(error.original_error, TimedOut):
+                logger.warning("a statement ran past its time: %s", error.original_error)
             else:
                 request_id = getattr(
                     execution_context and execution_context.context, "request_id", "-"
@@ -203,13 +249,43 @@ def _mask(result: ExecutionResult, request_id: str | None) -> None:
         ]
 
 
-async def _masked_stream(results: StreamResult, request_id: str | None) -> StreamResult:
+@lru_cache(maxsize=1000)
+def _subscription(query: str | None, operation_name: str | None, max_tokens: int) -> bool:
+    """Whether the document's operation is a subscription, which has no deadline: it lives
+    as long as its connection. A document that does not parse, or is over the token limit,
+    is refused before it runs."""
+    try:
+        document = parse(query or "", no_location=True, max_tokens=max_tokens)
+    except GraphQLError:
+        return False
+    operation = get_operation_ast(document, operation_name)
+    return operation is not None and operation.operation.value == "subscription"
+
+
+async def _masked_stream(
+    results: StreamResult, request_id: str | None, deadline_seconds: float | None
+) -> StreamResult:
     """The results with unexpected errors masked; an exception that ends the stream (one
-    raised before the operation runs, say) becomes a last, masked result, and is logged."""
+    raised before the operation runs, say) becomes a last, masked result, and is logged.
+    A query or mutation's one result is awaited within the deadline."""
     async with aclosing(results):
         try:
             with metrics.open_operation():
-                async for result in results:
+                while True:
+                    try:
+                        if deadline_seconds is None:
+                            result = await anext(results)
+                        else:
+                            async with within(deadline_seconds):
+                                result = await anext(results)
+                    except StopAsyncIteration:
+                        break
+                    except TimeoutError:
+                        assert deadline_seconds is not None
+                        logger.warning("request %s ran past its deadline", request_id)
+                        error = deadline_error(deadline_seconds, request_id)
+                        yield ExecutionResult(data=None, errors=[error])
+                        break
                     if isinstance(result, ExecutionResult):
                         _mask(result, request_id)
                     yield result
@@ -227,6 +303,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
     return KesherSchema(
+        deadline_seconds=settings.request_deadline_seconds,
+        max_tokens=settings.max_tokens,
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -32,11 +32,11 @@ from bench.support import (
     bench_neo4j,
     ensure_loaded,
     running,
+    signed_in,
     sync_driver,
 )
 from kesher.graph.launcher import LocalNeo4j
-from kesher.resolvers.context import Role, Viewer
-from kesher.resolvers.tokens import issue
+from kesher.resolvers.context import Role
 from kesher.settings import Settings
 
 MOST_CUSTOMERS = 10_000
@@ -68,14 +68,15 @@ def check(server: LocalNeo4j, customers: int, count: int, questions: list[Questi
         rng = random.Random(5)
         samples = {q.key: q.samples(driver, count, rng) for q in questions}
     # An administrator may read every calendar; the peer has no authorisation at all.
-    token, _ = issue(Viewer("usr_bench_admin", Role.ADMIN), SECRET, 86_400)
+    with sync_driver(server) as driver:
+        headers = signed_in(driver, "usr_bench_admin", Role.ADMIN, SECRET)
     with (
         api_server(server) as kesher_url,
         peer_server(server.bolt_uri, server.user, server.password, DATABASE) as peer_url,
         httpx.Client(base_url=kesher_url, timeout=60) as kesher,
         httpx.Client(base_url=peer_url, timeout=60) as peer,
     ):
-        kesher.headers["Authorization"] = f"Bearer {token}"
+        kesher.headers.update(headers)
         clients: dict[System, httpx.Client] = {"kesher": kesher, "peer": peer}
         failed = 0
         print(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -10,7 +12,8 @@ import pytest
 from neo4j import AsyncDriver, AsyncManagedTransaction
 from neo4j.exceptions import ClientError
 
-from kesher.graph.driver import Graph, tx_rows
+from kesher.graph.driver import Graph, deadline, tx_rows
+from kesher.graph.errors import TimedOut
 
 pytestmark = pytest.mark.anyio
 
@@ -19,9 +22,35 @@ SLOW = "UNWIND range(1, 200000000) AS i WITH i WHERE i % 7 = 99 RETURN count(i) 
 
 async def test_a_statement_over_its_time_is_stopped(driver: AsyncDriver, database: str) -> None:
     graph = Graph(driver, database, timeout=0.5)
-    with pytest.raises(ClientError) as raised:
+    with pytest.raises(TimedOut) as raised:
         await graph.rows(SLOW, {})
-    assert "TransactionTimedOut" in str(raised.value.code)
+    # its own timeout, not a request's deadline (outside a request there is none)
+    assert raised.value.seconds == 0.5
+    assert not raised.value.by_deadline
+    assert isinstance(raised.value.__cause__, ClientError)
+    assert "TransactionTimedOut" in str(raised.value.__cause__.code)
+
+
+async def test_a_statement_takes_no_longer_than_what_is_left_of_the_deadline(
+    driver: AsyncDriver, database: str
+) -> None:
+    # given: a statement timeout of a minute, and a request due in half a second
+    graph = Graph(driver, database, timeout=60)
+    token = deadline.set(asyncio.get_running_loop().time() + 0.5)
+    try:
+        # when
+        started = time.monotonic()
+        with pytest.raises(TimedOut) as stopped:
+            await graph.rows(SLOW, {})
+        took = time.monotonic() - started
+        # then: Neo4j stopped it at the deadline, and one after it does not start
+        assert stopped.value.by_deadline
+        assert took < 10
+        with pytest.raises(TimedOut) as refused:
+            await graph.rows("RETURN 1 AS one", {})
+        assert refused.value.by_deadline
+    finally:
+        deadline.reset(token)
 
 
 async def test_a_failed_write_leaves_nothing_behind(driver: AsyncDriver, database: str) -> None:

@@ -160,7 +160,9 @@ def operations(schema: GraphQLSchema) -> Iterator[tuple[str, str, dict[str, Grap
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """Many requests on a busy machine: a statement is not cut short while it runs."""
-    return settings.model_copy(update={"cypher_timeout_seconds": 120.0})
+    return settings.model_copy(
+        update={"cypher_timeout_seconds": 120.0, "request_deadline_seconds": 120.0}
+    )
 
 
 @pytest.mark.anyio

@@ -67,7 +67,11 @@ def settings(settings: Settings) -> Settings:
     walk selects every field of every type under a root field, far wider than a client
     asks; the cost limit (tested in tests/security) would refuse some of them."""
     return settings.model_copy(
-        update={"cypher_timeout_seconds": 120.0, "max_query_cost": 1_000_000_000}
+        update={
+            "cypher_timeout_seconds": 120.0,
+            "request_deadline_seconds": 120.0,
+            "max_query_cost": 1_000_000_000,
+        }
     )
 
 

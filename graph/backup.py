@@ -4,8 +4,10 @@ relationship read in pages in a stable order, and loaded again in batches.
 Nodes are read with their element id, which names them in the archive; relationships
 name their ends by it. A restore gives each new node a temporary label and that key,
 with an index of its own, so that relationships find their ends by an index seek; both
-go once the load is done. Labels and relationship types are passed as parameters
-(Neo4j's dynamic labels and types), never spliced into the statement.
+go once the load is done. Labels, relationship types and the names of date-time
+properties are passed as parameters (Neo4j's dynamic labels, types and property names),
+never spliced into the statement; date-times are built by the statement from their
+instant and zone, which is many times faster than the driver sending them.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ _CREATE_NODES: LiteralString = """
 UNWIND $rows AS row
 CREATE (n:$(row.labels))
 SET n = row.properties, n:KesherRestoring, n.kesherRestoreKey = row.key
+FOREACH (t IN row.datetimes |
+  SET n[t[0]] = datetime({epochSeconds: t[1], nanosecond: t[2], timezone: t[3]}))
 """
 
 # The hints keep the index seek even when the plan was made while the label was empty.
@@ -74,6 +78,8 @@ MATCH (b:KesherRestoring {kesherRestoreKey: row.end})
 USING INDEX b:KesherRestoring(kesherRestoreKey)
 CREATE (a)-[r:$(row.type)]->(b)
 SET r = row.properties
+FOREACH (t IN row.datetimes |
+  SET r[t[0]] = datetime({epochSeconds: t[1], nanosecond: t[2], timezone: t[3]}))
 RETURN count(r) AS created
 """
 
@@ -135,14 +141,15 @@ async def prepare_restore(driver: AsyncDriver, database: str) -> None:
 
 
 async def create_nodes(driver: AsyncDriver, database: str, rows: list[Row]) -> None:
-    """Creates nodes (`key`, `labels`, `properties`) in one transaction."""
+    """Creates nodes (`key`, `labels`, `properties`, `datetimes`: `[name, seconds since
+    the epoch, nanoseconds, zone or offset]`) in one transaction."""
     async with driver.session(database=database) as session:
         await session.execute_write(_run, _CREATE_NODES, rows)
 
 
 async def create_relationships(driver: AsyncDriver, database: str, rows: list[Row]) -> None:
-    """Creates relationships (`type`, `start`, `end`, `properties`) between nodes of this
-    restore, in one transaction; refuses the whole batch when an end is missing."""
+    """Creates relationships (`type`, `start`, `end`, `properties`, `datetimes`) between
+    nodes of this restore, in one transaction; refuses the whole batch when an end is missing."""
     async with driver.session(database=database) as session:
         await session.execute_write(_create_relationships, rows)
 

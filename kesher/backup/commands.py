@@ -25,7 +25,7 @@ from tqdm import tqdm
 from kesher import __version__
 from kesher.backup import archive
 from kesher.backup.archive import ArchiveRefused, Part, Unpacked
-from kesher.backup.values import decode, encode
+from kesher.backup.values import UnknownValue, as_instant, decode, encode
 from kesher.graph import backup as graph
 from kesher.graph.constraints import apply_constraints
 from kesher.resolvers.attachments import content_path
@@ -132,11 +132,22 @@ async def restore(
         await graph.clear(driver, database)
         await graph.prepare_restore(driver, database)
         total = counts.get("nodes", 0) + counts.get("relationships", 0)
-        with _bar(total, "restore", progress) as bar:
-            await _load(unpacked, archive.NODES, bar, _node_values, driver, database, True)
-            await _load(
-                unpacked, archive.RELATIONSHIPS, bar, _relationship_values, driver, database, False
-            )
+        try:
+            with _bar(total, "restore", progress) as bar:
+                await _load(unpacked, archive.NODES, bar, _node_values, driver, database, True)
+                await _load(
+                    unpacked,
+                    archive.RELATIONSHIPS,
+                    bar,
+                    _relationship_values,
+                    driver,
+                    database,
+                    False,
+                )
+        except (graph.MissingEnds, UnknownValue) as error:
+            raise RestoreIncomplete(
+                f"the archive's content could not be loaded: {error}"
+            ) from error
         await apply_constraints(driver, database)
         await graph.finish_restore(driver, database)
         placed = 0
@@ -211,11 +222,7 @@ def _relationship_row(row: dict[str, Any], types: Counter[str]) -> dict[str, Any
 
 
 def _node_values(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "key": row["key"],
-        "labels": row["labels"],
-        "properties": {name: decode(value) for name, value in row["properties"].items()},
-    }
+    return {"key": row["key"], "labels": row["labels"], **_properties(row["properties"])}
 
 
 def _relationship_values(row: dict[str, Any]) -> dict[str, Any]:
@@ -223,8 +230,22 @@ def _relationship_values(row: dict[str, Any]) -> dict[str, Any]:
         "type": row["type"],
         "start": row["start"],
         "end": row["end"],
-        "properties": {name: decode(value) for name, value in row["properties"].items()},
+        **_properties(row["properties"]),
     }
+
+
+def _properties(encoded: dict[str, Any]) -> dict[str, Any]:
+    """The values to send: date-times with a zone or offset as `[name, seconds since the
+    epoch, nanoseconds, zone]` for the statement to build, the rest as the driver's."""
+    properties: dict[str, Any] = {}
+    datetimes: list[list[Any]] = []
+    for name, value in encoded.items():
+        instant = as_instant(value)
+        if instant is None:
+            properties[name] = decode(value)
+        else:
+            datetimes.append([name, *instant])
+    return {"properties": properties, "datetimes": datetimes}
 
 
 def _attachment_files(folder: Path, hashes: set[str]) -> tuple[dict[str, Path], list[str]]:

@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import base64
 import math
-from datetime import datetime, timezone
-from typing import Any
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any, TypeVar
 
 import pytz
 from neo4j.spatial import CartesianPoint, Point, WGS84Point
 from neo4j.time import Date, DateTime, Duration, Time
+
+T = TypeVar("T")
+
+_FINER_THAN_MICROSECONDS = re.compile(r"\.\d{7}")
+_ZONED = re.compile(r"^(?P<base>[^.]+?)(?:\.(?P<fraction>\d{1,9}))?(?P<offset>[+-]\d\d:\d\d)$")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
 
 # Spatial reference ids Neo4j uses: 2D and 3D Cartesian, 2D and 3D WGS-84.
 _POINT_TYPES: dict[int, type[Point]] = {
@@ -38,6 +47,8 @@ def encode(value: Any) -> Any:
         return value if math.isfinite(value) else {"float": str(value)}
     if isinstance(value, list):
         return [encode(item) for item in value]
+    if isinstance(value, DateTime) and value.nanosecond % 1000 == 0:
+        value = _as_python(value)
     if isinstance(value, DateTime | datetime):
         # The service's driver reads a date-time with an offset as Python's `datetime`
         # (see `kesher.graph.driver`), any other as the driver's `DateTime`.
@@ -59,6 +70,24 @@ def encode(value: Any) -> Any:
     raise UnknownValue(f"cannot back up a value of type {type(value).__name__}")
 
 
+def as_instant(value: Any) -> tuple[int, int, str] | None:
+    """An encoded date-time with a zone or an offset as the seconds since the epoch, the
+    nanoseconds and the zone (or offset), from which Cypher builds it exactly; None for
+    any other value. The driver takes some 0.7 ms to send one date-time, Cypher next to
+    nothing to build it from these."""
+    if not isinstance(value, dict) or "datetime" not in value:
+        return None
+    match = _ZONED.match(value["datetime"])
+    if match is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(match["base"] + match["offset"])
+    except ValueError:
+        return None
+    nanoseconds = int((match["fraction"] or "").ljust(9, "0"))
+    return (moment - _EPOCH) // _SECOND, nanoseconds, value.get("zone") or match["offset"]
+
+
 def decode(value: Any) -> Any:
     """The property value `encode` was given, as the driver sends it to Neo4j."""
     if isinstance(value, list):
@@ -67,21 +96,15 @@ def decode(value: Any) -> Any:
         return value
     kind, text = next(iter(value.items()))
     if kind == "datetime":
-        moment = DateTime.from_iso_format(text)
         zone = value.get("zone")
         if isinstance(zone, str):
             # In pytz's zone, as the driver reads one: it sends that back unchanged.
-            return moment.as_timezone(pytz.timezone(zone))
-        offset = moment.utcoffset()
-        if offset is None:
-            raise UnknownValue(f"the date-time {text} has neither zone nor offset")
-        # A plain offset, which the driver sends as one (pytz's UTC it would send as the
-        # zone named UTC).
-        return moment.replace(tzinfo=timezone(offset))
+            return DateTime.from_iso_format(text).as_timezone(pytz.timezone(zone))
+        return _offset_datetime(text)
     if kind == "localdatetime":
-        return DateTime.from_iso_format(text)
+        return _python(datetime.fromisoformat, text) or DateTime.from_iso_format(text)
     if kind == "date":
-        return Date.from_iso_format(text)
+        return _python(date.fromisoformat, text) or Date.from_iso_format(text)
     if kind in ("time", "localtime"):
         return Time.from_iso_format(text)
     if kind == "duration":
@@ -98,6 +121,40 @@ def decode(value: Any) -> Any:
     if kind == "float":
         return float(text)
     raise UnknownValue(f"unknown value type {kind!r}")
+
+
+def _as_python(value: DateTime) -> DateTime | datetime:
+    """A date-time Python's `datetime` holds exactly as one (a shorter text, read back
+    faster), else as it is."""
+    try:
+        return value.to_native()
+    except (ValueError, OverflowError):
+        return value
+
+
+def _offset_datetime(text: str) -> datetime | DateTime:
+    moment = _python(datetime.fromisoformat, text)
+    if moment is not None:
+        return moment
+    moment = DateTime.from_iso_format(text)
+    offset = moment.utcoffset()
+    if offset is None:
+        raise UnknownValue(f"the date-time {text} has neither zone nor offset")
+    # A plain offset, which the driver sends as one (pytz's UTC it would send as the zone
+    # named UTC).
+    return moment.replace(tzinfo=timezone(offset))
+
+
+def _python(parse: Callable[[str], T], text: str) -> T | None:
+    """The value as Python's own type, which the driver sends several times faster than
+    its own; None when Python's cannot hold it exactly (a fraction finer than a
+    microsecond, a year beyond 9999)."""
+    if _FINER_THAN_MICROSECONDS.search(text):
+        return None
+    try:
+        return parse(text)
+    except ValueError:
+        return None
 
 
 def _zone_name(zone: Any) -> str | None:

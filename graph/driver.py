@@ -79,7 +79,9 @@ def _fast_datetimes() -> None:
     offsets: dict[int, timezone] = {0: UTC}
 
     def hydrate_datetime(seconds: int, nanoseconds: int, tz: object = None) -> object:
-        if type(tz) is int:
+        # A time finer than a microsecond, which `datetime` cannot hold, takes the
+        # driver's way: a backup reads it exactly.
+        if type(tz) is int and nanoseconds % 1000 == 0:
             zone = offsets.get(tz)
             if zone is None:
                 zone = offsets.setdefault(tz, timezone(timedelta(seconds=tz)))

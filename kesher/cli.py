@@ -1,4 +1,5 @@
-"""The `kesher` command: run the service, manage the local Neo4j, seed and export."""
+"""The `kesher` command: run the service, manage the local Neo4j, seed and export, back up
+and restore."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from types import FrameType
 from typing import TypeVar
 
@@ -67,6 +69,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
 
+    backup = commands.add_parser(
+        "backup", help="write the database and the attachment files to one tar.gz archive"
+    )
+    backup.add_argument("file", type=Path, help="the archive to write (FILE.tar.gz)")
+
+    restore = commands.add_parser(
+        "restore", help="load a `kesher backup` archive into an empty database"
+    )
+    restore.add_argument("file", type=Path, help="the archive to read")
+    restore.add_argument(
+        "--force", action="store_true", help="empty a database that holds data, then restore"
+    )
+
     args = parser.parse_args(argv)
     _exit_on_termination()
     settings = Settings()
@@ -101,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"kesher: {error}; seeding adds to an empty database only.", file=sys.stderr)
             return 1
         return 0
+    if args.command in ("backup", "restore"):
+        return _backup_or_restore(settings, args)
     if args.command == "bench-load":
         from kesher.seeds.cli import run_bench_load
 
@@ -180,7 +197,50 @@ def _ensure_neo4j(settings: Settings) -> tuple[Settings, Callable[[], None] | No
     ), None if was_running else local.stop
 
 
-def _with_driver(settings: Settings, work: Callable[[AsyncDriver], Awaitable[T]]) -> T:
+def _backup_or_restore(settings: Settings, args: argparse.Namespace) -> int:
+    from kesher.backup.commands import (
+        ArchiveRefused,
+        DatabaseNotEmpty,
+        RestoreIncomplete,
+        backup,
+        restore,
+    )
+
+    settings, stop = _ensure_neo4j(settings)
+    database, attachments = settings.neo4j_database, settings.attachments_dir
+    progress = sys.stderr.isatty()
+    try:
+        if args.command == "backup":
+            _with_driver(
+                settings,
+                lambda driver: backup(driver, database, attachments, args.file, progress),
+                bootstrap=False,
+            )
+        else:
+            _with_driver(
+                settings,
+                lambda driver: restore(
+                    driver, database, attachments, args.file, args.force, progress
+                ),
+                bootstrap=False,
+            )
+    except (ArchiveRefused, DatabaseNotEmpty) as error:
+        print(f"kesher: restore refused, nothing was changed: {error}.", file=sys.stderr)
+        return 1
+    except RestoreIncomplete as error:
+        print(f"kesher: {error}; restore again with --force.", file=sys.stderr)
+        return 1
+    finally:
+        if stop is not None:
+            stop()
+    return 0
+
+
+def _with_driver(
+    settings: Settings, work: Callable[[AsyncDriver], Awaitable[T]], bootstrap: bool = True
+) -> T:
+    """Runs `work` with a driver, after applying the constraints and indexes unless
+    `bootstrap` is False (a backup reads as it finds; a restore applies them itself)."""
     from kesher.graph.constraints import apply_constraints
     from kesher.graph.driver import connect
 
@@ -190,7 +250,8 @@ def _with_driver(settings: Settings, work: Callable[[AsyncDriver], Awaitable[T]]
             settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password.get_secret_value()
         )
         try:
-            await apply_constraints(driver, settings.neo4j_database)
+            if bootstrap:
+                await apply_constraints(driver, settings.neo4j_database)
             return await work(driver)
         finally:
             await driver.close()

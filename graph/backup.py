@@ -51,7 +51,9 @@ _TYPE_COUNTS: LiteralString = """
 MATCH ()-[r]->() RETURN type(r) AS name, count(*) AS count
 """
 
+# The temporary label and key a restore gives the nodes it creates.
 RESTORE_LABEL = "KesherRestoring"
+RESTORE_KEY = "kesherRestoreKey"
 _RESTORE_INDEX: tuple[LiteralString, ...] = (
     "CREATE RANGE INDEX kesher_restore_key IF NOT EXISTS "
     "FOR (n:KesherRestoring) ON (n.kesherRestoreKey)",

@@ -201,14 +201,18 @@ def _next(batches: Iterator[list[T]]) -> list[T]:
 
 
 def _node_row(row: dict[str, Any], labels: Counter[str], hashes: set[str]) -> dict[str, Any]:
-    labels.update(row["labels"])
+    # An interrupted restore's temporary label and key are no part of the data.
+    kept = [label for label in row["labels"] if label != graph.RESTORE_LABEL]
+    labels.update(kept)
     properties = row["properties"]
-    if "Attachment" in row["labels"] and isinstance(properties.get("sha256"), str):
+    if "Attachment" in kept and isinstance(properties.get("sha256"), str):
         hashes.add(properties["sha256"])
     return {
         "key": row["key"],
-        "labels": row["labels"],
-        "properties": {name: encode(value) for name, value in properties.items()},
+        "labels": kept,
+        "properties": {
+            name: encode(value) for name, value in properties.items() if name != graph.RESTORE_KEY
+        },
     }
 
 

@@ -376,3 +376,25 @@ async def test_an_attachment_whose_file_is_missing_is_named_and_the_rest_is_back
 
 def _remove(path: Path) -> None:
     path.unlink()
+
+
+@pytest.mark.anyio
+async def test_what_an_interrupted_restore_left_on_its_nodes_is_not_backed_up(
+    clean_db: Driver, driver: AsyncDriver, settings: Settings, tmp_path: Path
+) -> None:
+    # given
+    clean_db.execute_query(
+        "CREATE (:Customer:KesherRestoring {id: 'cus_1', name: 'Acme', kesherRestoreKey: 'k1'})",
+        database_="neo4j",
+    )
+    archive = tmp_path / "kesher.tar.gz"
+
+    # when
+    manifest = await backup(driver, "neo4j", settings.attachments_dir, archive, False)
+
+    # then
+    with tarfile.open(archive) as opened:
+        lines = opened.extractfile("nodes.jsonl").read().splitlines()  # type: ignore[union-attr]
+    [node] = [orjson.loads(line) for line in lines]
+    assert (node["labels"], node["properties"]) == (["Customer"], {"id": "cus_1", "name": "Acme"})
+    assert manifest["counts"]["labels"] == {"Customer": 1}

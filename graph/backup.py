@@ -1,5 +1,5 @@
-"""The statements of a logical backup (`kesher backup`) and its restore: every node and
-relationship read in pages in a stable order, and loaded again in batches.
+"""The statements of a logical backup (`kesher backup`) and its restore: every node, with
+its outgoing relationships, read in pages in a stable order, and loaded again in batches.
 
 Nodes are read with their element id, which names them in the archive; relationships
 name their ends by it. A restore gives each new node a temporary label and that key,
@@ -20,17 +20,14 @@ from kesher.graph import bulk
 
 Row = dict[str, Any]
 
-_NODE_PAGE: LiteralString = """
+# Each relationship is read once, with its start node: the page holds the nodes' outgoing
+# relationships, so that only nodes are ever scanned for the next page.
+_PAGE: LiteralString = """
 MATCH (n) WHERE elementId(n) > $after
 WITH n ORDER BY elementId(n) LIMIT $size
-RETURN elementId(n) AS key, labels(n) AS labels, properties(n) AS properties
-"""
-
-_RELATIONSHIP_PAGE: LiteralString = """
-MATCH ()-[r]->() WHERE elementId(r) > $after
-WITH r ORDER BY elementId(r) LIMIT $size
-RETURN elementId(r) AS key, type(r) AS type, elementId(startNode(r)) AS start,
-       elementId(endNode(r)) AS end, properties(r) AS properties
+RETURN elementId(n) AS key, labels(n) AS labels, properties(n) AS properties,
+       [(n)-[r]->(m) | {type: type(r), end: elementId(m), properties: properties(r)}]
+         AS outgoing
 """
 
 _TOTALS: LiteralString = """
@@ -54,7 +51,9 @@ _TYPE_COUNTS: LiteralString = """
 MATCH ()-[r]->() RETURN type(r) AS name, count(*) AS count
 """
 
+# The temporary label and key a restore gives the nodes it creates.
 RESTORE_LABEL = "KesherRestoring"
+RESTORE_KEY = "kesherRestoreKey"
 _RESTORE_INDEX: tuple[LiteralString, ...] = (
     "CREATE RANGE INDEX kesher_restore_key IF NOT EXISTS "
     "FOR (n:KesherRestoring) ON (n.kesherRestoreKey)",
@@ -94,14 +93,10 @@ class MissingEnds(Exception):
     """Relationships of a batch whose start or end node is not in the backup."""
 
 
-async def node_page(driver: AsyncDriver, database: str, after: str, size: int) -> list[Row]:
-    """Up to `size` nodes whose element id follows `after`, in element id order."""
-    return await _read(driver, database, _NODE_PAGE, after=after, size=size)
-
-
-async def relationship_page(driver: AsyncDriver, database: str, after: str, size: int) -> list[Row]:
-    """Up to `size` relationships whose element id follows `after`, with their ends."""
-    return await _read(driver, database, _RELATIONSHIP_PAGE, after=after, size=size)
+async def page(driver: AsyncDriver, database: str, after: str, size: int) -> list[Row]:
+    """Up to `size` nodes whose element id follows `after`, in element id order, each with
+    its outgoing relationships (`type`, `end`, `properties`)."""
+    return await _read(driver, database, _PAGE, after=after, size=size)
 
 
 async def totals(driver: AsyncDriver, database: str) -> tuple[int, int]:
@@ -177,4 +172,4 @@ async def _read(
     answer = await driver.execute_query(
         statement, params, database_=database, routing_=RoutingControl.READ
     )
-    return [record.data() for record in answer.records]
+    return [dict(zip(record.keys(), record.values(), strict=True)) for record in answer.records]

@@ -62,8 +62,8 @@ def _fast_datetimes() -> None:
     straight into a Python `datetime`, about sixty times faster than through
     `neo4j.time.DateTime`, which costs some 40 µs a value: a calendar month of ten users
     holds a thousand of them. Times in a named zone, and any the fast way cannot hold
-    (beyond Python's years or finer than a microsecond is truncated), take the driver's
-    own way.
+    (beyond Python's years, or finer than a microsecond, which a backup must read
+    exactly), take the driver's own way.
 
     The driver has no public hook for this, so it replaces the driver's hydration
     function in its module before any connection is made; if a driver version moves the
@@ -79,8 +79,6 @@ def _fast_datetimes() -> None:
     offsets: dict[int, timezone] = {0: UTC}
 
     def hydrate_datetime(seconds: int, nanoseconds: int, tz: object = None) -> object:
-        # A time finer than a microsecond, which `datetime` cannot hold, takes the
-        # driver's way: a backup reads it exactly.
         if type(tz) is int and nanoseconds % 1000 == 0:
             zone = offsets.get(tz)
             if zone is None:

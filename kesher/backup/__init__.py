@@ -1,0 +1,1 @@
+"""`kesher backup` and `kesher restore`: a logical backup of the graph and the attachment files."""

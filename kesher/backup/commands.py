@@ -1,9 +1,9 @@
 """The `kesher backup` and `kesher restore` commands; the only module here that prints.
 
-Neo4j Community has no online backup, so a backup is logical: every node and
-relationship read in pages (memory stays bounded however large the graph), with the
-attachment files they refer to. It reads while the service may be writing, one page at
-a time: for an exact copy, back up while nobody writes.
+Neo4j Community has no online backup, so a backup is logical: every node, with its
+outgoing relationships, read in pages (memory stays bounded however large the graph),
+and the attachment files the attachments refer to. It reads while the service may be
+writing, one page at a time: for an exact copy, back up while nobody writes.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ from kesher.resolvers.orphan_uploads import TEMPORARY_PREFIX
 
 T = TypeVar("T")
 
-# Nodes or relationships read, or written, per statement.
-PAGE = 5000
+# Nodes read per statement (with their outgoing relationships); nodes or relationships
+# written per transaction.
+PAGE = 2000
 BATCH = 2000
 
 
@@ -49,7 +50,7 @@ async def backup(
     the manifest (without the parts)."""
     started = time.perf_counter()
     nodes_total, relationships_total = await graph.totals(driver, database)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
     folder = Path(
         await asyncio.to_thread(tempfile.mkdtemp, prefix=".kesher-backup-", dir=target.parent)
     )
@@ -61,17 +62,17 @@ async def backup(
         hashes: set[str] = set()
         with _bar(nodes_total + relationships_total, "backup", progress) as bar:
             after = ""
-            while page := await graph.node_page(driver, database, after, PAGE):
-                rows = [_node_row(row, labels, hashes) for row in page]
-                await asyncio.to_thread(nodes.write, rows)
+            while page := await graph.page(driver, database, after, PAGE):
+                node_rows = [_node_row(row, labels, hashes) for row in page]
+                relationship_rows = [
+                    _relationship_row(row["key"], outgoing, types)
+                    for row in page
+                    for outgoing in row["outgoing"]
+                ]
+                await asyncio.to_thread(nodes.write, node_rows)
+                await asyncio.to_thread(relationships.write, relationship_rows)
                 after = page[-1]["key"]
-                bar.update(len(page))
-            after = ""
-            while page := await graph.relationship_page(driver, database, after, PAGE):
-                rows = [_relationship_row(row, types) for row in page]
-                await asyncio.to_thread(relationships.write, rows)
-                after = page[-1]["key"]
-                bar.update(len(page))
+                bar.update(len(node_rows) + len(relationship_rows))
         files, missing = await asyncio.to_thread(_attachment_files, attachments_dir, hashes)
         manifest = {
             "format": archive.FORMAT,
@@ -200,22 +201,26 @@ def _next(batches: Iterator[list[T]]) -> list[T]:
 
 
 def _node_row(row: dict[str, Any], labels: Counter[str], hashes: set[str]) -> dict[str, Any]:
-    labels.update(row["labels"])
+    # An interrupted restore's temporary label and key are no part of the data.
+    kept = [label for label in row["labels"] if label != graph.RESTORE_LABEL]
+    labels.update(kept)
     properties = row["properties"]
-    if "Attachment" in row["labels"] and isinstance(properties.get("sha256"), str):
+    if "Attachment" in kept and isinstance(properties.get("sha256"), str):
         hashes.add(properties["sha256"])
     return {
         "key": row["key"],
-        "labels": row["labels"],
-        "properties": {name: encode(value) for name, value in properties.items()},
+        "labels": kept,
+        "properties": {
+            name: encode(value) for name, value in properties.items() if name != graph.RESTORE_KEY
+        },
     }
 
 
-def _relationship_row(row: dict[str, Any], types: Counter[str]) -> dict[str, Any]:
+def _relationship_row(start: str, row: dict[str, Any], types: Counter[str]) -> dict[str, Any]:
     types[row["type"]] += 1
     return {
         "type": row["type"],
-        "start": row["start"],
+        "start": start,
         "end": row["end"],
         "properties": {name: encode(value) for name, value in row["properties"].items()},
     }

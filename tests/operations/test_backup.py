@@ -340,3 +340,61 @@ def test_the_commands_back_up_refuse_a_database_holding_data_and_restore_with_fo
     assert _contents(clean_db, leaving_out=START_UP) == before
     assert "Customer" in restored.out
     assert "User" in restored.out
+
+
+@pytest.mark.anyio
+async def test_an_attachment_whose_file_is_missing_is_named_and_the_rest_is_backed_up(
+    client: httpx.AsyncClient,
+    clean_db: Driver,
+    driver: AsyncDriver,
+    settings: Settings,
+    admin: Person,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # given
+    created = await gql(client, CREATE_CUSTOMER, {"name": "Acme"}, admin)
+    acme = created["data"]["createCustomer"]["customer"]["id"]
+    kept = (await upload(client, admin, acme, PDF))["attachment"]
+    lost = (await upload(client, admin, acme, "אבד".encode()))["attachment"]
+    _remove(content_path(settings.attachments_dir, lost["sha256"]))
+    archive = tmp_path / "kesher.tar.gz"
+
+    # when
+    manifest = await backup(driver, "neo4j", settings.attachments_dir, archive, False)
+
+    # then
+    assert f"the attachment file {lost['sha256']} is missing from the store" in (
+        capsys.readouterr().err
+    )
+    assert manifest["missingAttachments"] == [lost["sha256"]]
+    assert manifest["counts"]["attachments"] == 1
+    assert manifest["counts"]["labels"]["Attachment"] == 2
+    with tarfile.open(archive) as opened:
+        assert f"attachments/{kept['sha256']}" in opened.getnames()
+
+
+def _remove(path: Path) -> None:
+    path.unlink()
+
+
+@pytest.mark.anyio
+async def test_what_an_interrupted_restore_left_on_its_nodes_is_not_backed_up(
+    clean_db: Driver, driver: AsyncDriver, settings: Settings, tmp_path: Path
+) -> None:
+    # given
+    clean_db.execute_query(
+        "CREATE (:Customer:KesherRestoring {id: 'cus_1', name: 'Acme', kesherRestoreKey: 'k1'})",
+        database_="neo4j",
+    )
+    archive = tmp_path / "kesher.tar.gz"
+
+    # when
+    manifest = await backup(driver, "neo4j", settings.attachments_dir, archive, False)
+
+    # then
+    with tarfile.open(archive) as opened:
+        lines = opened.extractfile("nodes.jsonl").read().splitlines()  # type: ignore[union-attr]
+    [node] = [orjson.loads(line) for line in lines]
+    assert (node["labels"], node["properties"]) == (["Customer"], {"id": "cus_1", "name": "Acme"})
+    assert manifest["counts"]["labels"] == {"Customer": 1}

@@ -36,8 +36,8 @@ async def measure(
     """Seconds of each write and each read after it, with and without bookmarks."""
     driver = connect(uri, user, password)
     try:
-        with_bookmarks = Graph(driver, database, timeout=10)
-        without = Graph(driver, database, timeout=10)
+        with_bookmarks = Graph(driver, database, timeout=60)
+        without = Graph(driver, database, timeout=60)
         without.bookmarks = None
         timings: dict[str, dict[str, list[float]]] = {
             "with bookmarks": {"write": [], "read": []},

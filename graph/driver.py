@@ -16,6 +16,7 @@ import neo4j
 import neo4j.graph
 import neo4j.time
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, Query, RoutingControl
+from neo4j.api import AsyncBookmarkManager
 from opentelemetry.trace import SpanKind, Tracer
 
 from kesher.graph import viewer_guard
@@ -140,6 +141,10 @@ class Graph:
         self.driver = driver
         self.database = database
         self.timeout = timeout
+        # Every session of this process shares it, so a read after a write sees the write,
+        # even on a cluster member the write has not reached yet (the read waits for it).
+        # None runs sessions without bookmarks (a benchmark compares the two).
+        self.bookmarks: AsyncBookmarkManager | None = AsyncGraphDatabase.bookmark_manager()
         # The relationship-type keys statements splice in (see `kesher.graph.catalog`).
         self.relation_keys: frozenset[str] = frozenset()
         # Called after each committed write with the events it emitted (subscriptions).
@@ -174,7 +179,9 @@ class Graph:
             query = Query(text, timeout=limit.seconds)
             try:
                 async with self.driver.session(
-                    database=self.database, default_access_mode=neo4j.READ_ACCESS
+                    database=self.database,
+                    default_access_mode=neo4j.READ_ACCESS,
+                    bookmark_manager=self.bookmarks,
                 ) as session:
                     return await _as_dicts(await session.run(query, values))
             except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as error:
@@ -210,7 +217,9 @@ class Graph:
         started = time.perf_counter()
         try:
             async with self.driver.session(
-                database=self.database, max_transaction_retry_time=limit.retry_time
+                database=self.database,
+                max_transaction_retry_time=limit.retry_time,
+                bookmark_manager=self.bookmarks,
             ) as session:
                 result = await session.execute_write(timed, *args, **kwargs)
         except _GONE as error:

@@ -4,9 +4,10 @@ answer takes, its status code, and which requests are refused before anything ru
 `application/graphql-response+json` is answered to a client that accepts it, and its status
 says what happened: 400 for a request that fails before execution (malformed, or a syntax,
 validation or variable error), 405 for a mutation over GET, 500 or 503 when the service
-fails before execution, 200 once execution has begun. Any other client gets
-`application/json`, with 200 for every GraphQL answer as that media type asks, and 4xx only
-for requests that are not GraphQL requests at all.
+fails before execution, 504 when the request ran past its deadline (its partial answer is
+dropped), 200 once execution has begun. Any other client gets `application/json`, with
+200 for every GraphQL answer as that media type asks, and 4xx only for requests that are
+not GraphQL requests at all.
 """
 
 from __future__ import annotations

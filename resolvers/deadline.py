@@ -1,5 +1,6 @@
-"""A deadline for the whole of a request: past it, the work in flight is cancelled and the
-Neo4j transaction it runs is stopped by its own timeout, never later than the deadline."""
+"""A deadline for the whole of a request: past it, the work in flight is cancelled (its
+connection to Neo4j closed, so nothing it began is committed) and the Neo4j transaction it
+ran is also stopped by its own timeout, which is what was left of the deadline."""
 
 from __future__ import annotations
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import importlib
 import time
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 from neo4j import AsyncDriver, AsyncManagedTransaction
+from neo4j.api import AsyncBookmarkManager
 from neo4j.exceptions import ClientError
 
 from kesher.graph.driver import Graph, deadline, tx_rows
@@ -64,6 +66,51 @@ async def test_a_failed_write_leaves_nothing_behind(driver: AsyncDriver, databas
         await graph.write(half_done)
     rows = await graph.rows("MATCH (c:Customer {id: 'cus_half'}) RETURN c", {})
     assert rows == []
+
+
+class Recording:
+    """A bookmark manager (`neo4j.AsyncBookmarkManager`, a protocol) over another, which
+    keeps what each session it served was given and told."""
+
+    def __init__(self, manager: AsyncBookmarkManager) -> None:
+        self.manager = manager
+        self.given: list[frozenset[str]] = []
+        self.told: list[frozenset[str]] = []
+
+    async def update_bookmarks(
+        self, previous_bookmarks: Collection[str], new_bookmarks: Collection[str]
+    ) -> None:
+        self.told.append(frozenset(new_bookmarks))
+        await self.manager.update_bookmarks(previous_bookmarks, new_bookmarks)
+
+    async def get_bookmarks(self) -> Collection[str]:
+        bookmarks: Collection[str] = await self.manager.get_bookmarks()
+        self.given.append(frozenset(bookmarks))
+        return bookmarks
+
+
+async def test_a_read_carries_the_bookmark_of_the_last_write(
+    driver: AsyncDriver, database: str
+) -> None:
+    # given: a graph whose sessions share a bookmark manager, seen through a recorder
+    graph = Graph(driver, database, timeout=5)
+    assert graph.bookmarks is not None
+    recording = Recording(graph.bookmarks)
+    graph.bookmarks = recording
+
+    async def create(tx: AsyncManagedTransaction) -> None:
+        await tx_rows(tx, "CREATE (:Customer {id: 'cus_bookmarked', name: 'Acme'})", {})
+
+    # when: a write, then a read
+    await graph.write(create)
+    [written] = recording.told
+    rows = await graph.rows("MATCH (c:Customer {id: 'cus_bookmarked'}) RETURN c.name AS name", {})
+
+    # then: the write left its bookmark in the manager, and the read was opened with it
+    assert written
+    assert recording.given[-1] == written
+    assert frozenset(await graph.bookmarks.get_bookmarks()) >= written
+    assert rows == [{"name": "Acme"}]
 
 
 TIMES = """

@@ -108,7 +108,7 @@ async def test_a_request_past_its_deadline_is_stopped_writes_nothing_and_others_
         [error] = response.json()["errors"]
         assert error["extensions"] == {"code": "DEADLINE_EXCEEDED", "requestId": "r-9"}
         assert "deadline of 2 s" in error["message"]
-        assert 2.0 <= took < 4.0
+        assert 2.0 <= took < 6.0  # well before the statement timeout of 10 s
         # and Neo4j ended its transaction without a write
         await transactions_ended(clean_db)
         assert city(clean_db, acme) is None

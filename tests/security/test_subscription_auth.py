@@ -20,6 +20,7 @@ from kesher.resolvers.tokens import issue
 from kesher.settings import Settings
 from tests.conftest import TEST_SECRET, Person, gql
 from tests.live import Live, serving
+from tests.redis_support import redis_url  # noqa: F401  (a fixture)
 from tests.resolvers.relationships_support import customer
 from tests.resolvers.test_auth import DEACTIVATE_USER, UPDATE_USER
 from tests.resolvers.test_notes import add_note
@@ -219,3 +220,23 @@ async def _until(condition: Any) -> None:
             await asyncio.sleep(0.02)
 
     await asyncio.wait_for(met(), 30)
+
+
+async def test_a_revocation_on_one_process_ends_a_subscription_on_another_through_redis(
+    settings: Settings,
+    clean_db: Driver,
+    redis_url: str,  # noqa: F811
+    member: Person,
+    admin: Person,
+) -> None:
+    shared = settings.model_copy(update={"redis_url": redis_url})
+    async with serving(shared) as a, serving(shared) as b, signed_in(b, member) as ws:
+        # given a member following a customer on process b
+        await follow_acme(b, ws, admin, member)
+
+        # when an ADMIN deactivates the member on process a
+        await gql(a.http, DEACTIVATE_USER, {"id": member.id}, admin)
+
+        # then b's subscription ends
+        error = await ended(ws, "1")
+        assert error["extensions"]["code"] == "UNAUTHENTICATED"

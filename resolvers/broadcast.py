@@ -100,6 +100,10 @@ class Feed:
                 )
         self._queue.put_nowait(event)
 
+    def __len__(self) -> int:
+        """How many events are queued, to be read without waiting."""
+        return self._queue.qsize()
+
     def __aiter__(self) -> Feed:
         return self
 
@@ -150,7 +154,7 @@ class Broadcaster(ABC):
             state = _Channel(joined=asyncio.ensure_future(self._switch(channel, join=True)))
             state.joined.add_done_callback(_seen)
             self._channels[channel] = state
-        feed = feed or Feed(channel, self.queue_size)
+        feed = feed if feed is not None else Feed(channel, self.queue_size)
         state.feeds.add(feed)
         live = False
         try:

@@ -86,10 +86,15 @@ class Feed:
     def __init__(self, channel: str, size: int) -> None:
         self.channel = channel
         self.dropped = 0
+        # The highest token version a revocation told this feed of: kept apart from the
+        # queue, where a reader far behind could lose it with the oldest events.
+        self.revoked_below = 0
         self._queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=size)
 
     def put(self, event: Event) -> None:
         """Queues the event; when the queue is full, its oldest event is dropped for it."""
+        if isinstance(event, Revoked):
+            self.revoked_below = max(self.revoked_below, event.version)
         if self._queue.full():
             self._queue.get_nowait()
             self.dropped += 1

@@ -110,6 +110,8 @@ class Authorized:
         while True:
             if self._deadline is not None and loop.time() >= self._deadline:
                 raise ClientError(EXPIRED, code="UNAUTHENTICATED")
+            if self._feed.revoked_below > self._viewer.version:
+                raise ViewerRefused()
             if len(self._feed):  # queued: taken at once, no timer needed
                 event = await anext(self._feed)
             else:
@@ -120,5 +122,3 @@ class Authorized:
                     raise ClientError(EXPIRED, code="UNAUTHENTICATED") from error
             if not isinstance(event, Revoked):
                 return event
-            if event.user_id == self._viewer.id and event.version > self._viewer.version:
-                raise ViewerRefused()

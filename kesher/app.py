@@ -37,6 +37,7 @@ from kesher.resolvers import attachments, inbound, orphan_uploads, reminders
 from kesher.resolvers.broadcast import broadcasting
 from kesher.resolvers.calendar_feed import feed
 from kesher.resolvers.context import Context
+from kesher.resolvers.login_throttle import throttling
 from kesher.resolvers.subscription_access import SubscriptionSlots
 from kesher.resolvers.tokens import TokenProblem, from_header
 from kesher.schema.permissions import SIGN_IN
@@ -425,6 +426,7 @@ def create_app(
             await load_keys(graph)
             app.state.graph = graph
             app.state.settings = settings
+            app.state.login_throttle = await services.enter_async_context(throttling(settings))
             # The service's background parts (subscriptions' broadcaster, the inbound mail
             # listener, the reminder scheduler) start here.
             app.state.broadcaster = await services.enter_async_context(broadcasting(settings))

@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
+import limits
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -128,6 +129,13 @@ class Settings(BaseSettings):
     http_body_timeout_seconds: float = Field(default=30.0, gt=0)
     http_max_connections: int = Field(default=2000, ge=1)
 
+    # Login throttling (`kesher.resolvers.login_throttle`): wrong guesses allowed per
+    # account and per client address, in `limits` notation ("5/minute", "20 per hour"),
+    # counted in this process's memory or in a storage such as redis://host:6379/0.
+    login_attempts_per_account: str = "5/minute"
+    login_attempts_per_address: str = "20/minute"
+    rate_limit_storage: str = "memory://"
+
     # Subscriptions: events go through Redis pub/sub when set (several API processes),
     # else stay inside the process.
     redis_url: str | None = None
@@ -141,6 +149,15 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     metrics_token: SecretStr | None = None
+
+    @field_validator("login_attempts_per_account", "login_attempts_per_address")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError as error:
+            raise ValueError(f"{value!r} is not a rate such as '5/minute'") from error
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod

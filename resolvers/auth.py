@@ -11,6 +11,7 @@ from strawberry.types.nodes import Selection
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Row
 from kesher.passwords import verify_password
+from kesher.resolvers import login_throttle
 from kesher.resolvers.context import Context, Role, Viewer
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.records import USERS, card
@@ -28,12 +29,24 @@ BAD_CREDENTIALS = Refusal("INVALID_CREDENTIALS", "The e-mail or password is wron
 async def login(
     context: Context, email: str, password: str, user_selections: Iterable[Selection]
 ) -> tuple[str, datetime, Row] | Refusal:
-    """A bearer token for an active user whose password matches."""
-    found = await graph_records.login_lookup(context.graph, email.strip().lower())
+    """A bearer token for an active user whose password matches. An attempt over the
+    account's or the address's limit of failures is refused (`TooManyAttempts`) before
+    anything is looked up or hashed."""
+    account, address = email.strip().lower(), login_throttle.address_of(context)
+    throttle = login_throttle.throttle(context)
+    try:
+        await throttle.admit(account, address)
+    except login_throttle.TooManyAttempts as refused:
+        if context.response is not None:
+            context.response.headers["Retry-After"] = str(refused.retry_after)
+        raise
+    found = await graph_records.login_lookup(context.graph, account)
     stored = found["passwordHash"] if found else _DUMMY_HASH
     matches = await asyncio.to_thread(verify_password, stored, password)
     if found is None or not matches or not found["active"]:
+        await throttle.failed(address)
         return BAD_CREDENTIALS
+    await throttle.succeeded(account)
     viewer = Viewer(found["id"], Role(found["role"]), found["tokenVersion"])
     token, expires = issue(viewer, context.settings.signing_key, context.settings.token_ttl_seconds)
     user = await card(context, USERS, viewer.id, user_selections) or {"id": viewer.id}

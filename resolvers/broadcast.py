@@ -86,10 +86,15 @@ class Feed:
     def __init__(self, channel: str, size: int) -> None:
         self.channel = channel
         self.dropped = 0
+        # The highest token version a revocation told this feed of: kept apart from the
+        # queue, where a reader far behind could lose it with the oldest events.
+        self.revoked_below = 0
         self._queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=size)
 
     def put(self, event: Event) -> None:
         """Queues the event; when the queue is full, its oldest event is dropped for it."""
+        if isinstance(event, Revoked):
+            self.revoked_below = max(self.revoked_below, event.version)
         if self._queue.full():
             self._queue.get_nowait()
             self.dropped += 1
@@ -99,6 +104,10 @@ class Feed:
                     self.channel,
                 )
         self._queue.put_nowait(event)
+
+    def __len__(self) -> int:
+        """How many events are queued, to be read without waiting."""
+        return self._queue.qsize()
 
     def __aiter__(self) -> Feed:
         return self
@@ -150,7 +159,7 @@ class Broadcaster(ABC):
             state = _Channel(joined=asyncio.ensure_future(self._switch(channel, join=True)))
             state.joined.add_done_callback(_seen)
             self._channels[channel] = state
-        feed = feed or Feed(channel, self.queue_size)
+        feed = feed if feed is not None else Feed(channel, self.queue_size)
         state.feeds.add(feed)
         live = False
         try:

@@ -6,8 +6,8 @@ for hours. Each one therefore:
 - opens only while its token holds: not expired, and confirmed against the graph by one
   statement once the subscription follows its channels, so that a revocation made after
   that check is told to it as an event;
-- ends at the token's expiry, by a timer on the wait for the next event, not by a check
-  per event;
+- ends at the token's expiry: a timer on a wait for the next event, and a comparison of
+  the clock before one already queued is taken;
 - ends when the user's tokens are revoked (a role, password or active change): the
   mutation that revokes them emits `Revoked` on the user's channel, which every
   subscription of that user follows, through the same broadcaster as its events (so
@@ -24,13 +24,17 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from kesher.graph import records as graph_records
 from kesher.graph.events import Event, Revoked
 from kesher.resolvers.context import Context, Viewer, viewer_checked
 from kesher.resolvers.errors import ClientError, ViewerRefused
+
+if TYPE_CHECKING:
+    from kesher.resolvers.broadcast import Feed
 
 EXPIRED = "The bearer token has expired; sign in again with login."
 
@@ -89,7 +93,7 @@ class Authorized:
     """A subscription's events while its token holds: waiting for the next one ends with
     an `UNAUTHENTICATED` error at the token's expiry, and on a revocation of its tokens."""
 
-    def __init__(self, feed: AsyncIterator[Event], viewer: Viewer) -> None:
+    def __init__(self, feed: Feed, viewer: Viewer) -> None:
         self._feed = feed
         self._viewer = viewer
         if viewer.expires is None:
@@ -104,16 +108,17 @@ class Authorized:
     async def __anext__(self) -> Event:
         loop = asyncio.get_running_loop()
         while True:
-            # An event already queued is taken without waiting, so without the timer's
-            # firing: a token that expired meanwhile is caught here.
             if self._deadline is not None and loop.time() >= self._deadline:
                 raise ClientError(EXPIRED, code="UNAUTHENTICATED")
-            try:
-                async with asyncio.timeout_at(self._deadline):
-                    event = await anext(self._feed)
-            except TimeoutError as error:
-                raise ClientError(EXPIRED, code="UNAUTHENTICATED") from error
+            if self._feed.revoked_below > self._viewer.version:
+                raise ViewerRefused()
+            if len(self._feed):  # queued: taken at once, no timer needed
+                event = await anext(self._feed)
+            else:
+                try:
+                    async with asyncio.timeout_at(self._deadline):
+                        event = await anext(self._feed)
+                except TimeoutError as error:
+                    raise ClientError(EXPIRED, code="UNAUTHENTICATED") from error
             if not isinstance(event, Revoked):
                 return event
-            if event.user_id == self._viewer.id and event.version > self._viewer.version:
-                raise ViewerRefused()

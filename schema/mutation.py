@@ -184,7 +184,12 @@ class Mutation(
     AssignmentMutations,
     TaskMutations,
 ):
-    @strawberry.mutation(description="Signs in with e-mail and password; returns a bearer token.")
+    @strawberry.mutation(
+        description="Signs in with e-mail and password; returns a bearer token. After too "
+        "many failed attempts for the account or from the client's address, an attempt is "
+        "refused unchecked with a `TOO_MANY_ATTEMPTS` error whose `retryAfterSeconds` says "
+        "how long to wait."
+    )
     async def login(self, info: Info, email: str, password: str) -> LoginPayload:
         outcome = await auth.login(info.context, email, password, _record(info, "user"))
         if isinstance(outcome, Refusal):

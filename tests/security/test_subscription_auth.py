@@ -7,19 +7,23 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from neo4j import Driver
 from websockets.asyncio.client import ClientConnection
 
-from kesher.resolvers.broadcast import record_channel, user_channel
+from kesher.graph.events import RecordChanged, Revoked
+from kesher.resolvers.broadcast import Feed, record_channel, user_channel
 from kesher.resolvers.context import Role, Viewer
-from kesher.resolvers.subscription_access import EXPIRED, SubscriptionSlots
+from kesher.resolvers.errors import ViewerRefused
+from kesher.resolvers.subscription_access import EXPIRED, Authorized, SubscriptionSlots
 from kesher.resolvers.tokens import issue
 from kesher.settings import Settings
 from tests.conftest import TEST_SECRET, Person, gql
 from tests.live import Live, serving
+from tests.redis_support import redis_url  # noqa: F401  (a fixture)
 from tests.resolvers.relationships_support import customer
 from tests.resolvers.test_auth import DEACTIVATE_USER, UPDATE_USER
 from tests.resolvers.test_notes import add_note
@@ -219,3 +223,40 @@ async def _until(condition: Any) -> None:
             await asyncio.sleep(0.02)
 
     await asyncio.wait_for(met(), 30)
+
+
+async def test_a_revocation_on_one_process_ends_a_subscription_on_another_through_redis(
+    settings: Settings,
+    clean_db: Driver,
+    redis_url: str,  # noqa: F811
+    member: Person,
+    admin: Person,
+) -> None:
+    shared = settings.model_copy(update={"redis_url": redis_url})
+    async with serving(shared) as a, serving(shared) as b, signed_in(b, member) as ws:
+        # given a member following a customer on process b
+        await follow_acme(b, ws, admin, member)
+
+        # when an ADMIN deactivates the member on process a
+        await gql(a.http, DEACTIVATE_USER, {"id": member.id}, admin)
+
+        # then b's subscription ends
+        error = await ended(ws, "1")
+        assert error["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_reader_far_behind_still_ends_on_a_revocation_its_queue_dropped() -> None:
+    # given a revocation followed by more events than the reader's queue holds
+    changed = RecordChanged("cus_1", "CHANGED", "changed", None, datetime.now(UTC))
+    feed = Feed(user_channel("usr_1"), 4)
+    feed.put(Revoked("usr_1", 1))
+    for _ in range(10):
+        feed.put(changed)
+    assert feed.dropped == 7
+
+    # then a token of the revoked version reads nothing more, and one issued after it does
+    with pytest.raises(ViewerRefused):
+        await anext(Authorized(feed, Viewer("usr_1", Role.MEMBER, 0, time.time() + 60)))
+    assert await anext(Authorized(feed, Viewer("usr_1", Role.MEMBER, 1, time.time() + 60))) == (
+        changed
+    )

@@ -17,6 +17,7 @@ from kesher.graph.errors import Archived, Closed, Conflict, Forbidden, NotFound
 from kesher.graph.labels import Label
 from kesher.graph.parties import find_party
 from kesher.graph.statement import Page, Search, Shape, Statement
+from kesher.graph.visibility import Audience
 
 SEARCH_INDEXES: Mapping[str, LiteralString] = {
     "Customer": "customer_search",
@@ -56,34 +57,54 @@ class PageRows:
         return cls(answer["rows"], answer.get("total"), answer.get("behind"))
 
 
-async def card(graph: Graph, shape: Shape, record_id: str, key: LiteralString = "id") -> Row | None:
-    """A record's card by id, or by another unique property `key` (an activity's ref)."""
-    rows = await fresh_rows(graph, _card(shape, record_id, key))
+async def card(
+    graph: Graph,
+    audience: Audience | None,
+    shape: Shape,
+    record_id: str,
+    key: LiteralString = "id",
+) -> Row | None:
+    """A record's card by id, or by another unique property `key` (an activity's ref);
+    None when there is none or it is an activity the audience may not see."""
+    rows = await fresh_rows(graph, _card(audience, shape, record_id, key))
     return rows[0]["row"] if rows else None
 
 
 async def card_in(
-    graph: Graph, tx: AsyncManagedTransaction, shape: Shape, record_id: str
+    graph: Graph,
+    tx: AsyncManagedTransaction,
+    audience: Audience | None,
+    shape: Shape,
+    record_id: str,
+    written: bool = False,
 ) -> Row | None:
     """The card read back inside a write transaction, so a mutation answers with what it
-    wrote in the same transaction."""
-    rows = await fresh_tx_rows(graph, tx, _card(shape, record_id))
+    wrote in the same transaction. When the audience `written` the activity itself (made
+    it, or changed it and maybe gave it away), they read it back whoever else may see it;
+    what it links to still follows the rule."""
+    rows = await fresh_tx_rows(graph, tx, _card(audience, shape, record_id, checked=not written))
     return rows[0]["row"] if rows else None
 
 
 def _card(
-    shape: Shape, record_id: str, key: LiteralString = "id"
+    audience: Audience | None,
+    shape: Shape,
+    record_id: str,
+    key: LiteralString = "id",
+    checked: bool = True,
 ) -> Callable[[frozenset[str]], tuple[LiteralString, Params]]:
     def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
-        statement = Statement(keys=keys)
-        return statement.card(shape, record_id, key), statement.params
+        statement = Statement(keys=keys, audience=audience)
+        return statement.card(shape, record_id, key, checked), statement.params
 
     return build
 
 
-async def page(graph: Graph, shape: Shape, page: Page, where: RecordFilter) -> PageRows:
+async def page(
+    graph: Graph, audience: Audience | None, shape: Shape, page: Page, where: RecordFilter
+) -> PageRows:
     def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
-        statement = Statement(keys=keys)
+        statement = Statement(keys=keys, audience=audience)
         n = statement.variable()
         conditions = record_conditions(statement, n, shape.label, where)
         search = anchor = None

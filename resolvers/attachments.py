@@ -33,7 +33,7 @@ from kesher.graph.driver import Graph, Row
 from kesher.graph.items import ATTACHMENT
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import Refusal
-from kesher.resolvers.records import viewer_id, write
+from kesher.resolvers.records import audience, viewer_id, write
 from kesher.resolvers.selection import shape_of
 
 logger = logging.getLogger("kesher.attachments")
@@ -100,7 +100,9 @@ async def upload(
         await graph_attachments.attach(tx, attachment_id, record_id, actor, values)
         # Every check has passed: the content goes in place before the commit.
         await asyncio.to_thread(_place, content.temporary, target)
-        return await graph_records.card_in(context.graph, tx, shape, attachment_id)
+        return await graph_records.card_in(
+            context.graph, tx, audience(context), shape, attachment_id
+        )
 
     try:
         return await write(context, work)

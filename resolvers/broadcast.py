@@ -39,7 +39,7 @@ from kesher.graph.events import Event, Notified, RecordChanged, followable
 from kesher.graph.items import NOTIFICATION
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError
-from kesher.resolvers.records import viewer_id
+from kesher.resolvers.records import audience, viewer_id
 from kesher.resolvers.selection import fields, shape_of
 from kesher.settings import Settings
 
@@ -413,6 +413,8 @@ async def notifications(
             if shape is None:
                 yield event.notification
                 continue
-            row = await graph_records.card(context.graph, shape, event.notification["id"])
+            row = await graph_records.card(
+                context.graph, audience(context), shape, event.notification["id"]
+            )
             if row is not None:  # gone already if it was deleted meanwhile
                 yield row

@@ -21,7 +21,7 @@ from kesher.graph.records import RecordFilter
 from kesher.graph.visibility import Audience
 from kesher.passwords import hash_password
 from kesher.resolvers import inputs
-from kesher.resolvers.context import Context, Role
+from kesher.resolvers.context import Context, Role, Viewer
 from kesher.resolvers.errors import ClientError, Refusal, validate
 from kesher.resolvers.pagination import ORDERS, connection, order_of, page_of
 from kesher.resolvers.selection import connection_shape, shape_of
@@ -55,14 +55,27 @@ def audience(context: Context) -> Audience:
     calendars allow (see `kesher.graph.visibility`)."""
     if context.viewer is None:  # permission classes run first; this guards direct calls
         raise ClientError("Sign in first.", code="UNAUTHENTICATED")
-    return Audience(context.viewer.id, context.viewer.role is Role.ADMIN)
+    return audience_of(context.viewer)
+
+
+def audience_of(viewer: Viewer) -> Audience:
+    """The audience a viewer is: outside a GraphQL request (a file download), or one who
+    has just signed in."""
+    return Audience(viewer.id, viewer.role is Role.ADMIN)
 
 
 async def card(
-    context: Context, kind: Kind, record_id: str, selections: Iterable[Selection]
+    context: Context,
+    kind: Kind,
+    record_id: str,
+    selections: Iterable[Selection],
+    viewer: Viewer | None = None,
 ) -> Row | None:
+    """The record's card as the signed-in viewer sees it, or as `viewer` does (a user who
+    has just signed in)."""
     shape = shape_of(kind.label, selections, context.settings)
-    return await graph_records.card(context.graph, audience(context), shape, record_id)
+    seen_by = audience(context) if viewer is None else audience_of(viewer)
+    return await graph_records.card(context.graph, seen_by, shape, record_id)
 
 
 async def me(context: Context, selections: Iterable[Selection]) -> Row | None:

@@ -92,7 +92,7 @@ async def report(
         n = statement.variable()
         source = _source(statement, n, where)
         conditions = activity_conditions(statement, n, where, anchored=source is not None)
-        conditions += statement.visible_if_activity(n, ACTIVITY)
+        conditions += statement.visibility_conditions(n, ACTIVITY)
         source = source or f"MATCH ({n}:Activity)"
         tz = statement.param(time_zone)
         grouped: list[LiteralString] = []

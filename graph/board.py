@@ -85,7 +85,7 @@ def board_statement(
         n = statement.variable()
         if isinstance(where, ActivityFilter):
             conditions = activity_conditions(statement, n, where)
-            conditions += statement.visible_if_activity(n, columns.label)
+            conditions += statement.visibility_conditions(n, columns.label)
         else:
             conditions = record_conditions(statement, n, columns.label, where)
         label = columns.label.name

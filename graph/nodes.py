@@ -73,7 +73,7 @@ def nodes_statement(
         column: LiteralString = f"found{number}"
         subqueries, projection = statement.projection(n, shape)
         visible = VISIBLE.get(shape.label.name)
-        conditions = statement.visible_if_activity(n, shape.label)
+        conditions = statement.visibility_conditions(n, shape.label)
         if visible is not None:
             conditions.append(visible.format(n=n, v=statement.param(audience.viewer_id)))
         where: LiteralString = " WHERE " + " AND ".join(conditions) if conditions else ""

@@ -33,6 +33,7 @@ _RECORD: LiteralString = find_party("r", "$recordId", RECORD_LABELS)
 
 async def add(
     tx: AsyncManagedTransaction,
+    audience: Audience,
     note_id: str,
     record_id: str,
     actor_id: str,
@@ -46,7 +47,7 @@ async def add(
     Refuses an unknown or archived record and a closed activity, naming `recordId`, and a
     file that is not the record's own, naming `attachmentIds`.
     Emits the change on the record and each notification made, for subscriptions."""
-    await require_open_record(tx, record_id)
+    await require_open_record(tx, audience, record_id)
     if attachment_ids:
         await _take_files(tx, record_id, attachment_ids)
     rows = await tx_rows(

@@ -17,7 +17,7 @@ from kesher.graph.errors import Archived, Closed, Conflict, Forbidden, NotFound
 from kesher.graph.labels import Label
 from kesher.graph.parties import find_party
 from kesher.graph.statement import Page, Search, Shape, Statement
-from kesher.graph.visibility import Audience
+from kesher.graph.visibility import CANNOT_CHANGE, Audience
 
 SEARCH_INDEXES: Mapping[str, LiteralString] = {
     "Customer": "customer_search",
@@ -215,18 +215,29 @@ RECORD_LABELS: tuple[LiteralString, ...] = ("Customer", "Contact", "Project", "A
 
 
 async def require_open_record(
-    tx: AsyncManagedTransaction, record_id: str, field_name: str = "recordId"
+    tx: AsyncManagedTransaction,
+    audience: Audience | None,
+    record_id: str,
+    field_name: str = "recordId",
+    change: bool = True,
 ) -> None:
     """Refuses, in one statement, an unknown or archived record and a closed activity:
-    what a note or an attachment may not be added to."""
+    what a note, a file, a call log or an e-mail may not be added to. An activity the
+    audience may not see reads as unknown; one they may see but not change is refused
+    too, unless not `change` (adding a task under it)."""
+    statement = Statement(audience=audience)
     rows = await tx_rows(
         tx,
         find_party("r", "$id", RECORD_LABELS)
-        + " RETURN r.archivedAt AS archivedAt, r.closedAt AS closedAt",
-        {"id": record_id},
+        + " RETURN r.archivedAt AS archivedAt, r.closedAt AS closedAt, "
+        + f"NOT r:Activity OR {statement.visible('r')} AS visible, "
+        + f"NOT r:Activity OR {statement.changeable('r')} AS changeable",
+        {"id": record_id, **statement.params},
     )
-    if not rows:
+    if not rows or not rows[0]["visible"]:
         raise NotFound(f"{field_name}: no record has the id {record_id!r}.", field=field_name)
+    if change and not rows[0]["changeable"]:
+        raise Forbidden(CANNOT_CHANGE.format(field=field_name), field=field_name)
     if rows[0]["archivedAt"] is not None:
         raise Archived(f"{field_name}: the record {record_id!r} is archived.", field=field_name)
     if rows[0]["closedAt"] is not None:

@@ -16,7 +16,15 @@ from typing import Any, LiteralString
 from kesher.graph.catalog import CATALOG_KEYS, cypher_types
 from kesher.graph.labels import Label, Relation
 from kesher.graph.parties import party, seen_from
-from kesher.graph.visibility import Audience, changes_activity, sees_activity, sees_calendar
+from kesher.graph.visibility import (
+    ITEM_LABELS,
+    Audience,
+    changes_activity,
+    sees_activity,
+    sees_calendar,
+    sees_chain,
+    sees_item,
+)
 
 
 @dataclass(frozen=True)
@@ -153,16 +161,28 @@ class Statement:
             self._viewer = self.param(self.audience.viewer_id)
         return self._viewer
 
-    def visible_if_activity(self, n: LiteralString, label: Label) -> list[LiteralString]:
+    def visibility_conditions(self, n: LiteralString, label: Label) -> list[LiteralString]:
         """The condition that keeps out of a list of `label` the activities the audience
-        may not see: none when the label holds no activities."""
+        may not see, and the notes, files, calls, e-mails, audit lines and chains that are
+        seen only with such activities: none when the label holds none of these."""
+        if self.audience is None or self.audience.admin:
+            return []
         if label.name == "Activity":
-            seen = self.visible(n)
-            return [] if seen == "true" else [seen]
+            return [self.visible(n)]
+        if label.name in ITEM_LABELS:
+            return [self.visible_item(n)]
+        if label.name == "Chain":
+            return [sees_chain(n, self._viewer_param(), self.variable(), self.variable())]
         if "Activity" in label.facets.values():
-            seen = self.visible(n)
-            return [] if seen == "true" else [f"(NOT {n}:Activity OR {seen})"]
+            return [f"(NOT {n}:Activity OR {self.visible(n)})"]
         return []
+
+    def visible_item(self, n: LiteralString) -> LiteralString:
+        """A predicate: the audience may see note, file, call log, e-mail or audit line
+        `n` (see `kesher.graph.visibility`)."""
+        if self.audience is None or self.audience.admin:
+            return "true"
+        return sees_item(n, self._viewer_param(), self.variable(), self.variable())
 
     def card(
         self, shape: Shape, record_id: str, key: LiteralString = "id", checked: bool = True
@@ -175,7 +195,7 @@ class Statement:
         label = shape.label.name
         return _lines(
             f"MATCH ({n}:{label} {{{key}: {self.param(record_id)}}})",
-            _where(self.visible_if_activity(n, shape.label) if checked else []),
+            _where(self.visibility_conditions(n, shape.label) if checked else []),
             *subqueries,
             f"RETURN {projection} AS row" + self.catalog(),
         )
@@ -198,7 +218,7 @@ class Statement:
         """
         n = n or self.variable()
         label = shape.label.name
-        conditions = [*conditions, *self.visible_if_activity(n, shape.label)]
+        conditions = [*conditions, *self.visibility_conditions(n, shape.label)]
         if anchor is not None:
             source = anchor
             where = list(conditions)
@@ -396,7 +416,7 @@ class Statement:
         pattern = relation.pattern.format(a=a, b=b)
         where: list[LiteralString] = [f"{b}.archivedAt IS NULL"] if relation.live_only else []
         where += [template.format(n=b, v=self.param(value)) for template, value in link.conditions]
-        where += self.visible_if_activity(b, link.shape.label)
+        where += self.visibility_conditions(b, link.shape.label)
         if not relation.many:
             subqueries, projection = self._projection(b, link.shape)
             value = self.variable()

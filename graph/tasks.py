@@ -22,12 +22,10 @@ from typing import Any, LiteralString
 from neo4j import AsyncManagedTransaction
 
 from kesher.graph.driver import Row, tx_rows
-from kesher.graph.errors import NotFound
 from kesher.graph.events import Notified, emit
 from kesher.graph.notes import NOTIFICATION_PREFIX
 from kesher.graph.parties import find_party
 from kesher.graph.records import RECORD_LABELS, require_open_record
-from kesher.graph.statement import Statement
 from kesher.graph.visibility import Audience
 
 TASK_DUE = "TASK_DUE"
@@ -53,16 +51,8 @@ async def anchor(tx: AsyncManagedTransaction, audience: Audience, record_id: str
     """The links a task added from a record takes: `customerId`, `otherCustomerIds`,
     `contactId` and `parentId`. Refuses an unknown or archived record, a closed activity
     and one the audience may not see, naming `recordId`."""
-    await require_open_record(tx, record_id)
-    statement = Statement(audience=audience)
-    seen = statement.visible("r")
-    rows = await tx_rows(
-        tx,
-        _ANCHOR + f", NOT r:Activity OR {seen} AS visible",
-        {"id": record_id, **statement.params},
-    )
-    if not rows[0]["visible"]:
-        raise NotFound(f"recordId: no record has the id {record_id!r}.", field="recordId")
+    await require_open_record(tx, audience, record_id, change=False)
+    rows = await tx_rows(tx, _ANCHOR, {"id": record_id})
     return rows[0]
 
 

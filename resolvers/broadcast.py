@@ -37,6 +37,7 @@ from kesher.graph import records as graph_records
 from kesher.graph.driver import Row
 from kesher.graph.events import Event, Notified, RecordChanged, followable
 from kesher.graph.items import NOTIFICATION
+from kesher.resolvers.activities import PREFIX as ACTIVITY_PREFIX
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError
 from kesher.resolvers.records import audience, viewer_id
@@ -377,16 +378,21 @@ async def _following(context: Context, channel: str) -> AsyncIterator[Feed]:
 
 
 async def record_changes(context: Context, record_id: str) -> AsyncGenerator[Row, None]:
-    """Every committed change on the record from now on. An unknown record is refused,
-    naming `recordId` (one statement)."""
-    viewer_id(context)
-    if not await followable(context.graph, record_id):
+    """Every committed change on the record from now on. An unknown record, or an
+    activity the viewer may not see, is refused, naming `recordId` (one statement). An
+    activity's change is told only while the viewer may still see it (one statement per
+    change: taking a user off it, or a calendar no longer shared, stops the telling)."""
+    watcher = audience(context)
+    if not await followable(context.graph, watcher, record_id):
         raise ClientError(
             f"recordId: no record has the id {record_id!r}.", code="NOT_FOUND", field="recordId"
         )
+    activity = record_id.startswith(f"{ACTIVITY_PREFIX}_")
     async with _following(context, record_channel(record_id)) as feed:
         async for event in feed:
             if isinstance(event, RecordChanged):
+                if activity and not await followable(context.graph, watcher, record_id):
+                    continue
                 yield {
                     "record_id": event.record_id,
                     "action": event.action,

@@ -67,6 +67,7 @@ async def log_call(
         await graph_records.require_actor(tx, actor)
         await graph_calls.log(
             tx,
+            audience(context),
             call_id,
             record_id,
             actor,

@@ -77,7 +77,7 @@ async def send_email(
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
-        await graph_records.require_open_record(tx, record_id)
+        await graph_records.require_open_record(tx, audience(context), record_id)
         user = await graph_emails.sender(tx, actor)
         if given is not None:
             addressees, copies = given
@@ -163,7 +163,7 @@ async def log_email(
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
-        await graph_records.require_open_record(tx, record_id)
+        await graph_records.require_open_record(tx, audience(context), record_id)
         user = await graph_emails.sender(tx, actor)
         summary = f"{user['name']} logged an e-mail from {from_address}: {subject}"
         await graph_emails.file_by_user(

@@ -66,7 +66,9 @@ async def add_note(
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
-        await graph_notes.add(tx, note_id, record_id, actor, text, mentions, files)
+        await graph_notes.add(
+            tx, audience(context), note_id, record_id, actor, text, mentions, files
+        )
         return await graph_records.card_in(context.graph, tx, audience(context), shape, note_id)
 
     return await write(context, work)

@@ -20,7 +20,7 @@ from tests.resolvers.relationships_support import customer, snapshot
 from tests.resolvers.test_activities import create, meeting
 from tests.resolvers.test_attachments import NOTE_WITH_FILES, PDF, UPLOAD
 from tests.resolvers.test_calls import LOG_CALL
-from tests.resolvers.test_emails import LOG
+from tests.resolvers.test_emails import LOG, SEND
 from tests.resolvers.test_notes import ADD_NOTE
 from tests.resolvers.test_processes import RUN, template
 from tests.resolvers.test_subscriptions import (
@@ -249,6 +249,17 @@ async def test_only_the_owner_their_managers_and_admin_add_to_an_activity(
                 person,
             ),
         }
+        answers["sent e-mail"] = await gql(
+            client,
+            SEND,
+            {
+                "recordId": s.activity,
+                "to": ["avi@acme.example"],
+                "subject": "Mine now",
+                "text": "Mine now",
+            },
+            person,
+        )
         uploaded = await upload(client, person, s.activity)
 
         # then each is refused naming recordId, and nothing changes

@@ -53,16 +53,16 @@ async def measure(uri: str, user: str, password: str, requests: int) -> None:
         plain: list[float] = []
         guarded: list[float] = []
         for _ in range(50):  # warm the plans and the pool
-            await graph_records.card(graph, shape, "cus_bench_guard")
+            await graph_records.card(graph, None, shape, "cus_bench_guard")
             with checking(check):
-                await graph_records.card(graph, shape, "cus_bench_guard")
+                await graph_records.card(graph, None, shape, "cus_bench_guard")
         for _ in range(requests):
             started = time.perf_counter()
-            await graph_records.card(graph, shape, "cus_bench_guard")
+            await graph_records.card(graph, None, shape, "cus_bench_guard")
             plain.append(time.perf_counter() - started)
             with checking(check):
                 started = time.perf_counter()
-                await graph_records.card(graph, shape, "cus_bench_guard")
+                await graph_records.card(graph, None, shape, "cus_bench_guard")
                 guarded.append(time.perf_counter() - started)
     finally:
         await driver.close()

@@ -11,8 +11,10 @@ from neo4j import AsyncManagedTransaction
 
 from kesher.graph.audit import Line
 from kesher.graph.driver import Row, tx_rows
-from kesher.graph.errors import Closed, GraphError, NotFound
+from kesher.graph.errors import Closed, Forbidden, GraphError, NotFound
 from kesher.graph.records import require_active_user, require_live
+from kesher.graph.statement import Statement
+from kesher.graph.visibility import CANNOT_CHANGE, Audience
 
 # Link fields as the API names them; each replaces its edges when given.
 LINK_FIELDS = (
@@ -65,14 +67,23 @@ async def update(
     await set_links(tx, activity_id, links)
 
 
-async def current(tx: AsyncManagedTransaction, activity_id: str, field: str = "id") -> Row:
+async def current(
+    tx: AsyncManagedTransaction, audience: Audience, activity_id: str, field: str = "id"
+) -> Row:
     """What an update starts from: the stored values and the linked ids (the keys of
     `AUDITED`). `field` is the argument that named the activity, for the error when there
-    is none."""
+    is none, or none the audience may see (NOT_FOUND), or the audience may not change it
+    (FORBIDDEN)."""
+    statement = Statement(audience=audience)
+    access: LiteralString = (
+        f"{statement.visible('a')} AS visible, {statement.changeable('a')} AS changeable, "
+    )
     rows = await tx_rows(
         tx,
         "MATCH (a:Activity {id: $id}) "
-        "RETURN a.kind AS kind, a.startAt AS startAt, a.endAt AS endAt, a.dueAt AS dueAt, "
+        "RETURN "
+        + access
+        + "a.kind AS kind, a.startAt AS startAt, a.endAt AS endAt, a.dueAt AS dueAt, "
         "a.allDay AS allDay, a.timeZone AS timeZone, a.recurrence AS recurrence, "
         "a.cancelledStarts AS cancelledStarts, a.closedAt AS closedAt, "
         "a.subject AS subject, a.description AS description, a.externalUrl AS externalUrl, "
@@ -84,10 +95,12 @@ async def current(tx: AsyncManagedTransaction, activity_id: str, field: str = "i
         "COLLECT { MATCH (a)-[:HAS_STATUS]->(s) RETURN s.id }[0] AS statusId, "
         "COLLECT { MATCH (a)-[:WITH_USER]->(u) RETURN u.id } AS participantIds, "
         "COLLECT { MATCH (a)-[:ABOUT {primary: false}]->(c) RETURN c.id } AS otherCustomerIds",
-        {"id": activity_id},
+        {"id": activity_id, **statement.params},
     )
-    if not rows:
+    if not rows or not rows[0]["visible"]:
         raise NotFound(f"{field}: no activity has the id {activity_id!r}.", field=field)
+    if not rows[0]["changeable"]:
+        raise Forbidden(CANNOT_CHANGE.format(field=field), field=field)
     return rows[0]
 
 
@@ -274,10 +287,12 @@ async def add_exception(
     )
 
 
-async def set_closed(tx: AsyncManagedTransaction, activity_id: str, closed: bool) -> None:
+async def set_closed(
+    tx: AsyncManagedTransaction, audience: Audience, activity_id: str, closed: bool
+) -> None:
     """Closes (or reopens) an activity; closing a closed one, or reopening an open one, is
     refused so that a caller learns the state was not what they thought."""
-    stored = await current(tx, activity_id)
+    stored = await current(tx, audience, activity_id)
     if closed:
         require_open(stored, activity_id)
     elif stored["closedAt"] is None:

@@ -11,9 +11,10 @@ from typing import LiteralString
 from kesher.graph import chains
 from kesher.graph.catalog import fresh_rows
 from kesher.graph.driver import Graph, Params, Row
-from kesher.graph.model import ACTIVITY_STATE
+from kesher.graph.model import ACTIVITY, ACTIVITY_STATE
 from kesher.graph.records import PageRows, lucene_query
 from kesher.graph.statement import Page, Search, Shape, Statement
+from kesher.graph.visibility import Audience
 
 
 @dataclass(frozen=True)
@@ -72,21 +73,26 @@ GROUPINGS: Mapping[str, LiteralString] = {
 
 async def report(
     graph: Graph,
+    audience: Audience,
     group_by: tuple[str, ...],
     where: ActivityFilter,
     time_zone: str,
     shapes: Mapping[str, Shape],
+    cap: int,
 ) -> list[Row]:
     """Counts of the activities matching `where`, one row per combination of the
     `group_by` keys that occurs (a period is the day, week or month the activity starts
     in, in `time_zone`), largest first. A type, status or owner comes in its shape from
-    `shapes`. One statement."""
+    `shapes`. Only the activities the audience may see count. At most `cap` + 1 groups
+    (the largest) are read and shaped, so that one more than `cap` says there are more.
+    One statement."""
 
     def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
-        statement = Statement(keys=keys)
+        statement = Statement(keys=keys, audience=audience)
         n = statement.variable()
         source = _source(statement, n, where)
         conditions = activity_conditions(statement, n, where, anchored=source is not None)
+        conditions += statement.visibility_conditions(n, ACTIVITY)
         source = source or f"MATCH ({n}:Activity)"
         tz = statement.param(time_zone)
         grouped: list[LiteralString] = []
@@ -108,6 +114,7 @@ async def report(
             [
                 f"{source} {where_text}",
                 f"WITH {', '.join(grouped)}, count(*) AS count",
+                f"ORDER BY count DESC LIMIT {statement.param(cap + 1)}",
                 *subqueries,
                 f"RETURN collect({{{', '.join(entries)}, count: count}}) AS rows"
                 + statement.catalog(),
@@ -119,12 +126,14 @@ async def report(
     return sorted(rows[0]["rows"], key=lambda row: -int(row["count"]))
 
 
-async def page(graph: Graph, shape: Shape, keyset: Page, where: ActivityFilter) -> PageRows:
+async def page(
+    graph: Graph, audience: Audience, shape: Shape, keyset: Page, where: ActivityFilter
+) -> PageRows:
     """One page of activities in one statement. It starts from the few owners or customers
     named, else from the full-text index for a search, else from the start-time index."""
 
     def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
-        statement = Statement(keys=keys)
+        statement = Statement(keys=keys, audience=audience)
         n = statement.variable()
         search = None
         ref = chains.parse_ref(where.search) if where.search else None

@@ -16,12 +16,13 @@ from neo4j import AsyncManagedTransaction
 
 from kesher.graph.catalog import fresh_tx_rows
 from kesher.graph.driver import Graph, Params, Row, tx_rows
-from kesher.graph.errors import Archived, Closed, KindMismatch, NotFound
+from kesher.graph.errors import Archived, Closed, Forbidden, KindMismatch, NotFound
 from kesher.graph.events import Notified, emit
 from kesher.graph.notes import NOTIFICATION_PREFIX
 from kesher.graph.parties import find_party
 from kesher.graph.records import RECORD_LABELS
 from kesher.graph.statement import Shape, Statement
+from kesher.graph.visibility import CANNOT_CHANGE, Audience
 
 ASSIGNABLE: tuple[LiteralString, ...] = ("Customer", "Activity")
 ASSIGNED = "ASSIGNED"
@@ -43,10 +44,12 @@ class Target:
     assigned: Mapping[str, Row]
 
 
-async def target(tx: AsyncManagedTransaction, record_id: str) -> Target:
+async def target(tx: AsyncManagedTransaction, audience: Audience, record_id: str) -> Target:
     """Write-locks the customer or activity (so that changes to its assignments queue up)
     and reads it. Refuses, naming `recordId`: an unknown record, a contact or project, an
-    archived customer and a closed activity."""
+    archived customer and a closed activity; an activity the audience may not see reads as
+    unknown, and one they may not change is refused."""
+    statement = Statement(audience=audience)
     rows = await tx_rows(
         tx,
         _RECORD + " WITH r, [l IN labels(r) WHERE l IN $recordLabels][0] AS label "
@@ -56,16 +59,21 @@ async def target(tx: AsyncManagedTransaction, record_id: str) -> Target:
         "RETURN label, coalesce(r.name, r.subject, r.id) AS name, "
         "r.archivedAt AS archivedAt, r.closedAt AS closedAt, "
         f"[(r)-[:OWNED_BY]->(o:User) | o {_USER}][0] AS owner, "
-        f"[(r)-[:ASSIGNED_TO]->(u:User) | u {_USER}] AS assigned",
+        f"[(r)-[:ASSIGNED_TO]->(u:User) | u {_USER}] AS assigned, "
+        f"NOT r:Activity OR {statement.visible('r')} AS visible, "
+        f"NOT r:Activity OR {statement.changeable('r')} AS changeable",
         {
+            **statement.params,
             "recordId": record_id,
             "recordLabels": list(RECORD_LABELS),
             "assignable": list(ASSIGNABLE),
         },
     )
-    if not rows:
+    if not rows or not rows[0]["visible"]:
         raise NotFound(f"recordId: no record has the id {record_id!r}.", field="recordId")
     row = rows[0]
+    if not row["changeable"]:
+        raise Forbidden(CANNOT_CHANGE.format(field="recordId"), field="recordId")
     label = str(row["label"])
     if label not in ASSIGNABLE:
         raise KindMismatch(
@@ -151,13 +159,17 @@ async def notify(
 
 
 async def assigned_users(
-    graph: Graph, tx: AsyncManagedTransaction, shape: Shape, record_id: str
+    graph: Graph,
+    tx: AsyncManagedTransaction,
+    audience: Audience,
+    shape: Shape,
+    record_id: str,
 ) -> list[Row]:
     """The users assigned to the customer or activity, by name, in the shape asked for:
     one statement, read inside the write transaction that changed them."""
 
     def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
-        statement = Statement(keys=keys)
+        statement = Statement(keys=keys, audience=audience)
         u = statement.variable()
         subqueries, projection = statement.projection(u, shape)
         text = (

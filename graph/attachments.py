@@ -13,6 +13,8 @@ from kesher.graph.driver import Graph, Row, tx_rows
 from kesher.graph.events import RecordChanged, emit
 from kesher.graph.parties import find_party
 from kesher.graph.records import RECORD_LABELS, require_open_record
+from kesher.graph.statement import Statement
+from kesher.graph.visibility import Audience
 
 _RECORD: LiteralString = find_party("r", "$recordId", RECORD_LABELS)
 ATTACHMENT_ADDED = "ATTACHMENT_ADDED"
@@ -20,6 +22,7 @@ ATTACHMENT_ADDED = "ATTACHMENT_ADDED"
 
 async def attach(
     tx: AsyncManagedTransaction,
+    audience: Audience,
     attachment_id: str,
     record_id: str,
     actor_id: str,
@@ -28,7 +31,7 @@ async def attach(
     """Attaches stored content (`name`, `contentType`, `size`, `sha256`) to a live record;
     refuses an unknown or archived record and a closed activity, naming `recordId`.
     Emits the change on the record, for subscriptions."""
-    await require_open_record(tx, record_id)
+    await require_open_record(tx, audience, record_id)
     rows = await tx_rows(
         tx,
         _RECORD + " MATCH (u:User {id: $actorId}) "
@@ -50,13 +53,16 @@ async def attach(
         emit(RecordChanged(record_id, ATTACHMENT_ADDED, row["summary"], actor_id, row["at"]))
 
 
-async def stored(graph: Graph, attachment_id: str) -> Row | None:
-    """What a download needs: the file's name, type and hash; None for an unknown id."""
+async def stored(graph: Graph, audience: Audience, attachment_id: str) -> Row | None:
+    """What a download needs: the file's name, type and hash; None for an unknown id, or
+    a file on an activity the audience may not see."""
+    statement = Statement(audience=audience)
+    seen = statement.visible_item("a")
     rows = await graph.rows(
-        "MATCH (a:Attachment {id: $id}) "
+        f"MATCH (a:Attachment {{id: $id}}) WHERE {seen} "
         "RETURN a.name AS name, a.contentType AS contentType, a.size AS size, "
         "a.sha256 AS sha256",
-        {"id": attachment_id},
+        {"id": attachment_id, **statement.params},
     )
     return rows[0] if rows else None
 

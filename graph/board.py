@@ -21,11 +21,12 @@ from kesher.graph.activity_list import ActivityFilter, activity_conditions
 from kesher.graph.audit import write_audit
 from kesher.graph.catalog import CATALOG_KEYS, Build, fresh_rows
 from kesher.graph.driver import Graph, Params, Row, tx_rows
-from kesher.graph.errors import Archived, GraphError, NotFound
+from kesher.graph.errors import Archived, Forbidden, GraphError, NotFound
 from kesher.graph.labels import Label
 from kesher.graph.model import ACTIVITY, CUSTOMER, PROJECT
 from kesher.graph.records import RecordFilter, record_conditions
 from kesher.graph.statement import Shape, Statement
+from kesher.graph.visibility import CANNOT_CHANGE, Audience
 
 MOVED_ON_BOARD = "MOVED_ON_BOARD"
 
@@ -56,6 +57,7 @@ MOVABLE: Mapping[tuple[str, str], Columns] = {
 
 async def board(
     graph: Graph,
+    audience: Audience,
     columns: Columns,
     shape: Shape,
     where: RecordFilter | ActivityFilter,
@@ -63,21 +65,27 @@ async def board(
 ) -> list[Row]:
     """Every column in order, each `{value, label, colour, count, cards}`: the records
     matching `where` in it and its first `first` cards (updated last first, then by id).
-    Enum columns have no label or colour; the caller names them. One statement."""
-    rows = await fresh_rows(graph, board_statement(columns, shape, where, first))
+    Enum columns have no label or colour; the caller names them. An activity board holds
+    the activities the audience may see. One statement."""
+    rows = await fresh_rows(graph, board_statement(audience, columns, shape, where, first))
     return list(rows[0]["columns"])
 
 
 def board_statement(
-    columns: Columns, shape: Shape, where: RecordFilter | ActivityFilter, first: int
+    audience: Audience | None,
+    columns: Columns,
+    shape: Shape,
+    where: RecordFilter | ActivityFilter,
+    first: int,
 ) -> Build:
     """The board's statement, built from the relationship-type keys known."""
 
     def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
-        statement = Statement(keys=keys)
+        statement = Statement(keys=keys, audience=audience)
         n = statement.variable()
         if isinstance(where, ActivityFilter):
             conditions = activity_conditions(statement, n, where)
+            conditions += statement.visibility_conditions(n, columns.label)
         else:
             conditions = record_conditions(statement, n, columns.label, where)
         label = columns.label.name
@@ -176,19 +184,31 @@ class Moved:
 
 
 async def move(
-    tx: AsyncManagedTransaction, actor_id: str, record_id: str, field: str, value: str
+    tx: AsyncManagedTransaction,
+    audience: Audience,
+    actor_id: str,
+    record_id: str,
+    field: str,
+    value: str,
 ) -> Moved:
     """Moves a customer, project or activity to the column `value` of its `field` board
     and writes the audit line, inside the caller's write transaction. Refused (nothing
     written): an unknown or archived record, a closed activity, a field its kind has no
     board for, a value the field cannot take, the value it already has."""
-    rows = await tx_rows(tx, FIND, {"id": record_id})
-    if not rows:
+    statement = Statement(audience=audience)
+    access: LiteralString = (
+        f", NOT n:Activity OR {statement.visible('n')} AS visible, "
+        f"NOT n:Activity OR {statement.changeable('n')} AS changeable"
+    )
+    rows = await tx_rows(tx, FIND + access, {"id": record_id, **statement.params})
+    if not rows or not rows[0]["visible"]:
         raise NotFound(
             f"recordId: no customer, project or activity has the id {record_id!r}.",
             field="recordId",
         )
     found = rows[0]
+    if not found["changeable"]:
+        raise Forbidden(CANNOT_CHANGE.format(field="recordId"), field="recordId")
     label = str(found["label"])
     noun = label.lower()
     columns = MOVABLE.get((label, field))

@@ -10,14 +10,7 @@ from typing import LiteralString
 from kesher.graph.catalog import fresh_rows
 from kesher.graph.driver import Graph, Params, Row
 from kesher.graph.statement import Shape, Statement
-
-# What makes a user's calendar visible to the viewer `$viewer` (ARCHITECTURE: visibility is
-# a WHERE in the Cypher, so rows a user may not see never leave the database).
-_VISIBLE: LiteralString = (
-    "(u.id = {viewer} OR {admin} "
-    "OR EXISTS {{ (:User {{id: {viewer}}})-[:MANAGES]->(u) }} "
-    "OR EXISTS {{ (u)-[:SHARES_CALENDAR_WITH]->(:User {{id: {viewer}}}) }})"
-)
+from kesher.graph.visibility import Audience
 
 
 @dataclass(frozen=True)
@@ -29,23 +22,23 @@ class Window:
 
 async def lanes(
     graph: Graph,
-    viewer_id: str,
-    admin: bool,
+    audience: Audience,
     user_ids: list[str],
     window: Window,
     shape: Shape,
     per_lane: int,
     user_shape: Shape,
+    every_lane: bool = False,
 ) -> list[Row]:
     """One row per requested user, in the order asked: whether the user exists and the
-    viewer may see them, the user in `user_shape`, and if so their activities overlapping
-    the window, by start time (at most `per_lane`, then `truncated`)."""
+    audience may see their calendar (`every_lane`: whatever the audience, for free/busy),
+    the user in `user_shape`, and if so their activities overlapping the window, by start
+    time (at most `per_lane`, then `truncated`)."""
 
     def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
-        statement = Statement(keys=keys)
+        statement = Statement(keys=keys, audience=audience)
         ids = statement.param(user_ids)
-        viewer = statement.param(viewer_id)
-        visible = _VISIBLE.format(viewer=viewer, admin=statement.param(admin))
+        visible = "true" if every_lane else statement.sees_calendar("u")
         starts = statement.param(window.starts.astimezone(UTC))
         ends = statement.param(window.ends.astimezone(UTC))
         cap = statement.param(per_lane + 1)

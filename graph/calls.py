@@ -16,6 +16,7 @@ from kesher.graph.driver import tx_rows
 from kesher.graph.events import RecordChanged, emit
 from kesher.graph.parties import find_party
 from kesher.graph.records import RECORD_LABELS, require_open_record
+from kesher.graph.visibility import Audience
 
 CALL_LOG_PREFIX = "cal"
 CALL_LOGGED = "CALL_LOGGED"
@@ -31,6 +32,7 @@ _LOG: LiteralString = (
 
 async def log(
     tx: AsyncManagedTransaction,
+    audience: Audience,
     call_id: str,
     record_id: str,
     actor_id: str,
@@ -44,7 +46,7 @@ async def log(
     """Logs a call on a live record by the actor; `said` is the change in words for the
     record's subscribers. Refuses an unknown or archived record and a closed activity,
     naming `recordId`."""
-    await require_open_record(tx, record_id)
+    await require_open_record(tx, audience, record_id)
     rows = await tx_rows(
         tx,
         _LOG,

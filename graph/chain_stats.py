@@ -20,6 +20,7 @@ from kesher.graph.driver import Graph, Params, Row
 from kesher.graph.model import CUSTOMER
 from kesher.graph.records import RecordFilter, record_anchor, record_conditions
 from kesher.graph.statement import Statement
+from kesher.graph.visibility import Audience
 
 
 @dataclass(frozen=True)
@@ -30,14 +31,17 @@ class ChainWindow:
     ends: datetime | None = None
 
 
-async def chain_stats(graph: Graph, where: RecordFilter, window: ChainWindow) -> Row:
+async def chain_stats(
+    graph: Graph, audience: Audience, where: RecordFilter, window: ChainWindow
+) -> Row:
     """The figures over the chains of the customers `where` picks that started in the
     window, in seconds: `chains`, `median_duration_seconds`, `p90_duration_seconds`,
     `median_steps` (null when there are no chains) and `by_type`, one row per activity
-    type of the catalog in sort order. One statement."""
+    type of the catalog in sort order. A chain is made of the steps the audience may see.
+    One statement."""
 
     def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
-        return statement(keys, where, window)
+        return statement(keys, audience, where, window)
 
     rows = await fresh_rows(graph, build)
     row = rows[0]
@@ -46,10 +50,10 @@ async def chain_stats(graph: Graph, where: RecordFilter, window: ChainWindow) ->
 
 
 def statement(
-    keys: frozenset[str], where: RecordFilter, window: ChainWindow
+    keys: frozenset[str], audience: Audience | None, where: RecordFilter, window: ChainWindow
 ) -> tuple[LiteralString, Params]:
     """The Cypher and parameters of `chain_stats`, built from the catalog's `keys`."""
-    s = Statement(keys=keys)
+    s = Statement(keys=keys, audience=audience)
     chain, a, t = s.variable(), s.variable(), s.variable()
     source = _chains(s, chain, where)
     started = ["start IS NOT NULL"]
@@ -61,7 +65,7 @@ def statement(
         [
             source,
             f"CALL ({chain}) {{",
-            f"  MATCH ({chain})<-[:IN_CHAIN]-({a}:Activity)",
+            f"  MATCH ({chain})<-[:IN_CHAIN]-({a}:Activity) WHERE {s.visible(a)}",
             f"  OPTIONAL MATCH ({a})-[:HAS_TYPE]->({t}:ActivityType)",
             f"  RETURN min({a}.startAt) AS start, max({a}.startAt) AS last, "
             f"count(DISTINCT {a}) AS steps, collect(DISTINCT {t}.id) AS types",

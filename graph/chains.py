@@ -19,7 +19,9 @@ from neo4j import AsyncManagedTransaction
 
 from kesher.graph.audit import write_audit
 from kesher.graph.driver import Row, tx_rows
-from kesher.graph.errors import Closed, Conflict, GraphError, NotFound
+from kesher.graph.errors import Closed, Conflict, Forbidden, GraphError, NotFound
+from kesher.graph.statement import Statement
+from kesher.graph.visibility import CANNOT_CHANGE, Audience
 
 # The kinds that get a reference number when first saved, and its prefix.
 REF_PREFIXES: Mapping[str, str] = {
@@ -95,40 +97,57 @@ CHAIN_UNLINKED = "CHAIN_UNLINKED"
 
 _LOCK: LiteralString = "MERGE (l:ChainLock {id: 'chains'}) SET l.lockedAt = datetime()"
 
+# The two ends of a new link; `{seen_a}`, `{seen_p}` and `{changeable_a}` are the
+# audience's view of them.
 _ENDS: LiteralString = """
-OPTIONAL MATCH (a:Activity {id: $activity})
-OPTIONAL MATCH (p:Activity {id: $previous})
-RETURN a IS NOT NULL AS activity, p IS NOT NULL AS previous,
+OPTIONAL MATCH (a:Activity {{id: $activity}})
+OPTIONAL MATCH (p:Activity {{id: $previous}})
+RETURN a IS NOT NULL AND {seen_a} AS activity, p IS NOT NULL AND {seen_p} AS previous,
+  {changeable_a} AS activityChangeable,
   p.subject AS previousSubject, p.ref AS previousRef,
   a.closedAt IS NOT NULL AS activityClosed, p.closedAt IS NOT NULL AS previousClosed,
   p.startAt > a.startAt AS wrongOrder,
-  EXISTS { (a)-[:ABOUT]->(:Customer)<-[:ABOUT]-(p) } AS shareCustomer,
-  EXISTS { (a)-[:FOLLOWS]->(p) } AS linked,
-  EXISTS { (p)-[:FOLLOWS]->+(a) } AS cycle,
-  COLLECT { MATCH (a)-[:IN_CHAIN]->(c:Chain) RETURN c.id }[0] AS activityChain,
-  COLLECT { MATCH (p)-[:IN_CHAIN]->(c:Chain) RETURN c.id }[0] AS previousChain,
-  COUNT { (a)-[:IN_CHAIN]->(:Chain)<-[:IN_CHAIN]-() } AS activitySteps,
-  COUNT { (p)-[:IN_CHAIN]->(:Chain)<-[:IN_CHAIN]-() } AS previousSteps
+  EXISTS {{ (a)-[:ABOUT]->(:Customer)<-[:ABOUT]-(p) }} AS shareCustomer,
+  EXISTS {{ (a)-[:FOLLOWS]->(p) }} AS linked,
+  EXISTS {{ (p)-[:FOLLOWS]->+(a) }} AS cycle,
+  COLLECT {{ MATCH (a)-[:IN_CHAIN]->(c:Chain) RETURN c.id }}[0] AS activityChain,
+  COLLECT {{ MATCH (p)-[:IN_CHAIN]->(c:Chain) RETURN c.id }}[0] AS previousChain,
+  COUNT {{ (a)-[:IN_CHAIN]->(:Chain)<-[:IN_CHAIN]-() }} AS activitySteps,
+  COUNT {{ (p)-[:IN_CHAIN]->(:Chain)<-[:IN_CHAIN]-() }} AS previousSteps
 """
 
 
 async def link(
-    tx: AsyncManagedTransaction, activity_id: str, previous_id: str, actor_id: str
+    tx: AsyncManagedTransaction,
+    audience: Audience,
+    activity_id: str,
+    previous_id: str,
+    actor_id: str,
 ) -> None:
     """Records that an activity followed an earlier one of a customer they share, joining
     their chains into one. Refused, changing nothing: an activity following itself, an
-    unknown or closed end, no shared customer, an earlier activity that starts later, a
-    link already made, and a link that would close a cycle."""
+    unknown or closed end (or one the audience may not see), a later activity the audience
+    may not change, no shared customer, an earlier activity that starts later, a link
+    already made, and a link that would close a cycle."""
     if activity_id == previous_id:
         raise GraphError("previousId: an activity cannot follow itself.", field="previousId")
     await tx_rows(tx, _LOCK, {})
-    ends = (await tx_rows(tx, _ENDS, {"activity": activity_id, "previous": previous_id}))[0]
+    statement = Statement(audience=audience)
+    text = _ENDS.format(
+        seen_a=statement.visible("a"),
+        seen_p=statement.visible("p"),
+        changeable_a=statement.changeable("a"),
+    )
+    params = {"activity": activity_id, "previous": previous_id, **statement.params}
+    ends = (await tx_rows(tx, text, params))[0]
     for field, given in (("activityId", activity_id), ("previousId", previous_id)):
         which = "activity" if field == "activityId" else "previous"
         if not ends[which]:
             raise NotFound(f"{field}: no activity has the id {given!r}.", field=field)
         if ends[which + "Closed"]:
             raise Closed(f"{field}: the activity {given!r} is closed.", field=field)
+    if not ends["activityChangeable"]:
+        raise Forbidden(CANNOT_CHANGE.format(field="activityId"), field="activityId")
     if not ends["shareCustomer"]:
         raise GraphError(
             "previousId: the two activities are not about a customer in common.",
@@ -198,21 +217,26 @@ async def _join(tx: AsyncManagedTransaction, ends: Row, activity_id: str, previo
         )
 
 
-async def unlink(tx: AsyncManagedTransaction, activity_id: str, actor_id: str) -> None:
+async def unlink(
+    tx: AsyncManagedTransaction, audience: Audience, activity_id: str, actor_id: str
+) -> None:
     """Takes an activity out of its chain. What followed it now follows what it followed,
     so the rest of a chain through it stays one chain. Where it was the only link between
     parts (two activities that both followed it, and nothing else), the parts become
     chains of their own; a part of one activity is no chain."""
     await tx_rows(tx, _LOCK, {})
+    statement = Statement(audience=audience)
     rows = await tx_rows(
         tx,
-        "MATCH (a:Activity {id: $id}) "
-        "RETURN a.closedAt IS NOT NULL AS closed, "
+        f"MATCH (a:Activity {{id: $id}}) WHERE {statement.visible('a')} "
+        f"RETURN {statement.changeable('a')} AS changeable, a.closedAt IS NOT NULL AS closed, "
         "COLLECT { MATCH (a)-[:IN_CHAIN]->(c:Chain) RETURN c.id }[0] AS chain",
-        {"id": activity_id},
+        {"id": activity_id, **statement.params},
     )
     if not rows:
         raise NotFound(f"activityId: no activity has the id {activity_id!r}.", field="activityId")
+    if not rows[0]["changeable"]:
+        raise Forbidden(CANNOT_CHANGE.format(field="activityId"), field="activityId")
     if rows[0]["closed"]:
         raise Closed(f"activityId: the activity {activity_id!r} is closed.", field="activityId")
     if rows[0]["chain"] is None:

@@ -20,6 +20,7 @@ from kesher.graph.parties import find_party
 
 if TYPE_CHECKING:
     from kesher.graph.driver import Graph
+    from kesher.graph.visibility import Audience
 
 
 @dataclass(frozen=True)
@@ -74,13 +75,19 @@ def collecting(into: list[Event]) -> Iterator[None]:
         _pending.reset(token)
 
 
-async def followable(graph: Graph, record_id: str) -> bool:
-    """Whether a record with this id exists whose changes are told: any record an audit
-    line may be about, archived or not. One statement."""
-    # Imported here: the audit module writes through the driver, which imports this one.
+async def followable(graph: Graph, audience: Audience, record_id: str) -> bool:
+    """Whether a record with this id exists whose changes are told to the audience: any
+    record an audit line may be about, archived or not, but an activity only if they may
+    see it. One statement."""
+    # Imported here: the audit module and statements read through the driver, which
+    # imports this one.
     from kesher.graph.audit import AUDITED_LABELS
+    from kesher.graph.statement import Statement
 
+    statement = Statement(audience=audience)
     rows = await graph.rows(
-        find_party("r", "$id", AUDITED_LABELS) + " RETURN r.id AS id", {"id": record_id}
+        find_party("r", "$id", AUDITED_LABELS)
+        + f" WITH r WHERE NOT r:Activity OR {statement.visible('r')} RETURN r.id AS id",
+        {"id": record_id, **statement.params},
     )
     return bool(rows)

@@ -62,6 +62,12 @@ USER = Label(
     archivable=False,
 )
 
+
+def _about(kind: LiteralString) -> LiteralString:
+    """The activities of one kind about customer `{a}` the audience may see, for a count."""
+    return f"({{a}})<-[:ABOUT]-({{b}}:Activity {{{{kind: '{kind}'}}}}) WHERE {{visible}}"
+
+
 CUSTOMER = Label(
     name="Customer",
     properties={
@@ -99,10 +105,10 @@ CUSTOMER = Label(
     counts={
         "contacts": "({a})<-[:WORKS_AT]-(c:Contact) WHERE c.archivedAt IS NULL",
         "projects": "({a})<-[:FOR]-(p:Project) WHERE p.archivedAt IS NULL",
-        "offers": "({a})<-[:ABOUT]-(:Activity {{kind: 'OFFER'}})",
-        "product_records": "({a})<-[:ABOUT]-(:Activity {{kind: 'PRODUCT_RECORD'}})",
-        "events": "({a})<-[:ABOUT]-(:Activity {{kind: 'EVENT'}})",
-        "tasks": "({a})<-[:ABOUT]-(:Activity {{kind: 'TASK'}})",
+        "offers": _about("OFFER"),
+        "product_records": _about("PRODUCT_RECORD"),
+        "events": _about("EVENT"),
+        "tasks": _about("TASK"),
     },
 )
 
@@ -199,7 +205,10 @@ _IN_SAME_CHAIN: LiteralString = "({a})-[:IN_CHAIN]->(:Chain)<-[:IN_CHAIN]-"
 
 def _chained(kind: LiteralString) -> LiteralString:
     """The other activities of one kind in the activity's chain, for a count."""
-    return _IN_SAME_CHAIN + f"(x:Activity {{{{kind: '{kind}'}}}}) WHERE x <> {{a}}"
+    return (
+        _IN_SAME_CHAIN
+        + f"({{b}}:Activity {{{{kind: '{kind}'}}}}) WHERE {{b}} <> {{a}} AND {{visible}}"
+    )
 
 
 def _chained_list(kind: LiteralString) -> Relation:
@@ -312,7 +321,7 @@ ACTIVITY = Label(
 # The steps of chain `{n}`, for the expressions below. Names are prefixed so that they
 # cannot meet the enclosing statement's variables. None aggregates: a card projects its
 # chain inside collect(), where Cypher refuses an aggregate in a subquery.
-_STEPS: LiteralString = "COLLECT {{ MATCH ({n})<-[:IN_CHAIN]-(chain_step:Activity) "
+_STEPS: LiteralString = "COLLECT {{ MATCH ({n})<-[:IN_CHAIN]-(chain_step:Activity) WHERE {visible} "
 _FIRST_START: LiteralString = _STEPS + "RETURN chain_step.startAt AS at ORDER BY at LIMIT 1 }}[0]"
 _LAST_START: LiteralString = (
     _STEPS + "RETURN chain_step.startAt AS at ORDER BY at DESC LIMIT 1 }}[0]"
@@ -347,7 +356,7 @@ CHAIN = Label(
     name="Chain",
     properties={
         "created_at": "createdAt",
-        "steps": "COUNT {{ ({n})<-[:IN_CHAIN]-(:Activity) }}",
+        "steps": "COUNT {{ ({n})<-[:IN_CHAIN]-(chain_step:Activity) WHERE {visible} }}",
         "started_at": _FIRST_START,
         "last_at": _LAST_START,
         "duration_seconds": f"duration.inSeconds({_FIRST_START}, {_LAST_START}).seconds",

@@ -16,6 +16,7 @@ from kesher.graph.catalog import CATALOG_KEYS, fresh_rows
 from kesher.graph.driver import Graph, Params, Row
 from kesher.graph.parties import PARTY_LABELS, link, type_map
 from kesher.graph.statement import Shape, Statement
+from kesher.graph.visibility import Audience
 
 # The label each id prefix names; links and occurrences are read in their own ways.
 PREFIXES: Mapping[str, LiteralString] = {
@@ -56,9 +57,9 @@ def source_of(relationship_id: str) -> str:
 
 
 def nodes_statement(
-    wanted: Wanted, viewer_id: str, keys: frozenset[str]
+    wanted: Wanted, audience: Audience, keys: frozenset[str]
 ) -> tuple[LiteralString, Params]:
-    statement = Statement(keys=keys)
+    statement = Statement(keys=keys, audience=audience)
     parts: list[LiteralString] = []
     columns: list[LiteralString] = []
 
@@ -72,9 +73,10 @@ def nodes_statement(
         column: LiteralString = f"found{number}"
         subqueries, projection = statement.projection(n, shape)
         visible = VISIBLE.get(shape.label.name)
-        where: LiteralString = ""
+        conditions = statement.visibility_conditions(n, shape.label)
         if visible is not None:
-            where = " WHERE " + visible.format(n=n, v=statement.param(viewer_id))
+            conditions.append(visible.format(n=n, v=statement.param(audience.viewer_id)))
+        where: LiteralString = " WHERE " + " AND ".join(conditions) if conditions else ""
         block(
             f"UNWIND {statement.param(list(ids))} AS wanted",
             f"MATCH ({n}:{shape.label.name} {{id: wanted}}){where}",
@@ -118,8 +120,8 @@ class Found:
     relationship_types: Mapping[str, Row]
 
 
-async def nodes(graph: Graph, wanted: Wanted, viewer_id: str) -> Found:
-    rows = await fresh_rows(graph, lambda keys: nodes_statement(wanted, viewer_id, keys))
+async def nodes(graph: Graph, wanted: Wanted, audience: Audience) -> Found:
+    rows = await fresh_rows(graph, lambda keys: nodes_statement(wanted, audience, keys))
     row = rows[0]
     records = {
         key: {found["id"]: found for found in row[f"found{number}"]}

@@ -21,6 +21,7 @@ from kesher.graph.events import Notified, RecordChanged, emit
 from kesher.graph.parties import find_party
 from kesher.graph.records import RECORD_LABELS, PageRows, require_open_record
 from kesher.graph.statement import Page, Shape, Statement
+from kesher.graph.visibility import Audience
 
 NOTE_PREFIX = "not"
 NOTIFICATION_PREFIX = "ntf"
@@ -32,6 +33,7 @@ _RECORD: LiteralString = find_party("r", "$recordId", RECORD_LABELS)
 
 async def add(
     tx: AsyncManagedTransaction,
+    audience: Audience,
     note_id: str,
     record_id: str,
     actor_id: str,
@@ -45,7 +47,7 @@ async def add(
     Refuses an unknown or archived record and a closed activity, naming `recordId`, and a
     file that is not the record's own, naming `attachmentIds`.
     Emits the change on the record and each notification made, for subscriptions."""
-    await require_open_record(tx, record_id)
+    await require_open_record(tx, audience, record_id)
     if attachment_ids:
         await _take_files(tx, record_id, attachment_ids)
     rows = await tx_rows(
@@ -117,14 +119,16 @@ async def _take_files(
 
 
 async def notifications(
-    graph: Graph, shape: Shape, page: Page, user_id: str, unread_only: bool
+    graph: Graph, audience: Audience, shape: Shape, page: Page, unread_only: bool
 ) -> PageRows:
-    """A page of the user's notifications (unread ones only, if asked), in one statement."""
+    """A page of the audience's notifications (unread ones only, if asked), in one
+    statement."""
 
     def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
-        statement = Statement(keys=keys)
+        statement = Statement(keys=keys, audience=audience)
         n = statement.variable()
-        anchor = f"MATCH (:User {{id: {statement.param(user_id)}}})<-[:NOTIFIES]-({n}:Notification)"
+        viewer = statement.param(audience.viewer_id)
+        anchor = f"MATCH (:User {{id: {viewer}}})<-[:NOTIFIES]-({n}:Notification)"
         conditions: list[LiteralString] = [f"{n}.readAt IS NULL"] if unread_only else []
         return statement.page(shape, page, conditions, n=n, anchor=anchor), statement.params
 

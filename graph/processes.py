@@ -20,6 +20,7 @@ from kesher.graph.errors import GraphError
 from kesher.graph.model import CUSTOMER, USER
 from kesher.graph.records import RecordFilter, record_anchor, record_conditions
 from kesher.graph.statement import Link, Page, Shape, Statement
+from kesher.graph.visibility import Audience
 
 # A segment's customer, with the owner its child falls back to.
 _SEGMENT = Shape(
@@ -43,7 +44,7 @@ def segment_statement(where: RecordFilter, cap: int) -> Build:
     live = dataclasses.replace(where, include_archived=False, search=None)
 
     def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
-        statement = Statement(keys=keys)
+        statement = Statement(keys=keys, audience=None)  # customers and owners only
         n = statement.variable()
         conditions = record_conditions(statement, n, CUSTOMER, live)
         anchor = None
@@ -107,22 +108,31 @@ async def create_children(
 
 
 async def tree(
-    graph: Graph, activity_id: str, root_shape: Shape, node_shape: Shape, cap: int
+    graph: Graph,
+    audience: Audience,
+    activity_id: str,
+    root_shape: Shape,
+    node_shape: Shape,
+    cap: int,
 ) -> Row | None:
     """The tree of the process `activity_id` belongs to, from its root (the activity it
     reaches by `CHILD_OF` that has no parent): `root` in `root_shape`, and `nodes`, each
     `{activity, parent_id, depth}` with the activity in `node_shape`, breadth first (by
     depth, then start time, then id), at most `cap` + 1 of them. None when there is no
-    activity with this id. One statement."""
-    rows = await fresh_rows(graph, tree_statement(activity_id, root_shape, node_shape, cap))
+    activity with this id, or when the audience may not see it or the root. The nodes are
+    those the audience may see. One statement."""
+    build = tree_statement(audience, activity_id, root_shape, node_shape, cap)
+    rows = await fresh_rows(graph, build)
     return {"root": rows[0]["root"], "nodes": rows[0]["nodes"]} if rows else None
 
 
-def tree_statement(activity_id: str, root_shape: Shape, node_shape: Shape, cap: int) -> Build:
+def tree_statement(
+    audience: Audience | None, activity_id: str, root_shape: Shape, node_shape: Shape, cap: int
+) -> Build:
     """The statement `tree` runs, built from the catalog's keys."""
 
     def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
-        statement = Statement(keys=keys)
+        statement = Statement(keys=keys, audience=audience)
         start, root, n = statement.variable(), statement.variable(), statement.variable()
         root_subqueries, root_projection = statement.projection(root, root_shape)
         node_subqueries, node_projection = statement.projection(n, node_shape)
@@ -131,14 +141,17 @@ def tree_statement(activity_id: str, root_shape: Shape, node_shape: Shape, cap: 
         text = "\n".join(
             [
                 f"MATCH ({start}:Activity {{id: {statement.param(activity_id)}}})",
+                f"WHERE {statement.visible(start)}",
                 f"CALL ({start}) {{",
                 f"  MATCH ({start})-[:CHILD_OF*0..]->({root}:Activity)",
                 f"  WHERE NOT EXISTS {{ ({root})-[:CHILD_OF]->(:Activity) }}",
+                f"  AND {statement.visible(root)}",
                 f"  RETURN {root} LIMIT 1",
                 "}",
                 *root_subqueries,
                 f"CALL ({root}) {{",
                 f"  MATCH path = ({n}:Activity)-[:CHILD_OF*0..]->({root})",
+                f"  WHERE {statement.visible(n)}",
                 f"  WITH {n}, length(path) AS depth, "
                 "CASE WHEN length(path) = 0 THEN null ELSE nodes(path)[1].id END AS parentId",
                 f"  ORDER BY {order} LIMIT {statement.param(cap + 1)}",

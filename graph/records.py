@@ -18,6 +18,7 @@ from kesher.graph.events import Revoked, emit
 from kesher.graph.labels import Label
 from kesher.graph.parties import find_party
 from kesher.graph.statement import Page, Search, Shape, Statement
+from kesher.graph.visibility import CANNOT_CHANGE, Audience
 
 SEARCH_INDEXES: Mapping[str, LiteralString] = {
     "Customer": "customer_search",
@@ -57,34 +58,54 @@ class PageRows:
         return cls(answer["rows"], answer.get("total"), answer.get("behind"))
 
 
-async def card(graph: Graph, shape: Shape, record_id: str, key: LiteralString = "id") -> Row | None:
-    """A record's card by id, or by another unique property `key` (an activity's ref)."""
-    rows = await fresh_rows(graph, _card(shape, record_id, key))
+async def card(
+    graph: Graph,
+    audience: Audience | None,
+    shape: Shape,
+    record_id: str,
+    key: LiteralString = "id",
+) -> Row | None:
+    """A record's card by id, or by another unique property `key` (an activity's ref);
+    None when there is none or it is an activity the audience may not see."""
+    rows = await fresh_rows(graph, _card(audience, shape, record_id, key))
     return rows[0]["row"] if rows else None
 
 
 async def card_in(
-    graph: Graph, tx: AsyncManagedTransaction, shape: Shape, record_id: str
+    graph: Graph,
+    tx: AsyncManagedTransaction,
+    audience: Audience | None,
+    shape: Shape,
+    record_id: str,
+    written: bool = False,
 ) -> Row | None:
     """The card read back inside a write transaction, so a mutation answers with what it
-    wrote in the same transaction."""
-    rows = await fresh_tx_rows(graph, tx, _card(shape, record_id))
+    wrote in the same transaction. When the audience `written` the activity itself (made
+    it, or changed it and maybe gave it away), they read it back whoever else may see it;
+    what it links to still follows the rule."""
+    rows = await fresh_tx_rows(graph, tx, _card(audience, shape, record_id, checked=not written))
     return rows[0]["row"] if rows else None
 
 
 def _card(
-    shape: Shape, record_id: str, key: LiteralString = "id"
+    audience: Audience | None,
+    shape: Shape,
+    record_id: str,
+    key: LiteralString = "id",
+    checked: bool = True,
 ) -> Callable[[frozenset[str]], tuple[LiteralString, Params]]:
     def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
-        statement = Statement(keys=keys)
-        return statement.card(shape, record_id, key), statement.params
+        statement = Statement(keys=keys, audience=audience)
+        return statement.card(shape, record_id, key, checked), statement.params
 
     return build
 
 
-async def page(graph: Graph, shape: Shape, page: Page, where: RecordFilter) -> PageRows:
+async def page(
+    graph: Graph, audience: Audience | None, shape: Shape, page: Page, where: RecordFilter
+) -> PageRows:
     def build(keys: frozenset[str]) -> tuple[LiteralString, Params]:
-        statement = Statement(keys=keys)
+        statement = Statement(keys=keys, audience=audience)
         n = statement.variable()
         conditions = record_conditions(statement, n, shape.label, where)
         search = anchor = None
@@ -195,18 +216,29 @@ RECORD_LABELS: tuple[LiteralString, ...] = ("Customer", "Contact", "Project", "A
 
 
 async def require_open_record(
-    tx: AsyncManagedTransaction, record_id: str, field_name: str = "recordId"
+    tx: AsyncManagedTransaction,
+    audience: Audience | None,
+    record_id: str,
+    field_name: str = "recordId",
+    change: bool = True,
 ) -> None:
     """Refuses, in one statement, an unknown or archived record and a closed activity:
-    what a note or an attachment may not be added to."""
+    what a note, a file, a call log or an e-mail may not be added to. An activity the
+    audience may not see reads as unknown; one they may see but not change is refused
+    too, unless not `change` (adding a task under it)."""
+    statement = Statement(audience=audience)
     rows = await tx_rows(
         tx,
         find_party("r", "$id", RECORD_LABELS)
-        + " RETURN r.archivedAt AS archivedAt, r.closedAt AS closedAt",
-        {"id": record_id},
+        + " RETURN r.archivedAt AS archivedAt, r.closedAt AS closedAt, "
+        + f"NOT r:Activity OR {statement.visible('r')} AS visible, "
+        + f"NOT r:Activity OR {statement.changeable('r')} AS changeable",
+        {"id": record_id, **statement.params},
     )
-    if not rows:
+    if not rows or not rows[0]["visible"]:
         raise NotFound(f"{field_name}: no record has the id {record_id!r}.", field=field_name)
+    if change and not rows[0]["changeable"]:
+        raise Forbidden(CANNOT_CHANGE.format(field=field_name), field=field_name)
     if rows[0]["archivedAt"] is not None:
         raise Archived(f"{field_name}: the record {record_id!r} is archived.", field=field_name)
     if rows[0]["closedAt"] is not None:

@@ -103,7 +103,7 @@ def map_statement(
     request: MapRequest, known: frozenset[str], row_cap: int
 ) -> tuple[LiteralString, Params]:
     """The map's one statement; `row_cap` bounds the links read per level."""
-    cypher = Statement()
+    cypher = Statement(audience=None)  # a map reads parties, never activities
     walk = request.walk
     types = _types(walk, known)
     roots = cypher.param(list(request.root_ids))
@@ -154,7 +154,7 @@ def path_statement(
     from_id: str, to_id: str, max_depth: int, walk: Walk, known: frozenset[str]
 ) -> tuple[LiteralString, Params]:
     """The shortest chain of links between two parties; `path` is null when there is none."""
-    cypher = Statement()
+    cypher = Statement(audience=None)  # a map reads parties, never activities
     types = _types(walk, known)
     start, end = cypher.param(from_id), cypher.param(to_id)
     found: LiteralString = "null AS p"

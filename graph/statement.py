@@ -16,6 +16,15 @@ from typing import Any, LiteralString
 from kesher.graph.catalog import CATALOG_KEYS, cypher_types
 from kesher.graph.labels import Label, Relation
 from kesher.graph.parties import party, seen_from
+from kesher.graph.visibility import (
+    ITEM_LABELS,
+    Audience,
+    changes_activity,
+    sees_activity,
+    sees_calendar,
+    sees_chain,
+    sees_item,
+)
 
 
 @dataclass(frozen=True)
@@ -108,12 +117,16 @@ class Search:
 class Statement:
     """Collects parameters and fresh variable names while a statement is built."""
 
+    audience: Audience | None = field(kw_only=True)
+    """Who the statement answers; every activity it reaches is one they may see. None only
+    for the system's own reads (reminders, seeds), which see everything."""
     params: dict[str, Any] = field(default_factory=dict)
     keys: frozenset[str] = frozenset()
     """The relationship-type keys of the catalog, spliced into relationship patterns."""
     today: date = field(default_factory=lambda: datetime.now(UTC).date())
     uses_catalog: bool = False
     _variables: int = 0
+    _viewer: LiteralString | None = None
 
     def param(self, value: Any) -> LiteralString:
         name = f"p{len(self.params)}"
@@ -124,14 +137,65 @@ class Statement:
         self._variables += 1
         return f"n{self._variables}"
 
-    def card(self, shape: Shape, record_id: str, key: LiteralString = "id") -> LiteralString:
+    def visible(self, a: LiteralString) -> LiteralString:
+        """A predicate: the audience may see activity `a` (see `kesher.graph.visibility`)."""
+        if self.audience is None or self.audience.admin:
+            return "true"
+        return sees_activity(a, self._viewer_param(), self.variable())
+
+    def sees_calendar(self, u: LiteralString) -> LiteralString:
+        """A predicate: the audience may see the calendar of user `u`."""
+        if self.audience is None or self.audience.admin:
+            return "true"
+        return sees_calendar(u, self._viewer_param())
+
+    def changeable(self, a: LiteralString) -> LiteralString:
+        """A predicate: the audience may change activity `a`."""
+        if self.audience is None or self.audience.admin:
+            return "true"
+        return changes_activity(a, self._viewer_param(), self.variable())
+
+    def _viewer_param(self) -> LiteralString:
+        assert self.audience is not None
+        if self._viewer is None:
+            self._viewer = self.param(self.audience.viewer_id)
+        return self._viewer
+
+    def visibility_conditions(self, n: LiteralString, label: Label) -> list[LiteralString]:
+        """The condition that keeps out of a list of `label` the activities the audience
+        may not see, and the notes, files, calls, e-mails, audit lines and chains that are
+        seen only with such activities: none when the label holds none of these."""
+        if self.audience is None or self.audience.admin:
+            return []
+        if label.name == "Activity":
+            return [self.visible(n)]
+        if label.name in ITEM_LABELS:
+            return [self.visible_item(n)]
+        if label.name == "Chain":
+            return [sees_chain(n, self._viewer_param(), self.variable(), self.variable())]
+        if "Activity" in label.facets.values():
+            return [f"(NOT {n}:Activity OR {self.visible(n)})"]
+        return []
+
+    def visible_item(self, n: LiteralString) -> LiteralString:
+        """A predicate: the audience may see note, file, call log, e-mail or audit line
+        `n` (see `kesher.graph.visibility`)."""
+        if self.audience is None or self.audience.admin:
+            return "true"
+        return sees_item(n, self._viewer_param(), self.variable(), self.variable())
+
+    def card(
+        self, shape: Shape, record_id: str, key: LiteralString = "id", checked: bool = True
+    ) -> LiteralString:
         """One record by id (or by another unique property, `key`); no row when there is
-        none."""
+        none, or when it is an activity the audience may not see (unless not `checked`:
+        its author reading back what they wrote)."""
         n = self.variable()
         subqueries, projection = self._projection(n, shape)
         label = shape.label.name
         return _lines(
             f"MATCH ({n}:{label} {{{key}: {self.param(record_id)}}})",
+            _where(self.visibility_conditions(n, shape.label) if checked else []),
             *subqueries,
             f"RETURN {projection} AS row" + self.catalog(),
         )
@@ -154,6 +218,7 @@ class Statement:
         """
         n = n or self.variable()
         label = shape.label.name
+        conditions = [*conditions, *self.visibility_conditions(n, shape.label)]
         if anchor is not None:
             source = anchor
             where = list(conditions)
@@ -300,7 +365,7 @@ class Statement:
     ) -> tuple[list[LiteralString], LiteralString]:
         label = shape.label
         entries = ["id: " + n + ".id", *([extra] if extra else [])]
-        entries += [f"{key}: {read(label, key, n)}" for key in sorted(shape.fields)]
+        entries += [f"{key}: {self._read(label, key, n)}" for key in sorted(shape.fields)]
         subqueries: list[LiteralString] = []
         for link in shape.links:
             value, subquery = self._link(n, link)
@@ -323,11 +388,27 @@ class Statement:
             entries.append(f"linked_customers: {self._linked_customers(n, shape.linked_customers)}")
         if shape.counts is not None:
             counts = ", ".join(
-                f"{name}: COUNT {{ {label.counts[name].format(a=n)} }}"
+                f"{name}: COUNT {{ {self._count(label.counts[name], n)} }}"
                 for name in sorted(shape.counts)
             )
             entries.append(f"linked_counts: {{{counts}}}")
         return subqueries, f"{n} {{{', '.join(entries)}}}"
+
+    def _read(self, label: Label, key: str, n: LiteralString) -> LiteralString:
+        """`read`, with `{visible}` in an expression standing for the audience's view of
+        the activity `chain_step` (a chain's summaries read only the steps they may see)."""
+        value = label.properties[key]
+        if "{visible}" in value:
+            return value.format(n=n, visible=self.visible("chain_step"))
+        return read(label, key, n)
+
+    def _count(self, template: LiteralString, a: LiteralString) -> LiteralString:
+        """A degree count's pattern from node `a`; an activity it counts is `{b}`, and
+        `{visible}` is the audience's view of it."""
+        if "{visible}" not in template:
+            return template.format(a=a)
+        b = self.variable()
+        return template.format(a=a, b=b, visible=self.visible(b))
 
     def _link(self, a: LiteralString, link: Link) -> tuple[LiteralString, LiteralString]:
         relation = link.relation
@@ -335,6 +416,7 @@ class Statement:
         pattern = relation.pattern.format(a=a, b=b)
         where: list[LiteralString] = [f"{b}.archivedAt IS NULL"] if relation.live_only else []
         where += [template.format(n=b, v=self.param(value)) for template, value in link.conditions]
+        where += self.visibility_conditions(b, link.shape.label)
         if not relation.many:
             subqueries, projection = self._projection(b, link.shape)
             value = self.variable()

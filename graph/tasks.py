@@ -26,6 +26,7 @@ from kesher.graph.events import Notified, emit
 from kesher.graph.notes import NOTIFICATION_PREFIX
 from kesher.graph.parties import find_party
 from kesher.graph.records import RECORD_LABELS, require_open_record
+from kesher.graph.visibility import Audience
 
 TASK_DUE = "TASK_DUE"
 
@@ -46,11 +47,11 @@ _ANCHOR: LiteralString = (
 )
 
 
-async def anchor(tx: AsyncManagedTransaction, record_id: str) -> Row:
+async def anchor(tx: AsyncManagedTransaction, audience: Audience, record_id: str) -> Row:
     """The links a task added from a record takes: `customerId`, `otherCustomerIds`,
-    `contactId` and `parentId`. Refuses an unknown or archived record and a closed
-    activity, naming `recordId`."""
-    await require_open_record(tx, record_id)
+    `contactId` and `parentId`. Refuses an unknown or archived record, a closed activity
+    and one the audience may not see, naming `recordId`."""
+    await require_open_record(tx, audience, record_id, change=False)
     rows = await tx_rows(tx, _ANCHOR, {"id": record_id})
     return rows[0]
 

@@ -354,7 +354,10 @@ async def attachment(request: Request) -> Response:
     if viewer is None:
         return PlainTextResponse(reason, status_code=401, headers={"WWW-Authenticate": "Bearer"})
     found = await attachments.download(
-        request.app.state.graph, settings.attachments_dir, request.path_params["attachment_id"]
+        request.app.state.graph,
+        viewer,
+        settings.attachments_dir,
+        request.path_params["attachment_id"],
     )
     if found is None:
         return PlainTextResponse("No such attachment.", status_code=404)

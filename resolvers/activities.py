@@ -26,7 +26,7 @@ from kesher.resolvers import inputs, recurrence
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError, Refusal, validate
 from kesher.resolvers.pagination import ORDERS, connection
-from kesher.resolvers.records import search_text, viewer_id, write
+from kesher.resolvers.records import audience, search_text, viewer_id, write
 from kesher.resolvers.selection import child, connection_shape, shape_of
 from kesher.resolvers.time_zones import zone_problem
 
@@ -36,7 +36,7 @@ TIME_FIELDS = ("starts_at", "ends_at", "due_at", "all_day", "time_zone")
 
 async def card(context: Context, activity_id: str, selections: Iterable[Selection]) -> Row | None:
     shape = shape_of(ACTIVITY, selections, context.settings)
-    return await graph_records.card(context.graph, shape, activity_id)
+    return await graph_records.card(context.graph, audience(context), shape, activity_id)
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,9 @@ async def create(
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
         await insert(tx, activity_id, new, actor)
-        return await graph_records.card_in(context.graph, tx, shape, activity_id)
+        return await graph_records.card_in(
+            context.graph, tx, audience(context), shape, activity_id, written=True
+        )
 
     return await write(context, work)
 
@@ -121,7 +123,7 @@ async def update(
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
-        stored = await graph_activities.current(tx, activity_id)
+        stored = await graph_activities.current(tx, audience(context), activity_id)
         graph_activities.require_open(stored, activity_id)
         if sent & set(TIME_FIELDS):
             given = {name: getattr(checked, name) for name in TIME_FIELDS if name in sent}
@@ -146,7 +148,9 @@ async def update(
         await write_audits(
             tx, actor, graph_activities.changes(activity_id, stored, _new(sent, values, links))
         )
-        return await graph_records.card_in(context.graph, tx, shape, activity_id)
+        return await graph_records.card_in(
+            context.graph, tx, audience(context), shape, activity_id, written=True
+        )
 
     return await write(context, work)
 
@@ -255,7 +259,7 @@ async def set_closed(
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
-        await graph_activities.set_closed(tx, activity_id, closed)
+        await graph_activities.set_closed(tx, audience(context), activity_id, closed)
         action = graph_activities.CLOSED if closed else graph_activities.REOPENED
         await write_audit(
             tx,
@@ -267,7 +271,7 @@ async def set_closed(
             "true" if closed else "false",
             "Closed" if closed else "Reopened",
         )
-        return await graph_records.card_in(context.graph, tx, shape, activity_id)
+        return await graph_records.card_in(context.graph, tx, audience(context), shape, activity_id)
 
     return await write(context, work)
 
@@ -292,6 +296,10 @@ def activity_filter(
         search=search,
     )
 
+
+# The most groups a report answers with: past it, Neo4j would hold and shape every group
+# of a fine grouping (five keys over a large graph ran out of transaction memory).
+MAX_REPORT_GROUPS = 1000
 
 # The groupings that are records, read in the shape the report's selection asks for.
 REPORTED_NODES = {"TYPE": ACTIVITY_TYPE, "STATUS": ACTIVITY_STATUS, "OWNER": USER}
@@ -326,8 +334,21 @@ async def report(
         if name in group_by
     }
     rows = await activity_list.report(
-        context.graph, tuple(group_by), activity_filter(where, include_closed), time_zone, shapes
+        context.graph,
+        audience(context),
+        tuple(group_by),
+        activity_filter(where, include_closed),
+        time_zone,
+        shapes,
+        MAX_REPORT_GROUPS,
     )
+    if len(rows) > MAX_REPORT_GROUPS:
+        raise ClientError(
+            f"groupBy: the report would have more than {MAX_REPORT_GROUPS} groups; group by "
+            "fewer or coarser keys (MONTH rather than DAY) or narrow the filter.",
+            code="LIMIT_REACHED",
+            field="groupBy",
+        )
     for row in rows:
         for period in periods:
             row["period"] = row.pop(period.lower())
@@ -353,7 +374,7 @@ async def page(
     shape, keyset = connection_shape(
         ACTIVITY, field, context.settings, ORDERS[order_name], order_name
     )
-    answer = await activity_list.page(context.graph, shape, keyset, narrowed)
+    answer = await activity_list.page(context.graph, audience(context), shape, keyset, narrowed)
     return connection(vars(answer), keyset, order_name)
 
 
@@ -423,7 +444,7 @@ async def add_exception(
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
-        stored = await graph_activities.current(tx, activity_id, named)
+        stored = await graph_activities.current(tx, audience(context), activity_id, named)
         graph_activities.require_open(stored, activity_id, named)
         if stored["recurrence"] is None:
             raise GraphError(f"{named}: the activity does not repeat.", field=named)
@@ -448,6 +469,6 @@ async def add_exception(
             action, after = graph_activities.OCCURRENCE_MOVED, graph_activities.as_text(moved_to[0])
             summary = f"Moved the occurrence of {start} to {after}"
         await write_audit(tx, activity_id, actor, action, "occurrence", start, after, summary)
-        return await graph_records.card_in(context.graph, tx, shape, activity_id)
+        return await graph_records.card_in(context.graph, tx, audience(context), shape, activity_id)
 
     return await write(context, work)

@@ -28,7 +28,7 @@ from kesher.graph.model import ACTIVITY, CUSTOMER, USER
 from kesher.resolvers import mail
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import Refusal
-from kesher.resolvers.records import viewer_id, write
+from kesher.resolvers.records import audience, viewer_id, write
 from kesher.resolvers.selection import child, shape_of
 
 logger = logging.getLogger("kesher.assignment")
@@ -82,7 +82,7 @@ async def change(
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor_id)
-        target = await graph_assignment.target(tx, record_id)
+        target = await graph_assignment.target(tx, audience(context), record_id)
         found = await graph_assignment.users(tx, user_ids)
         actor = (await graph_assignment.users(tx, [actor_id]))[actor_id]
         for user_id in user_ids:
@@ -116,8 +116,12 @@ async def change(
                 if user["id"] != actor_id and user["active"]
             },
         )
-        card = await graph_records.card_in(context.graph, tx, shapes[target.label], record_id)
-        assigned = await graph_assignment.assigned_users(context.graph, tx, user_shape, record_id)
+        card = await graph_records.card_in(
+            context.graph, tx, audience(context), shapes[target.label], record_id
+        )
+        assigned = await graph_assignment.assigned_users(
+            context.graph, tx, audience(context), user_shape, record_id
+        )
         done[:] = [Change(actor, target, affected, lines[0]["created_at"])]
         return {
             "customer": card if target.label == "Customer" else None,

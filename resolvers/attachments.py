@@ -31,9 +31,9 @@ from kesher.graph import attachments as graph_attachments
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Graph, Row
 from kesher.graph.items import ATTACHMENT
-from kesher.resolvers.context import Context
+from kesher.resolvers.context import Context, Viewer
 from kesher.resolvers.errors import Refusal
-from kesher.resolvers.records import viewer_id, write
+from kesher.resolvers.records import audience, audience_of, viewer_id, write
 from kesher.resolvers.selection import shape_of
 
 logger = logging.getLogger("kesher.attachments")
@@ -97,10 +97,14 @@ async def upload(
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
-        await graph_attachments.attach(tx, attachment_id, record_id, actor, values)
+        await graph_attachments.attach(
+            tx, audience(context), attachment_id, record_id, actor, values
+        )
         # Every check has passed: the content goes in place before the commit.
         await asyncio.to_thread(_place, content.temporary, target)
-        return await graph_records.card_in(context.graph, tx, shape, attachment_id)
+        return await graph_records.card_in(
+            context.graph, tx, audience(context), shape, attachment_id
+        )
 
     try:
         return await write(context, work)
@@ -172,10 +176,13 @@ def file_name(given: str | None) -> str:
     return cleaned[:MAX_NAME_LENGTH] or "attachment"
 
 
-async def download(graph: Graph, folder: Path, attachment_id: str) -> Download | None:
-    """The stored file of an attachment, or None when there is no such attachment (or its
-    content is missing from the store)."""
-    found = await graph_attachments.stored(graph, attachment_id)
+async def download(
+    graph: Graph, viewer: Viewer, folder: Path, attachment_id: str
+) -> Download | None:
+    """The stored file of an attachment, or None when there is no such attachment, the
+    viewer may not see it (it is on an activity they may not see) or its content is
+    missing from the store."""
+    found = await graph_attachments.stored(graph, audience_of(viewer), attachment_id)
     if found is None:
         return None
     path = content_path(folder, found["sha256"])

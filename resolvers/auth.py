@@ -49,5 +49,5 @@ async def login(
     await throttle.succeeded(account)
     viewer = Viewer(found["id"], Role(found["role"]), found["tokenVersion"])
     token, expires = issue(viewer, context.settings.signing_key, context.settings.token_ttl_seconds)
-    user = await card(context, USERS, viewer.id, user_selections) or {"id": viewer.id}
+    user = await card(context, USERS, viewer.id, user_selections, viewer) or {"id": viewer.id}
     return token, expires, user

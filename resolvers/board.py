@@ -19,7 +19,7 @@ from kesher.graph.records import RecordFilter
 from kesher.resolvers.activities import activity_filter
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError, Refusal
-from kesher.resolvers.records import record_filter, viewer_id, write
+from kesher.resolvers.records import audience, record_filter, viewer_id, write
 from kesher.resolvers.selection import child, shape_of
 
 DEFAULT_FIRST = 10
@@ -114,6 +114,7 @@ async def board(
     shape = shape_of(label, child(child(selected.selections, "columns"), key), context.settings)
     rows = await graph_board.board(
         context.graph,
+        audience(context),
         columns,
         shape,
         _filter(label, where, include_closed),
@@ -149,8 +150,12 @@ async def move(
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
-        moved = await graph_board.move(tx, actor, record_id, field.lower(), value)
-        card = await graph_records.card_in(context.graph, tx, shapes[moved.label], record_id)
+        moved = await graph_board.move(
+            tx, audience(context), actor, record_id, field.lower(), value
+        )
+        card = await graph_records.card_in(
+            context.graph, tx, audience(context), shapes[moved.label], record_id
+        )
         answer: Row = {"customer": None, "project": None, "activity": None}
         answer[RECORDS[moved.label][0]] = card
         answer["audit_line"] = moved.audit

@@ -38,9 +38,10 @@ from kesher.graph.driver import Row
 from kesher.graph.events import Event, Notified, RecordChanged, Revoked, followable
 from kesher.graph.items import NOTIFICATION
 from kesher.resolvers import subscription_access as access
+from kesher.resolvers.activities import PREFIX as ACTIVITY_PREFIX
 from kesher.resolvers.context import Context, viewer_checked
 from kesher.resolvers.errors import ClientError
-from kesher.resolvers.records import viewer_id
+from kesher.resolvers.records import audience, viewer_id
 from kesher.resolvers.selection import fields, shape_of
 from kesher.settings import Settings
 
@@ -402,18 +403,26 @@ async def _following(context: Context, channel: str) -> AsyncIterator[access.Aut
 
 
 async def record_changes(context: Context, record_id: str) -> AsyncGenerator[Row, None]:
-    """Every committed change on the record from now on. An unknown record is refused,
-    naming `recordId` (one statement)."""
-    viewer_id(context)
+    """Every committed change on the record from now on. An unknown record, or an
+    activity the viewer may not see, is refused, naming `recordId` (one statement). An
+    activity's change is told only while the viewer may still see it (one statement per
+    change: taking a user off it, or a calendar no longer shared, stops the telling)."""
+    watcher = audience(context)
     with viewer_checked(context):
-        known = await followable(context.graph, record_id)
+        known = await followable(context.graph, watcher, record_id)
     if not known:
         raise ClientError(
             f"recordId: no record has the id {record_id!r}.", code="NOT_FOUND", field="recordId"
         )
+    activity = record_id.startswith(f"{ACTIVITY_PREFIX}_")
     async with _following(context, record_channel(record_id)) as feed:
         async for event in feed:
             if isinstance(event, RecordChanged):
+                if activity:
+                    with viewer_checked(context):
+                        still = await followable(context.graph, watcher, record_id)
+                    if not still:
+                        continue
                 yield {
                     "record_id": event.record_id,
                     "action": event.action,
@@ -441,6 +450,8 @@ async def notifications(
                 yield event.notification
                 continue
             with viewer_checked(context):
-                row = await graph_records.card(context.graph, shape, event.notification["id"])
+                row = await graph_records.card(
+                    context.graph, audience(context), shape, event.notification["id"]
+                )
             if row is not None:  # gone already if it was deleted meanwhile
                 yield row

@@ -13,9 +13,9 @@ from kesher.graph.driver import Row
 from kesher.graph.model import ACTIVITY, USER
 from kesher.graph.statement import Shape
 from kesher.resolvers import recurrence
-from kesher.resolvers.context import Context, Role
+from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError
-from kesher.resolvers.records import viewer_id
+from kesher.resolvers.records import audience
 from kesher.resolvers.selection import child, shape_of
 
 MAX_USERS = 50
@@ -47,14 +47,11 @@ async def calendar(
     """One lane per user asked for. Asking for a user the viewer may not see is an error
     naming that user, never a silently missing lane."""
     _window(user_ids, starts, ends)
-    viewer = viewer_id(context)
-    admin = context.viewer is not None and context.viewer.role is Role.ADMIN
     selections = child(child(field.selections, "occurrences"), "activity")
     shape = with_series(shape_of(ACTIVITY, selections, context.settings))
     rows = await graph_calendar.lanes(
         context.graph,
-        viewer,
-        admin,
+        audience(context),
         user_ids,
         graph_calendar.Window(starts, ends, include_closed),
         shape,
@@ -132,13 +129,13 @@ async def free_busy(
     shape = Shape(ACTIVITY, SERIES_FIELDS)
     rows = await graph_calendar.lanes(
         context.graph,
-        viewer_id(context),
-        True,
+        audience(context),
         user_ids,
         graph_calendar.Window(starts, ends),
         shape,
         PER_LANE,
         shape_of(USER, child(field.selections, "user"), context.settings),
+        every_lane=True,
     )
     lanes = []
     for row in rows:

@@ -13,7 +13,7 @@ from kesher.graph.driver import Row
 from kesher.graph.model import USER
 from kesher.resolvers.context import Context, Role
 from kesher.resolvers.errors import Refusal
-from kesher.resolvers.records import viewer_id, write
+from kesher.resolvers.records import audience, viewer_id, write
 from kesher.resolvers.selection import shape_of
 
 MAX_USERS = 100
@@ -46,7 +46,7 @@ async def manage(
         else:
             await access.require_users(tx, [manager_id], "managerId")
         await access.link_users(tx, access.MANAGES, manager_id, user_ids, present)
-        return await graph_records.card_in(context.graph, tx, shape, manager_id)
+        return await graph_records.card_in(context.graph, tx, audience(context), shape, manager_id)
 
     return await write(context, work)
 
@@ -73,6 +73,6 @@ async def share(
         await graph_records.require_actor(tx, actor)
         await access.require_users(tx, [owner], "ownerId")
         await access.link_users(tx, access.SHARES, owner, user_ids, present)
-        return await graph_records.card_in(context.graph, tx, shape, owner)
+        return await graph_records.card_in(context.graph, tx, audience(context), shape, owner)
 
     return await write(context, work)

@@ -19,6 +19,7 @@ from kesher.graph import records as graph_records
 from kesher.graph.driver import Graph, Row
 from kesher.graph.model import ACTIVITY, USER
 from kesher.graph.statement import Shape
+from kesher.graph.visibility import Audience
 from kesher.resolvers.calendar import SERIES_FIELDS
 from kesher.resolvers.context import Context, Role
 from kesher.resolvers.errors import Refusal
@@ -66,8 +67,7 @@ async def feed(graph: Graph, user_id: str, token: str) -> bytes | None:
     now = datetime.now(UTC)
     rows = await graph_calendar.lanes(
         graph,
-        user_id,
-        True,
+        Audience(user_id, admin=False),
         [user_id],
         graph_calendar.Window(now - PAST, now + FUTURE),
         dataclasses.replace(Shape(ACTIVITY), fields=FEED_FIELDS),

@@ -18,7 +18,7 @@ from kesher.graph.items import CALL_LOG
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import Refusal, validate
 from kesher.resolvers.inputs import Input
-from kesher.resolvers.records import viewer_id, write
+from kesher.resolvers.records import audience, viewer_id, write
 from kesher.resolvers.selection import shape_of
 
 MAX_SUMMARY_LENGTH = 10_000
@@ -67,6 +67,7 @@ async def log_call(
         await graph_records.require_actor(tx, actor)
         await graph_calls.log(
             tx,
+            audience(context),
             call_id,
             record_id,
             actor,
@@ -77,6 +78,6 @@ async def log_call(
             checked.duration_seconds,
             said,
         )
-        return await graph_records.card_in(context.graph, tx, shape, call_id)
+        return await graph_records.card_in(context.graph, tx, audience(context), shape, call_id)
 
     return await write(context, work)

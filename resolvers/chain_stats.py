@@ -11,7 +11,7 @@ from kesher.graph.chain_stats import ChainWindow
 from kesher.graph.driver import Row
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError
-from kesher.resolvers.records import record_filter
+from kesher.resolvers.records import audience, record_filter
 
 
 async def chain_stats(
@@ -22,5 +22,5 @@ async def chain_stats(
     if starts is not None and ends is not None and ends <= starts:
         raise ClientError("to: must be after `from`.", code="INVALID_INPUT", field="to")
     return await graph_chain_stats.chain_stats(
-        context.graph, record_filter(where), ChainWindow(starts, ends)
+        context.graph, audience(context), record_filter(where), ChainWindow(starts, ends)
     )

@@ -13,7 +13,7 @@ from kesher.graph.driver import Row
 from kesher.graph.model import ACTIVITY
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError, Refusal
-from kesher.resolvers.records import viewer_id, write
+from kesher.resolvers.records import audience, viewer_id, write
 from kesher.resolvers.selection import shape_of
 
 MAX_REF_LENGTH = 40
@@ -29,7 +29,7 @@ async def card_by_ref(context: Context, ref: str, selections: Iterable[Selection
             field="ref",
         )
     shape = shape_of(ACTIVITY, selections, context.settings)
-    return await graph_records.card(context.graph, shape, canonical, key="ref")
+    return await graph_records.card(context.graph, audience(context), shape, canonical, key="ref")
 
 
 async def link(
@@ -41,8 +41,8 @@ async def link(
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
-        await graph_chains.link(tx, activity_id, previous_id, actor)
-        return await graph_records.card_in(context.graph, tx, shape, activity_id)
+        await graph_chains.link(tx, audience(context), activity_id, previous_id, actor)
+        return await graph_records.card_in(context.graph, tx, audience(context), shape, activity_id)
 
     return await write(context, work)
 
@@ -56,7 +56,7 @@ async def unlink(
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
-        await graph_chains.unlink(tx, activity_id, actor)
-        return await graph_records.card_in(context.graph, tx, shape, activity_id)
+        await graph_chains.unlink(tx, audience(context), activity_id, actor)
+        return await graph_records.card_in(context.graph, tx, audience(context), shape, activity_id)
 
     return await write(context, work)

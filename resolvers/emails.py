@@ -21,7 +21,7 @@ from kesher.resolvers import mail
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.mail import BadInput
-from kesher.resolvers.records import viewer_id, write
+from kesher.resolvers.records import audience, viewer_id, write
 from kesher.resolvers.selection import shape_of
 
 # How far ahead of the server's clock a logged e-mail's time may be (clocks differ a bit).
@@ -77,7 +77,7 @@ async def send_email(
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
-        await graph_records.require_open_record(tx, record_id)
+        await graph_records.require_open_record(tx, audience(context), record_id)
         user = await graph_emails.sender(tx, actor)
         if given is not None:
             addressees, copies = given
@@ -116,7 +116,7 @@ async def send_email(
         await graph_emails.file_by_user(
             tx, email_id, record_id, actor, filed, "EMAIL_SENT", summary
         )
-        card = await graph_records.card_in(context.graph, tx, shape, email_id)
+        card = await graph_records.card_in(context.graph, tx, audience(context), shape, email_id)
         if not sent:
             await mail.send(context.settings, message)
             sent.append(True)
@@ -163,13 +163,13 @@ async def log_email(
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
-        await graph_records.require_open_record(tx, record_id)
+        await graph_records.require_open_record(tx, audience(context), record_id)
         user = await graph_emails.sender(tx, actor)
         summary = f"{user['name']} logged an e-mail from {from_address}: {subject}"
         await graph_emails.file_by_user(
             tx, email_id, record_id, actor, filed, "EMAIL_LOGGED", summary
         )
-        return await graph_records.card_in(context.graph, tx, shape, email_id)
+        return await graph_records.card_in(context.graph, tx, audience(context), shape, email_id)
 
     return await write(context, work)
 

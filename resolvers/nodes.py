@@ -18,7 +18,7 @@ from kesher.resolvers import recurrence
 from kesher.resolvers.calendar import with_series
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError
-from kesher.resolvers.records import viewer_id
+from kesher.resolvers.records import audience
 from kesher.resolvers.selection import child, shape_of
 
 # The key under which a row carries its GraphQL type, for the Node interface to resolve.
@@ -100,7 +100,7 @@ async def nodes(context: Context, ids: Sequence[str], field: SelectedField) -> l
         tuple(dict.fromkeys(by_type.get(RELATIONSHIP, ()))),
         tuple(dict.fromkeys(by_type.get(RELATIONSHIP_TYPE, ()))),
     )
-    found = await graph_nodes.nodes(context.graph, wanted, viewer_id(context))
+    found = await graph_nodes.nodes(context.graph, wanted, audience(context))
     # An occurrence is looked up by its rule, in a thread, so other requests go on meanwhile.
     return await anyio.to_thread.run_sync(
         lambda: [_answer(found, asked[node_id]) for node_id in ids]

@@ -16,7 +16,7 @@ from kesher.graph.items import NOTE, NOTIFICATION
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.pagination import ORDERS, connection
-from kesher.resolvers.records import viewer_id, write
+from kesher.resolvers.records import audience, viewer_id, write
 from kesher.resolvers.selection import connection_shape, shape_of
 
 MAX_TEXT_LENGTH = 10_000
@@ -66,8 +66,10 @@ async def add_note(
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
-        await graph_notes.add(tx, note_id, record_id, actor, text, mentions, files)
-        return await graph_records.card_in(context.graph, tx, shape, note_id)
+        await graph_notes.add(
+            tx, audience(context), note_id, record_id, actor, text, mentions, files
+        )
+        return await graph_records.card_in(context.graph, tx, audience(context), shape, note_id)
 
     return await write(context, work)
 
@@ -78,7 +80,7 @@ async def notifications(context: Context, field: SelectedField, unread_only: boo
         NOTIFICATION, field, context.settings, ORDERS[NEWEST_FIRST], NEWEST_FIRST
     )
     answer = await graph_notes.notifications(
-        context.graph, shape, page, viewer_id(context), unread_only
+        context.graph, audience(context), shape, page, unread_only
     )
     return connection(vars(answer), page, NEWEST_FIRST)
 

@@ -23,7 +23,7 @@ from kesher.resolvers import inputs
 from kesher.resolvers.activities import PREFIX, TIME_FIELDS, schedule
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import Refusal, validate
-from kesher.resolvers.records import record_filter, viewer_id, write
+from kesher.resolvers.records import audience, record_filter, viewer_id, write
 from kesher.resolvers.selection import child, shape_of
 
 TEMPLATE = "template"
@@ -113,7 +113,7 @@ async def run(
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
-        stored = await graph_activities.current(tx, parent_id, "parentId")
+        stored = await graph_activities.current(tx, audience(context), parent_id, "parentId")
         graph_activities.require_open(stored, parent_id, "parentId")
         try:
             await graph_activities.check_links(tx, links)
@@ -146,7 +146,7 @@ async def run(
             str(created),
             f"Made {created} child {'activity' if created == 1 else 'activities'}",
         )
-        parent = await graph_records.card_in(context.graph, tx, shape, parent_id)
+        parent = await graph_records.card_in(context.graph, tx, audience(context), shape, parent_id)
         return None if parent is None else {"parent": parent, "created": created}
 
     return await write(context, work)
@@ -164,7 +164,9 @@ async def tree(context: Context, activity_id: str, field: SelectedField) -> Row 
     root_shape = shape_of(ACTIVITY, child(field.selections, "root"), settings)
     node_shape = shape_of(ACTIVITY, child(child(field.selections, "nodes"), "activity"), settings)
     cap = settings.process_max_nodes
-    found = await graph_processes.tree(context.graph, activity_id, root_shape, node_shape, cap)
+    found = await graph_processes.tree(
+        context.graph, audience(context), activity_id, root_shape, node_shape, cap
+    )
     if found is None:
         return None
     nodes: list[Row] = found["nodes"]

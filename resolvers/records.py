@@ -18,9 +18,10 @@ from kesher.graph.errors import GraphError
 from kesher.graph.labels import Label
 from kesher.graph.model import CONTACT, CUSTOMER, LABELS, PROJECT, USER
 from kesher.graph.records import RecordFilter
+from kesher.graph.visibility import Audience
 from kesher.passwords import hash_password
 from kesher.resolvers import inputs
-from kesher.resolvers.context import Context
+from kesher.resolvers.context import Context, Role, Viewer
 from kesher.resolvers.errors import ClientError, Refusal, validate
 from kesher.resolvers.pagination import ORDERS, connection, order_of, page_of
 from kesher.resolvers.selection import connection_shape, shape_of
@@ -49,11 +50,32 @@ def viewer_id(context: Context) -> str:
     return context.viewer.id
 
 
+def audience(context: Context) -> Audience:
+    """Whom a read answers: the signed-in viewer, who sees the activities their role and
+    calendars allow (see `kesher.graph.visibility`)."""
+    if context.viewer is None:  # permission classes run first; this guards direct calls
+        raise ClientError("Sign in first.", code="UNAUTHENTICATED")
+    return audience_of(context.viewer)
+
+
+def audience_of(viewer: Viewer) -> Audience:
+    """The audience a viewer is: outside a GraphQL request (a file download), or one who
+    has just signed in."""
+    return Audience(viewer.id, viewer.role is Role.ADMIN)
+
+
 async def card(
-    context: Context, kind: Kind, record_id: str, selections: Iterable[Selection]
+    context: Context,
+    kind: Kind,
+    record_id: str,
+    selections: Iterable[Selection],
+    viewer: Viewer | None = None,
 ) -> Row | None:
+    """The record's card as the signed-in viewer sees it, or as `viewer` does (a user who
+    has just signed in)."""
     shape = shape_of(kind.label, selections, context.settings)
-    return await graph_records.card(context.graph, shape, record_id)
+    seen_by = audience(context) if viewer is None else audience_of(viewer)
+    return await graph_records.card(context.graph, seen_by, shape, record_id)
 
 
 async def me(context: Context, selections: Iterable[Selection]) -> Row | None:
@@ -79,7 +101,7 @@ async def page(
     shape, keyset = connection_shape(
         kind.label, field, context.settings, ORDERS[order_name], order_name
     )
-    answer = await graph_records.page(context.graph, shape, keyset, narrowed)
+    answer = await graph_records.page(context.graph, audience(context), shape, keyset, narrowed)
     return connection(vars(answer), keyset, order_name)
 
 
@@ -158,7 +180,7 @@ async def create(
         if kind is USERS and not chosen_handle:
             values["handle"] = await graph_records.free_handle(tx, _handle_from(values["email"]))
         await graph_records.create_record(tx, kind.label.name, new_id, values, links)
-        return await graph_records.card_in(context.graph, tx, shape, new_id)
+        return await graph_records.card_in(context.graph, tx, audience(context), shape, new_id)
 
     return await write(context, work)
 
@@ -184,7 +206,7 @@ async def update(
         await graph_records.update_record(tx, kind.label.name, record_id, values, links)
         if revokes:
             await graph_records.revoke_tokens(tx, record_id)
-        return await graph_records.card_in(context.graph, tx, shape, record_id)
+        return await graph_records.card_in(context.graph, tx, audience(context), shape, record_id)
 
     return await write(context, work)
 
@@ -198,7 +220,7 @@ async def archive(
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
         await graph_records.archive_record(tx, kind.label.name, record_id)
-        return await graph_records.card_in(context.graph, tx, shape, record_id)
+        return await graph_records.card_in(context.graph, tx, audience(context), shape, record_id)
 
     return await write(context, work)
 
@@ -214,7 +236,7 @@ async def deactivate_user(
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
         await graph_records.set_user_active(tx, user_id, False)
-        return await graph_records.card_in(context.graph, tx, shape, user_id)
+        return await graph_records.card_in(context.graph, tx, audience(context), shape, user_id)
 
     return await write(context, work)
 

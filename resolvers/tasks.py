@@ -19,7 +19,7 @@ from kesher.graph.model import ACTIVITY
 from kesher.resolvers import activities
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import Refusal
-from kesher.resolvers.records import viewer_id, write
+from kesher.resolvers.records import audience, viewer_id, write
 from kesher.resolvers.selection import shape_of
 
 TASK_ADDED = "TASK_ADDED"
@@ -76,7 +76,7 @@ async def add_task(
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
         await graph_records.require_actor(tx, actor)
-        found = await graph_tasks.anchor(tx, record_id)
+        found = await graph_tasks.anchor(tx, audience(context), record_id)
         kind_id, state_id = await graph_tasks.default_entries(tx, type_id, status_id)
         if kind_id is None:
             raise GraphError("typeId: define an activity type first.", field="typeId")
@@ -116,6 +116,8 @@ async def add_task(
             ref,
             f"Added task {ref} {new.subject}",
         )
-        return await graph_records.card_in(context.graph, tx, shape, activity_id)
+        return await graph_records.card_in(
+            context.graph, tx, audience(context), shape, activity_id, written=True
+        )
 
     return await write(context, work)

@@ -34,7 +34,7 @@ def seed(driver: Driver) -> None:
 
 
 def statement_for(where: ActivityFilter) -> tuple[str, dict[str, object]]:
-    statement = Statement()
+    statement = Statement(audience=None)
     n = statement.variable()
     conditions = activity_conditions(statement, n, where)
     anchor = None
@@ -77,7 +77,7 @@ def test_a_page_with_state_attachments_and_chain_counts_still_reads_the_index_in
     clean_db: Driver,
 ) -> None:
     seed(clean_db)
-    statement = Statement()
+    statement = Statement(audience=None)
     n = statement.variable()
     chain = Shape(CHAIN, frozenset({"steps", "started_at", "duration_seconds", "slowest_step"}))
     shape = Shape(
@@ -100,7 +100,7 @@ def test_a_page_with_state_attachments_and_chain_counts_still_reads_the_index_in
 
 def test_a_backward_page_reads_the_start_time_index_the_other_way(clean_db: Driver) -> None:
     seed(clean_db)
-    statement = Statement()
+    statement = Statement(audience=None)
     n = statement.variable()
     cursor = (datetime(2026, 2, 1, tzinfo=UTC), "act_744")
     page = Page(size=20, order=LATEST_FIRST, cursor=cursor, backward=True, behind=True)

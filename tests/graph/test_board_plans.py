@@ -62,7 +62,7 @@ def test_a_customer_board_seeks_each_status_in_its_index(clean_db: Driver) -> No
     seed(clean_db)
     shape = Shape(CUSTOMER, frozenset({"name"}), (OWNER,))
     for where in (RecordFilter(), RecordFilter(owner_ids=("usr_3",))):
-        text, params = board_statement(CUSTOMER_STATUS, shape, where, 10)(frozenset())
+        text, params = board_statement(None, CUSTOMER_STATUS, shape, where, 10)(frozenset())
         plan = plan_of(clean_db, text, params)
         operators = [operator for operator, _ in plan]
         assert "NodeIndexSeek" in operators, plan
@@ -82,7 +82,7 @@ def test_an_activity_board_walks_from_its_catalog_entries(clean_db: Driver) -> N
     seed(clean_db)
     shape = Shape(ACTIVITY, frozenset({"subject"}))
     for columns in (ACTIVITY_STATUS, ACTIVITY_TYPE):
-        text, params = board_statement(columns, shape, ActivityFilter(), 5)(frozenset())
+        text, params = board_statement(None, columns, shape, ActivityFilter(), 5)(frozenset())
         plan = plan_of(clean_db, text, params)
         operators = [operator for operator, _ in plan]
         assert "CartesianProduct" not in operators, plan

@@ -7,6 +7,7 @@ from neo4j import Driver
 from kesher.graph.model import CONTACT, CUSTOMER
 from kesher.graph.nodes import Wanted, nodes_statement
 from kesher.graph.statement import Page, RelationshipList, Shape
+from kesher.graph.visibility import Audience
 from tests.graph.test_relation_map import KEYS, assert_seeks_and_no_scans, plan_of, seeded
 
 __all__ = ["seeded"]
@@ -30,7 +31,7 @@ WANTED = Wanted(
 
 def test_objects_of_several_kinds_are_seeks_by_id(seeded: Driver) -> None:
     # when
-    text, params = nodes_statement(WANTED, "usr_1", KEYS)
+    text, params = nodes_statement(WANTED, Audience("usr_1", admin=False), KEYS)
     plan = plan_of(seeded, text, params)
 
     # then
@@ -39,7 +40,7 @@ def test_objects_of_several_kinds_are_seeks_by_id(seeded: Driver) -> None:
 
 def test_each_kind_comes_back_under_its_own_column(seeded: Driver) -> None:
     # when
-    text, params = nodes_statement(WANTED, "usr_1", KEYS)
+    text, params = nodes_statement(WANTED, Audience("usr_1", admin=False), KEYS)
     rows, _, _ = seeded.execute_query(text, dict(params), database_="neo4j")
 
     # then

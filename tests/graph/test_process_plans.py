@@ -56,7 +56,7 @@ def test_the_tree_seeks_its_activity_and_walks_from_it(clean_db: Driver) -> None
     root_shape = Shape(ACTIVITY, frozenset({"subject"}), (CHILDREN,))
     node_shape = Shape(ACTIVITY, frozenset({"subject", "starts_at"}), (OWNER,))
     for start in ("act_root", "act_7", "act_7_2"):
-        text, params = tree_statement(start, root_shape, node_shape, 2000)(frozenset())
+        text, params = tree_statement(None, start, root_shape, node_shape, 2000)(frozenset())
         assert_seeks_and_no_scans(plan_of(clean_db, text, params))
         rows, _, _ = clean_db.execute_query(text, dict(params), database_="neo4j")
         assert rows[0]["root"]["id"] == "act_root"

@@ -107,7 +107,7 @@ def test_path_plan_searches_from_both_ends_found_by_id(seeded: Driver) -> None:
 
 
 def test_card_with_relationships_seeks_the_record(seeded: Driver) -> None:
-    statement = Statement(keys=KEYS)
+    statement = Statement(keys=KEYS, audience=None)
     shape = Shape(
         CUSTOMER,
         frozenset({"name"}),

@@ -28,14 +28,14 @@ def card_shape(total: bool = False) -> Shape:
 
 
 def test_unselected_parts_cost_nothing() -> None:
-    text = Statement().card(Shape(CUSTOMER, frozenset({"name"})), "cus_1")
+    text = Statement(audience=None).card(Shape(CUSTOMER, frozenset({"name"})), "cus_1")
     assert "CALL" not in text
     assert "COUNT" not in text
     assert text.count("MATCH") == 1
 
 
 def test_each_followed_relation_is_a_subquery_with_its_limit_inside() -> None:
-    statement = Statement()
+    statement = Statement(audience=None)
     text = statement.card(card_shape(), "cus_1")
     assert text.count("CALL (n1) {") == 2
     contacts_subquery = text.split("CALL (n1) {")[1]
@@ -44,12 +44,12 @@ def test_each_followed_relation_is_a_subquery_with_its_limit_inside() -> None:
 
 
 def test_total_is_counted_only_when_asked() -> None:
-    assert "total:" not in Statement().card(card_shape(total=False), "c")
-    assert "total:" in Statement().card(card_shape(total=True), "c")
+    assert "total:" not in Statement(audience=None).card(card_shape(total=False), "c")
+    assert "total:" in Statement(audience=None).card(card_shape(total=True), "c")
 
 
 def test_values_are_parameters_never_text() -> None:
-    statement = Statement()
+    statement = Statement(audience=None)
     hostile = "x'}) DETACH DELETE n //"
     text = statement.card(Shape(CUSTOMER, frozenset({"name"})), hostile)
     assert hostile not in text
@@ -57,7 +57,7 @@ def test_values_are_parameters_never_text() -> None:
 
 
 def test_keyset_predicate_follows_each_key_direction() -> None:
-    statement = Statement()
+    statement = Statement(audience=None)
     keys = (SortKey("{n}.createdAt", descending=True), SortKey("{n}.id"))
     text = statement._keyset("n", keys, ("t", "id"))
     assert text == "((n.createdAt < $p0) OR (n.createdAt = $p1 AND n.id > $p2))"
@@ -107,7 +107,7 @@ def operators(driver: Driver, text: str, params: dict[str, Any]) -> list[str]:
 
 
 def test_card_plan_seeks_the_record_by_its_unique_id(seeded: Driver) -> None:
-    statement = Statement()
+    statement = Statement(audience=None)
     text = statement.card(card_shape(total=True), "cus_7")
     plan = operators(seeded, text, statement.params)
     assert "CartesianProduct" not in plan
@@ -117,7 +117,7 @@ def test_card_plan_seeks_the_record_by_its_unique_id(seeded: Driver) -> None:
 
 
 def test_list_plan_reads_the_name_index_in_order(seeded: Driver) -> None:
-    statement = Statement()
+    statement = Statement(audience=None)
     n = statement.variable()
     conditions = record_conditions(statement, n, CUSTOMER, RecordFilter())
     conditions.append(f"{n}.name IS NOT NULL")
@@ -135,7 +135,7 @@ def test_list_plan_reads_the_name_index_in_order(seeded: Driver) -> None:
 
 
 def test_search_plan_starts_from_the_fulltext_index(seeded: Driver) -> None:
-    statement = Statement()
+    statement = Statement(audience=None)
     n = statement.variable()
     page = Page(size=20, order=(SortKey("score", descending=True),))
     text = statement.page(
@@ -150,7 +150,7 @@ def test_search_plan_starts_from_the_fulltext_index(seeded: Driver) -> None:
 def test_list_filtered_by_customer_starts_from_the_customer(seeded: Driver) -> None:
     from kesher.graph.records import record_anchor
 
-    statement = Statement()
+    statement = Statement(audience=None)
     n = statement.variable()
     where = RecordFilter(customer_ids=("cus_1", "cus_2"))
     conditions = record_conditions(statement, n, CONTACT, where)
@@ -169,7 +169,7 @@ def test_list_filtered_by_customer_starts_from_the_customer(seeded: Driver) -> N
 
 
 def test_a_backward_page_of_a_card_list_is_read_from_the_card(seeded: Driver) -> None:
-    statement = Statement()
+    statement = Statement(audience=None)
     page = Page(size=5, order=BY_NAME, cursor=("Contact 9", "con_9"), backward=True, behind=True)
     contacts = Link(
         "contacts", CUSTOMER.relations["contacts"], Shape(CONTACT, frozenset({"name"})), page
@@ -184,7 +184,7 @@ def test_a_backward_page_of_a_card_list_is_read_from_the_card(seeded: Driver) ->
 
 
 def test_a_backward_page_of_a_list_reads_the_name_index_the_other_way(seeded: Driver) -> None:
-    statement = Statement()
+    statement = Statement(audience=None)
     n = statement.variable()
     conditions = record_conditions(statement, n, CUSTOMER, RecordFilter())
     conditions.append(f"{n}.name IS NOT NULL")
@@ -199,10 +199,10 @@ def test_a_backward_page_of_a_list_reads_the_name_index_the_other_way(seeded: Dr
 
 def test_keyset_predicates_turn_round_for_backward_pages_and_take_the_cursor_when_asked() -> None:
     keys = (SortKey("{n}.createdAt", descending=True), SortKey("{n}.id"))
-    assert Statement()._keyset("n", keys, ("t", "id"), backward=True) == (
+    assert Statement(audience=None)._keyset("n", keys, ("t", "id"), backward=True) == (
         "((n.createdAt > $p0) OR (n.createdAt = $p1 AND n.id < $p2))"
     )
-    assert Statement()._keyset("n", keys, ("t", "id"), inclusive=True) == (
+    assert Statement(audience=None)._keyset("n", keys, ("t", "id"), inclusive=True) == (
         "((n.createdAt < $p0) OR (n.createdAt = $p1 AND n.id > $p2) "
         "OR (n.createdAt = $p3 AND n.id = $p4))"
     )

@@ -46,7 +46,7 @@ def stream_statement(kinds: list[str] | None) -> tuple[str, dict[str, object]]:
     )
     conditions = () if kinds is None else ((KIND + " IN {v}", kinds),)
     link = Link("stream", CUSTOMER.relations["stream"], entry, page, conditions)
-    statement = Statement()
+    statement = Statement(audience=None)
     text = statement.card(Shape(CUSTOMER, frozenset({"name"}), (link,)), "cus_7")
     return text, statement.params
 

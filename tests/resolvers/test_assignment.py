@@ -107,6 +107,16 @@ def people(clean_db: Driver) -> dict[str, Person]:
     }
 
 
+def manages(db: Driver, manager: Person, user: Person) -> None:
+    """Makes `manager` a manager of `user`, who may then see and change their activities."""
+    db.execute_query(
+        "MATCH (m:User {id: $manager}), (u:User {id: $user}) CREATE (m)-[:MANAGES]->(u)",
+        manager=manager.id,
+        user=user.id,
+        database_="neo4j",
+    )
+
+
 async def test_assigning_users_audits_notifies_and_mails_everyone_involved(
     client: httpx.AsyncClient,
     people: dict[str, Person],
@@ -227,12 +237,15 @@ async def test_an_activity_takes_assignments_and_its_owner_is_told(
     admin: Person,
     member: Person,
     people: dict[str, Person],
+    clean_db: Driver,
     inbox: Inbox,
 ) -> None:
-    # given
+    # given the member's activity, which Avi takes part in, and Dana, the member's manager
     w = await world(client, admin, member)
-    activity = (await create(client, member, meeting(w, member)))["activity"]["id"]
     avi = people["avi"]
+    fields = meeting(w, member, participantIds=[avi.id])
+    activity = (await create(client, member, fields))["activity"]["id"]
+    manages(clean_db, people["dana"], member)
 
     # when
     payload = await change(client, people["dana"], activity, [avi.id])
@@ -324,6 +337,7 @@ async def test_a_refused_change_changes_nothing_and_mails_nobody(
     await gql(client, ARCHIVE_CUSTOMER, {"id": archived}, admin)
     activity = (await create(client, member, meeting(w, member)))["activity"]["id"]
     await gql(client, CLOSE, {"id": activity}, member)
+    manages(clean_db, dana, member)  # so that Dana may change the member's activity
     gone = make_user(clean_db, Role.MEMBER, name="Gil Gone", active=False)
     record, users, document = {
         "contact": (await contact(client, dana, acme, "Eli"), [avi.id], ASSIGN),

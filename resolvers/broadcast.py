@@ -403,7 +403,7 @@ async def _following(context: Context, channel: str) -> AsyncIterator[access.Aut
 
 async def record_changes(context: Context, record_id: str) -> AsyncGenerator[Row, None]:
     """Every committed change on the record from now on. An unknown record is refused,
-    naming `recordId` (one statement)."""
+    naming `recordId` (one statement, which checks the viewer too)."""
     viewer_id(context)
     with viewer_checked(context):
         known = await followable(context.graph, record_id)

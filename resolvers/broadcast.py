@@ -404,9 +404,10 @@ async def _following(context: Context, channel: str) -> AsyncIterator[access.Aut
 
 async def record_changes(context: Context, record_id: str) -> AsyncGenerator[Row, None]:
     """Every committed change on the record from now on. An unknown record, or an
-    activity the viewer may not see, is refused, naming `recordId` (one statement). An
-    activity's change is told only while the viewer may still see it (one statement per
-    change: taking a user off it, or a calendar no longer shared, stops the telling)."""
+    activity the viewer may not see, is refused, naming `recordId` (one statement, which
+    checks the viewer too). An activity's change is told only while the viewer may still
+    see it (one statement per change: taking a user off it, or a calendar no longer
+    shared, stops the telling)."""
     watcher = audience(context)
     with viewer_checked(context):
         known = await followable(context.graph, watcher, record_id)

@@ -11,6 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from gql import Client, GraphQLRequest
+from gql.transport.exceptions import TransportQueryError
+from gql.transport.websockets import WebsocketsTransport
 from neo4j import Driver
 from websockets.asyncio.client import ClientConnection
 
@@ -22,7 +25,7 @@ from kesher.resolvers.subscription_access import EXPIRED, Authorized, Subscripti
 from kesher.resolvers.tokens import issue
 from kesher.settings import Settings
 from tests.conftest import TEST_SECRET, Person, gql
-from tests.live import Live, serving
+from tests.live import WAIT, Live, serving
 from tests.redis_support import redis_url  # noqa: F401  (a fixture)
 from tests.resolvers.relationships_support import customer
 from tests.resolvers.test_auth import DEACTIVATE_USER, UPDATE_USER
@@ -260,3 +263,33 @@ async def test_a_reader_far_behind_still_ends_on_a_revocation_its_queue_dropped(
     assert await anext(Authorized(feed, Viewer("usr_1", Role.MEMBER, 1, time.time() + 60))) == (
         changed
     )
+
+
+async def test_a_gql_client_sees_the_end_as_an_unauthenticated_error(
+    live: Live, admin: Person, member: Person
+) -> None:
+    # given a gql client (graphql-transport-ws) following a customer as the member
+    acme = await customer(live.http, admin, "Acme Ltd")
+    transport = WebsocketsTransport(
+        url=live.ws_url,
+        init_payload={"Authorization": f"Bearer {member.token}"},
+        subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+        connect_timeout=WAIT,
+        ack_timeout=WAIT,
+    )
+    async with Client(transport=transport) as socket:
+        events = socket.subscribe(
+            GraphQLRequest(RECORD_CHANGED, variable_values={"recordId": acme})
+        )
+        first = asyncio.ensure_future(anext(events))
+        await following(live, user_channel(member.id))
+
+        # when the member is deactivated
+        await gql(live.http, DEACTIVATE_USER, {"id": member.id}, admin)
+
+        # then the client's subscription raises the server's error
+        with pytest.raises(TransportQueryError) as raised:
+            await asyncio.wait_for(first, WAIT)
+        await events.aclose()
+    assert raised.value.errors is not None
+    assert raised.value.errors[0]["extensions"]["code"] == "UNAUTHENTICATED"

@@ -103,6 +103,10 @@ def settings(neo4j_server: Server, tmp_path: Path, mail_server: MailServer) -> S
         attachments_dir=tmp_path / "attachments",
         # No background reminders unless a test asks for them.
         reminder_interval_seconds=0,
+        # A request's first run plans each of its statements in Neo4j; on a shared, busy
+        # test machine a wide request's planning alone can pass the production deadline.
+        # tests/security/test_request_deadline.py sets its own.
+        request_deadline_seconds=60.0,
         # Mail goes to the session's test SMTP server.
         smtp_host=mail_server.host,
         smtp_port=mail_server.port,

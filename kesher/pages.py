@@ -40,9 +40,10 @@ def _page(name: str) -> Route:
 
 
 def routes() -> list[BaseRoute]:
-    """`/`, `/map` and their files under `/static/pages/…`."""
+    """`/`, `/map`, `/calendar` and their files under `/static/pages/…`."""
     return [
         _page("index"),
         _page("map"),
+        _page("calendar"),
         Mount("/static/pages", StaticFiles(directory=PAGES), name="pages"),
     ]

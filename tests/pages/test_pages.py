@@ -33,11 +33,12 @@ async def test_the_pages_and_their_libraries_are_served_from_the_package(
     async with httpx.AsyncClient(transport=transport, base_url="http://kesher.test") as http:
         # when
         map_page = await http.get("/map")
+        calendar_page = await http.get("/calendar")
         library = await http.get("/static/pages/vendor/cytoscape.min.js")
         missing = await http.get("/static/pages/vendor/nothing.js")
 
     # then: each page loads scripts only from this service, and says so to the browser
-    for page in (map_page,):
+    for page in (map_page, calendar_page):
         assert page.status_code == 200
         assert "default-src 'self'" in page.headers["content-security-policy"]
         assert "http://" not in page.text

@@ -99,9 +99,6 @@
       {
         selector: "node",
         style: {
-          shape: (node) => SHAPES[node.data("kind")],
-          "background-color": (node) => FILLS[node.data("kind")],
-          "background-image": (node) => ICONS[node.data("kind")],
           "background-width": "60%",
           "background-height": "60%",
           "border-width": 2,
@@ -120,6 +117,11 @@
           "min-zoomed-font-size": 6,
         },
       },
+      // Plain selectors rather than functions: a style is then computed once per kind.
+      ...Object.keys(SHAPES).map((kind) => ({
+        selector: `node[kind = '${kind}']`,
+        style: { shape: SHAPES[kind], "background-color": FILLS[kind], "background-image": ICONS[kind] },
+      })),
       { selector: "node[kind = 'EXTERNAL']", style: { "border-style": "dashed" } },
       { selector: "node.root", style: { width: 46, height: 46, "border-width": 4, "border-color": "#102a43", "font-weight": "bold" } },
       { selector: "node.archived", style: { opacity: 0.45, "border-style": "dashed" } },
@@ -223,7 +225,7 @@
     const party = node.party;
     return {
       group: "nodes",
-      data: { id: party.id, name: party.name, kind: party.kind, archived: party.archived },
+      data: { id: party.id, name: party.name, kind: party.kind, archived: party.archived, depth: node.depth },
       classes: [party.archived ? "archived" : "", state.roots.includes(party.id) ? "root" : ""].join(" "),
     };
   }
@@ -257,11 +259,27 @@
     return cy.add(fresh);
   }
 
+  // Past this many parties the map is laid out in rings by distance from the roots, which
+  // takes a few milliseconds where a force-directed layout would take seconds.
+  const RINGS_FROM = 300;
+
   function layout(around) {
     const size = cy.nodes().length;
+    if (size > RINGS_FROM) {
+      cy.layout({
+        name: "concentric",
+        concentric: (node) => -(node.data("depth") ?? 9),
+        levelWidth: () => 1,
+        minNodeSpacing: 12,
+        animate: false,
+        fit: true,
+        padding: 30,
+      }).run();
+      return;
+    }
     const options = {
       name: "fcose",
-      quality: size > 300 ? "draft" : "default",
+      quality: "default",
       randomize: true,
       animate: false,
       nodeSeparation: 90,
@@ -308,6 +326,18 @@
     document.getElementById("map-message").hidden = drawn;
   }
 
+  /** Draws maps (answers of `relationMap`) afresh: their parties and links, laid out. */
+  function draw(parts) {
+    state.truncated = parts.some((part) => part.truncated);
+    cy.batch(() => {
+      cy.elements().remove();
+      for (const part of parts) merge(part);
+    });
+    layout();
+    showNotice();
+    syncLists();
+  }
+
   let loading = 0;
 
   /** Draws the map again around the roots (and the parties expanded), with the filters. */
@@ -330,12 +360,7 @@
         parts.push(more.relationMap);
       }
       if (mine !== loading) return;
-      cy.elements().remove();
-      state.truncated = parts.some((part) => part.truncated);
-      for (const part of parts) merge(part);
-      layout();
-      showNotice();
-      syncLists();
+      draw(parts);
       document.body.dataset.mapState = "drawn";
     } catch (failure) {
       if (mine !== loading) return;
@@ -650,7 +675,7 @@
   showAsOf();
 
   // The map and its parts, for a person's own scripts in the console (and the page's tests).
-  window.kesherMap = { cy, state, refresh, exportJson };
+  window.kesherMap = { cy, state, refresh, draw, exportJson };
 
   Kesher.signIn(async () => {
     try {

@@ -57,7 +57,7 @@ def generated_map(nodes: int, seed: int) -> dict[str, Any]:
     """A connected map of `nodes` parties: a tree grown breadth-first from one root, as a
     map around a record is, plus a fifth as many links across it."""
     chance = random.Random(seed)
-    parties = [
+    parties: list[dict[str, Any]] = [
         {
             "depth": 0,
             "party": {"id": "p0", "kind": "CUSTOMER", "name": "Root 0", "archived": False},

@@ -339,6 +339,20 @@ async def test_the_side_panel_shows_the_card_and_a_path_is_highlighted(
     roots = await page.script("return window.kesherMap.cy.nodes('.root').map(n => n.data('name'))")
     assert roots == ["אלון תעשיות"]
 
+    # when: the adviser is clicked
+    await on_node(page, "Dana Levi")
+
+    # then: a contact's card: where they work and their links, as seen from them
+    await page.until(
+        lambda driver: (
+            driver.find_element(By.ID, "panel-body").get_attribute("data-card-of") == ids["adviser"]
+        ),
+        "no contact card",
+    )
+    card = await page.run(lambda driver: driver.find_element(By.ID, "panel-body").text)
+    assert "Contact\nat Carmel Foods" in card
+    assert "client: אלון תעשיות" in card
+
 
 async def test_a_cut_map_says_so_and_exports_as_png_and_json(
     live: Live, page: Page, admin: Person, member: Person
@@ -347,6 +361,22 @@ async def test_a_cut_map_says_so_and_exports_as_png_and_json(
     root = await customer(live.http, admin, "Hadar Logistics")
     for number in range(12):
         await contact(live.http, admin, root, f"Worker {number:02}")
+
+    # and: a wrong password is refused with the service's reason, the form kept
+    await page.open(live.url + "/map")
+
+    def sign_in_wrongly(driver: WebDriver) -> None:
+        form = driver.find_element(By.ID, "sign-in")
+        form.find_element(By.NAME, "email").send_keys(member.email)
+        form.find_element(By.NAME, "password").send_keys("not the password")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+    await page.run(sign_in_wrongly)
+    refusal = await page.until(
+        lambda driver: driver.find_element(By.ID, "sign-in-error").text or None, "no refusal"
+    )
+    assert refusal == "The e-mail or password is wrong."
+    assert await page.script("return sessionStorage.getItem('kesher.token')") is None
     await sign_in_to_map(live, page, member)
     await choose(page, "#limit", "10")
 

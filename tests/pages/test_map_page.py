@@ -133,8 +133,10 @@ async def on_node(page: Page, name: str, double: bool = False) -> None:
 
     def act(driver: WebDriver) -> None:
         x, y = driver.execute_script(
-            "const n = window.kesherMap.cy.nodes().filter(n => n.data('name') === arguments[0])[0];"
-            "const p = n.renderedPosition(); return [p.x, p.y];",
+            "const cy = window.kesherMap.cy;"
+            "const n = cy.nodes().filter(n => n.data('name') === arguments[0])[0];"
+            # In the middle of the drawing, as a person pans to it, clear of the legend.
+            "cy.center(n); const p = n.renderedPosition(); return [p.x, p.y];",
             name,
         )
         stage = driver.find_element(By.ID, "cy")

@@ -460,9 +460,10 @@
     const rows = card.relationships.edges.map(({ node }) => {
       const link = node.relationship;
       const span = [link.startsOn, link.endsOn].filter(Boolean).join(" – ");
+      // A line that starts in Hebrew reads right to left.
       return el(
         "li",
-        { class: link.current ? "" : "former" },
+        { class: link.current ? "" : "former", dir: "auto" },
         el("span", { class: "dot", style: `background:${link.colour}` }),
         el("span", { dir: "auto" }, node.label),
         ": ",

@@ -283,7 +283,7 @@
       randomize: true,
       animate: false,
       nodeSeparation: 90,
-      idealEdgeLength: 110,
+      idealEdgeLength: 150,
       nodeRepulsion: 9000,
       fit: true,
       padding: 40,
@@ -296,7 +296,15 @@
         .difference(around)
         .map((node) => ({ nodeId: node.id(), position: { ...node.position() } }));
     }
-    cy.layout(options).run();
+    const running = cy.layout(options);
+    // A small map fitted to the screen would be drawn huge: it keeps a reading size.
+    if (!around) running.one("layoutstop", () => {
+      if (cy.zoom() > 1.2) {
+        cy.zoom(1.2);
+        cy.center();
+      }
+    });
+    running.run();
   }
 
   function showNotice() {

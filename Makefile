@@ -9,7 +9,7 @@ ACTIVITY_CUSTOMERS ?= 100000
 CHAIN_CUSTOMERS ?= 100000
 SCALE ?= 10000
 
-.PHONY: lock run test check graphiql bench bench-abuse bench-load bench-map bench-activities bench-chains schema neo4j-start neo4j-stop neo4j-status clean
+.PHONY: lock run test check graphiql pages bench-map-render bench bench-abuse bench-load bench-map bench-activities bench-chains schema neo4j-start neo4j-stop neo4j-status clean
 
 # Installs the exact versions of requirements.lock, then the project itself without
 # resolving anything again.
@@ -58,6 +58,12 @@ bench-abuse: $(STAMP)  ## the worst query (not with WITHOUT_WORST=1), the recurr
 
 graphiql:  ## refresh kesher/static/graphiql (GraphiQL, React) from web/graphiql's lock file
 	scripts/vendor-graphiql
+
+pages:  ## refresh kesher/static/pages/vendor (Cytoscape.js, fcose) from web/pages' lock file
+	scripts/vendor-pages
+
+bench-map-render: $(STAMP)  ## lay out and draw 1,000 parties on the relation-map page in headless Chromium
+	$(BIN)/python -m bench.map_render --nodes 1000 --rounds 7
 
 schema: $(STAMP)  ## rewrite schema.graphql from the code
 	$(BIN)/kesher schema > schema.graphql

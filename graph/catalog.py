@@ -162,6 +162,9 @@ async def relationship_types(graph: Graph) -> list[Row]:
         f"RETURN collect({_TYPE_FIELDS}) AS types, {CATALOG_KEYS}",
         {},
     )
+    if not rows:  # no type defined yet: the grouping above has no row to answer with
+        graph.relation_keys = frozenset()
+        return []
     graph.relation_keys = frozenset(rows[0]["catalogKeys"])
     return list(rows[0]["types"])
 

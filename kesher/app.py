@@ -29,7 +29,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
-from kesher import graphiql, logs, metrics, tracing, transport
+from kesher import graphiql, logs, metrics, pages, tracing, transport
 from kesher.graph.catalog import load_keys
 from kesher.graph.constraints import apply_constraints
 from kesher.graph.driver import Graph, connect, trace_statements
@@ -464,6 +464,7 @@ def create_app(
             Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             *([graphiql.assets()] if settings.development else []),
+            *pages.routes(),
         ],
         lifespan=lifespan,
     )

@@ -71,6 +71,15 @@ async def test_define_keeps_hebrew_labels_and_puts_the_type_last(
     ]
 
 
+async def test_an_empty_catalog_is_an_empty_list(client: httpx.AsyncClient, member: Person) -> None:
+    # when: no type is defined yet (a new installation)
+    answer = await gql(client, RELATIONSHIP_TYPES, None, member)
+
+    # then
+    assert "errors" not in answer, answer
+    assert answer["data"] == {"relationshipTypes": []}
+
+
 async def test_a_key_is_defined_once(
     client: httpx.AsyncClient, admin: Person, clean_db: Driver
 ) -> None:

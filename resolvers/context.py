@@ -45,10 +45,11 @@ class Context:
 
 
 @contextmanager
-def viewer_checked(context: Context) -> Iterator[None]:
+def viewer_checked(context: Context | None) -> Iterator[None]:
     """Every statement run inside the block also checks that the context's viewer still
-    holds the role and token version the token says, and is active."""
-    viewer = context.viewer
+    holds the role and token version the token says, and is active. Without a context (the
+    schema run by a tool, not for a request) there is no viewer to check."""
+    viewer = context.viewer if context is not None else None
     check = (
         viewer_guard.ViewerCheck(viewer.id, viewer.role.value, viewer.version)
         if viewer is not None

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from graphql import GraphQLEnumType, GraphQLInputObjectType, GraphQLObjectType
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLObjectType,
+    build_client_schema,
+    get_introspection_query,
+)
 from strawberry.types.base import get_object_definition
 
 from kesher.schema.mutation import Mutation
@@ -22,6 +28,26 @@ SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
 def test_committed_schema_matches_the_code() -> None:
     generated = build_schema(Settings(_env_file=None)).as_str() + "\n"
     assert SCHEMA_FILE.read_text() == generated, "schema.graphql is stale: run `make schema`"
+
+
+@pytest.mark.anyio
+async def test_the_standard_introspection_query_runs_through_the_schema_itself() -> None:
+    # given: the schema as a tool runs it, with no request behind it
+    schema = build_schema(Settings(_env_file=None))
+    query = get_introspection_query(
+        descriptions=True,
+        specified_by_url=True,
+        directive_is_repeatable=True,
+        schema_description=True,
+        input_value_deprecation=True,
+    )
+    # when
+    result = await schema.execute(query)
+    # then: the whole schema comes back, as clients rebuild it
+    assert result.errors is None
+    assert result.data is not None
+    rebuilt = build_client_schema(result.data)  # type: ignore[arg-type]
+    assert set(rebuilt.type_map) == set(schema._schema.type_map)
 
 
 def test_every_type_and_field_has_a_description() -> None:

@@ -14,13 +14,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import secrets
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 import neo4j
 
+from bench.support import summary
 from kesher.graph.driver import Graph, connect, tx_rows
 from kesher.graph.launcher import LocalNeo4j, free_port
 from kesher.settings import Settings
@@ -66,14 +66,6 @@ async def measure(
         await driver.close()
 
 
-def _summary(name: str, timings: list[float]) -> str:
-    quantiles = statistics.quantiles(timings, n=100)
-    return (
-        f"{name}: {len(timings)} requests, "
-        f"p50 {quantiles[49] * 1000:.3f} ms, p95 {quantiles[94] * 1000:.3f} ms"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="measured pairs per side")
@@ -107,7 +99,7 @@ def main() -> None:
             server.stop()
     for name, kinds in timings.items():
         for kind, values in kinds.items():
-            print(_summary(f"{kind:<5} {name}", values))
+            print(summary(f"{kind:<5} {name}", values))
 
 
 if __name__ == "__main__":

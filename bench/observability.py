@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -31,7 +30,7 @@ import neo4j
 from pydantic import SecretStr
 
 import kesher
-from bench.support import signed_in
+from bench.support import signed_in, summary
 from kesher.app import create_app
 from kesher.graph.launcher import LocalNeo4j, free_port
 from kesher.resolvers.context import Role
@@ -100,14 +99,6 @@ async def compare(settings: Settings, requests: int, warm_up: int) -> dict[str, 
     return timings
 
 
-def _summary(name: str, timings: list[float]) -> str:
-    quantiles = statistics.quantiles(timings, n=100)
-    return (
-        f"{name}: {len(timings)} requests, "
-        f"p50 {quantiles[49] * 1000:.3f} ms, p95 {quantiles[94] * 1000:.3f} ms"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
@@ -145,10 +136,10 @@ def main() -> None:
             for name, timings in asyncio.run(
                 compare(settings, args.requests, args.warm_up)
             ).items():
-                print(_summary(name, timings))
+                print(summary(name, timings))
         else:
             timings = asyncio.run(measure(settings, args.requests, args.warm_up))
-            print(_summary(str(Path(kesher.__file__).parent.parent), timings))
+            print(summary(str(Path(kesher.__file__).parent.parent), timings))
     finally:
         if server is not None:
             server.stop()

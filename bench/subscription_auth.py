@@ -19,36 +19,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
 from contextlib import ExitStack
 from datetime import UTC, datetime
-from pathlib import Path
 
 from limits import parse
 from limits.aio.storage import MemoryStorage
 
+from bench.support import Timings, neo4j_arguments, scratch_or_given
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Graph, connect
 from kesher.graph.events import RecordChanged
-from kesher.graph.launcher import LocalNeo4j, free_port
 from kesher.graph.viewer_guard import ViewerCheck, checking
 from kesher.passwords import hash_password, verify_password
 from kesher.resolvers.broadcast import Feed
 from kesher.resolvers.context import Role, Viewer
 from kesher.resolvers.login_throttle import LoginThrottle, TooManyAttempts
 from kesher.resolvers.subscription_access import Authorized
-from kesher.settings import Settings
 
 SEED = (
     "CREATE (:User {id: 'usr_bench_sub', email: 'sub@example.com', name: 'Sub', "
     "role: 'MEMBER', active: true, tokenVersion: 3})"
 )
-
-
-def _p(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
 async def per_event(events: int) -> tuple[float, float]:
@@ -137,38 +129,21 @@ async def measure(uri: str, user: str, password: str, events: int, checks: int) 
     print(f"  authorized, reader waiting  {wrapped:6.2f} us per event ({wrapped - plain:+.2f} us)")
     timings = await viewer_checks(uri, user, password, checks)
     print(f"viewer check against the graph, {checks} statements (per event, per subscriber)")
-    print(f"  p50 {_p(timings, 0.5):6.2f} ms   p95 {_p(timings, 0.95):6.2f} ms")
+    print(f"  p50 {Timings.p(timings, 0.5):6.2f} ms   p95 {Timings.p(timings, 0.95):6.2f} ms")
     refused, hashed = await login_costs(checks)
     print("login attempt")
-    print(f"  refused by the throttle  p50 {_p(refused, 0.5) * 1000:8.1f} us")
-    print(f"  one password check       p50 {_p(hashed, 0.5) * 1000:8.1f} us")
+    print(f"  refused by the throttle  p50 {Timings.p(refused, 0.5) * 1000:8.1f} us")
+    print(f"  one password check       p50 {Timings.p(hashed, 0.5) * 1000:8.1f} us")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=20000)
     parser.add_argument("--checks", type=int, default=2000)
-    parser.add_argument("--neo4j-uri", help="a Neo4j to use (its database is wiped)")
-    parser.add_argument("--neo4j-user", default="neo4j")
-    parser.add_argument("--neo4j-password", default="")
+    neo4j_arguments(parser)
     args = parser.parse_args()
     with ExitStack() as stack:
-        uri, user, password = args.neo4j_uri, args.neo4j_user, args.neo4j_password
-        if uri is None:
-            settings = Settings(_env_file=None)
-            home = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            server = LocalNeo4j(
-                home=home,
-                cache_dir=settings.cache_dir,
-                version=settings.neo4j_version,
-                bolt_port=free_port(),
-                http_port=free_port(),
-                heap="1g",
-                pagecache="512m",
-            )
-            server.start()
-            stack.callback(server.stop)
-            uri, user, password = server.bolt_uri, server.user, server.password
+        uri, user, password = scratch_or_given(stack, args)
         asyncio.run(measure(uri, user, password, args.events, args.checks))
 
 

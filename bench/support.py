@@ -3,16 +3,19 @@ under uvicorn, and timing one request through HTTP against its Cypher run raw.""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, LiteralString
 
 import httpx
@@ -320,3 +323,39 @@ def at_target_scale(activities: int, asked_for_full_scale: bool) -> bool:
         flush=True,
     )
     return True
+
+
+def neo4j_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options naming a Neo4j to measure on; without `--neo4j-uri`, a scratch one."""
+    parser.add_argument("--neo4j-uri", help="a Neo4j to use (its database is wiped)")
+    parser.add_argument("--neo4j-user", default="neo4j")
+    parser.add_argument("--neo4j-password", default="")
+
+
+def scratch_or_given(stack: ExitStack, args: argparse.Namespace) -> tuple[str, str, str]:
+    """The URI, user and password of the Neo4j `args` name, or of a scratch one started in
+    a temporary folder and stopped when `stack` closes."""
+    if args.neo4j_uri is not None:
+        return args.neo4j_uri, args.neo4j_user, args.neo4j_password
+    settings = Settings(_env_file=None)
+    server = LocalNeo4j(
+        home=Path(stack.enter_context(tempfile.TemporaryDirectory())),
+        cache_dir=settings.cache_dir,
+        version=settings.neo4j_version,
+        bolt_port=free_port(),
+        http_port=free_port(),
+        heap="1g",
+        pagecache="512m",
+    )
+    server.start()
+    stack.callback(server.stop)
+    return server.bolt_uri, server.user, server.password
+
+
+def summary(name: str, timings: list[float]) -> str:
+    """`name`'s count, p50 and p95 in milliseconds."""
+    quantiles = statistics.quantiles(timings, n=100)
+    return (
+        f"{name}: {len(timings)} requests, "
+        f"p50 {quantiles[49] * 1000:.3f} ms, p95 {quantiles[94] * 1000:.3f} ms"
+    )

@@ -13,18 +13,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
 from contextlib import ExitStack
-from pathlib import Path
 
+from bench.support import Timings, neo4j_arguments, scratch_or_given
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Graph, connect
-from kesher.graph.launcher import LocalNeo4j, free_port
 from kesher.graph.model import CUSTOMER
-from kesher.graph.statement import Shape
+from kesher.graph.shapes import Shape
 from kesher.graph.viewer_guard import ViewerCheck, checking
-from kesher.settings import Settings
 
 SEED = (
     "CREATE (:User {id: 'usr_bench_guard', email: 'guard@example.com', name: 'Guard', "
@@ -35,11 +32,6 @@ SEED = (
     "CREATE (:Contact {id: 'con_bench_' + i, name: 'Contact ' + i, createdAt: datetime(), "
     "updatedAt: datetime()})-[:WORKS_AT]->(c)"
 )
-
-
-def _p(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
 async def measure(uri: str, user: str, password: str, requests: int) -> None:
@@ -67,35 +59,20 @@ async def measure(uri: str, user: str, password: str, requests: int) -> None:
     finally:
         await driver.close()
     print(f"customer card, {requests} reads each")
-    print(f"  plain    p50 {_p(plain, 0.5):6.2f} ms   p95 {_p(plain, 0.95):6.2f} ms")
-    print(f"  guarded  p50 {_p(guarded, 0.5):6.2f} ms   p95 {_p(guarded, 0.95):6.2f} ms")
-    print(f"  p50 overhead {_p(guarded, 0.5) - _p(plain, 0.5):+.2f} ms")
+    print(f"  plain    p50 {Timings.p(plain, 0.5):6.2f} ms   p95 {Timings.p(plain, 0.95):6.2f} ms")
+    print(
+        f"  guarded  p50 {Timings.p(guarded, 0.5):6.2f} ms   p95 {Timings.p(guarded, 0.95):6.2f} ms"
+    )
+    print(f"  p50 overhead {Timings.p(guarded, 0.5) - Timings.p(plain, 0.5):+.2f} ms")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--neo4j-uri", help="a Neo4j to use (its database is wiped)")
-    parser.add_argument("--neo4j-user", default="neo4j")
-    parser.add_argument("--neo4j-password", default="")
+    neo4j_arguments(parser)
     args = parser.parse_args()
     with ExitStack() as stack:
-        uri, user, password = args.neo4j_uri, args.neo4j_user, args.neo4j_password
-        if uri is None:
-            settings = Settings(_env_file=None)
-            home = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            server = LocalNeo4j(
-                home=home,
-                cache_dir=settings.cache_dir,
-                version=settings.neo4j_version,
-                bolt_port=free_port(),
-                http_port=free_port(),
-                heap="1g",
-                pagecache="512m",
-            )
-            server.start()
-            stack.callback(server.stop)
-            uri, user, password = server.bolt_uri, server.user, server.password
+        uri, user, password = scratch_or_given(stack, args)
         asyncio.run(measure(uri, user, password, args.requests))
 
 

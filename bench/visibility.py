@@ -14,22 +14,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
+from bench.support import Timings, neo4j_arguments, scratch_or_given
 from kesher.graph import activity_list
 from kesher.graph.constraints import apply_constraints
 from kesher.graph.driver import Graph, connect
-from kesher.graph.launcher import LocalNeo4j, free_port
 from kesher.graph.model import ACTIVITY
-from kesher.graph.statement import Page, Shape
+from kesher.graph.shapes import Page, Shape
 from kesher.graph.visibility import Audience
 from kesher.resolvers.pagination import ORDERS
-from kesher.settings import Settings
 
 USERS = 200
 
@@ -60,11 +57,6 @@ SEED_ACTIVITIES = (
 ADMIN = Audience("usr_bench_200", admin=True)
 MEMBER = Audience("usr_bench_1", admin=False)
 SHAPE = Shape(ACTIVITY, frozenset({"subject", "starts_at"}))
-
-
-def _p(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
 def _page() -> Page:
@@ -120,7 +112,7 @@ async def measure(uri: str, user: str, password: str, activities: int, requests:
         await driver.close()
     print(f"activity list, first page of 20, {activities} activities, {requests} reads each")
     for name in ("admin", "member"):
-        p50, p95 = _p(timings[name], 0.5), _p(timings[name], 0.95)
+        p50, p95 = Timings.p(timings[name], 0.5), Timings.p(timings[name], 0.95)
         print(
             f"  {name:7} p50 {p50:7.2f} ms   p95 {p95:7.2f} ms"
             f"   rows {seen[name]}   db hits {hits[name]}"
@@ -131,27 +123,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--activities", type=int, default=20000)
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--neo4j-uri", help="a Neo4j to use (its database is wiped)")
-    parser.add_argument("--neo4j-user", default="neo4j")
-    parser.add_argument("--neo4j-password", default="")
+    neo4j_arguments(parser)
     args = parser.parse_args()
     with ExitStack() as stack:
-        uri, user, password = args.neo4j_uri, args.neo4j_user, args.neo4j_password
-        if uri is None:
-            settings = Settings(_env_file=None)
-            home = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-            server = LocalNeo4j(
-                home=home,
-                cache_dir=settings.cache_dir,
-                version=settings.neo4j_version,
-                bolt_port=free_port(),
-                http_port=free_port(),
-                heap="1g",
-                pagecache="512m",
-            )
-            server.start()
-            stack.callback(server.stop)
-            uri, user, password = server.bolt_uri, server.user, server.password
+        uri, user, password = scratch_or_given(stack, args)
         asyncio.run(measure(uri, user, password, args.activities, args.requests))
 
 

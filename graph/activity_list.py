@@ -13,7 +13,8 @@ from kesher.graph.catalog import fresh_rows
 from kesher.graph.driver import Graph, Params, Row
 from kesher.graph.model import ACTIVITY, ACTIVITY_STATE
 from kesher.graph.records import PageRows, lucene_query
-from kesher.graph.statement import Page, Search, Shape, Statement
+from kesher.graph.shapes import Page, Search, Shape
+from kesher.graph.statement import Statement
 from kesher.graph.visibility import Audience
 
 

@@ -21,7 +21,8 @@ from kesher.graph.events import Notified, emit
 from kesher.graph.notes import NOTIFICATION_PREFIX
 from kesher.graph.parties import find_party
 from kesher.graph.records import RECORD_LABELS
-from kesher.graph.statement import Shape, Statement
+from kesher.graph.shapes import Shape
+from kesher.graph.statement import Statement
 from kesher.graph.visibility import CANNOT_CHANGE, Audience
 
 ASSIGNABLE: tuple[LiteralString, ...] = ("Customer", "Activity")

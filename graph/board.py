@@ -25,7 +25,8 @@ from kesher.graph.errors import Archived, Forbidden, GraphError, NotFound
 from kesher.graph.labels import Label
 from kesher.graph.model import ACTIVITY, CUSTOMER, PROJECT
 from kesher.graph.records import RecordFilter, record_conditions
-from kesher.graph.statement import Shape, Statement
+from kesher.graph.shapes import Shape
+from kesher.graph.statement import Statement
 from kesher.graph.visibility import CANNOT_CHANGE, Audience
 
 MOVED_ON_BOARD = "MOVED_ON_BOARD"

@@ -9,7 +9,8 @@ from typing import LiteralString
 
 from kesher.graph.catalog import fresh_rows
 from kesher.graph.driver import Graph, Params, Row
-from kesher.graph.statement import Shape, Statement
+from kesher.graph.shapes import Shape
+from kesher.graph.statement import Statement
 from kesher.graph.visibility import Audience
 
 

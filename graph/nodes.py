@@ -15,7 +15,8 @@ from typing import LiteralString
 from kesher.graph.catalog import CATALOG_KEYS, fresh_rows
 from kesher.graph.driver import Graph, Params, Row
 from kesher.graph.parties import PARTY_LABELS, link, type_map
-from kesher.graph.statement import Shape, Statement
+from kesher.graph.shapes import Shape
+from kesher.graph.statement import Statement
 from kesher.graph.visibility import Audience
 
 # The label each id prefix names; links and occurrences are read in their own ways.

@@ -20,7 +20,8 @@ from kesher.graph.errors import Conflict, NotFound
 from kesher.graph.events import Notified, RecordChanged, emit
 from kesher.graph.parties import find_party
 from kesher.graph.records import RECORD_LABELS, PageRows, require_open_record
-from kesher.graph.statement import Page, Shape, Statement
+from kesher.graph.shapes import Page, Shape
+from kesher.graph.statement import Statement
 from kesher.graph.visibility import Audience
 
 NOTE_PREFIX = "not"

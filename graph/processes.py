@@ -19,7 +19,8 @@ from kesher.graph.driver import Graph, Params, Row, tx_rows
 from kesher.graph.errors import GraphError
 from kesher.graph.model import CUSTOMER, USER
 from kesher.graph.records import RecordFilter, record_anchor, record_conditions
-from kesher.graph.statement import Link, Page, Shape, Statement
+from kesher.graph.shapes import Link, Page, Shape
+from kesher.graph.statement import Statement
 from kesher.graph.visibility import Audience
 
 # A segment's customer, with the owner its child falls back to.

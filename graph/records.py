@@ -17,7 +17,8 @@ from kesher.graph.errors import Archived, Closed, Conflict, Forbidden, NotFound
 from kesher.graph.events import Revoked, emit
 from kesher.graph.labels import Label
 from kesher.graph.parties import find_party
-from kesher.graph.statement import Page, Search, Shape, Statement
+from kesher.graph.shapes import Page, Search, Shape
+from kesher.graph.statement import Statement
 from kesher.graph.visibility import CANNOT_CHANGE, Audience
 
 SEARCH_INDEXES: Mapping[str, LiteralString] = {

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -18,7 +16,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
@@ -33,6 +31,7 @@ from kesher import graphiql, logs, metrics, pages, tracing, transport
 from kesher.graph.catalog import load_keys
 from kesher.graph.constraints import apply_constraints
 from kesher.graph.driver import Graph, connect, trace_statements
+from kesher.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from kesher.resolvers import attachments, inbound, orphan_uploads, reminders
 from kesher.resolvers.broadcast import broadcasting
 from kesher.resolvers.calendar_feed import feed
@@ -242,88 +241,6 @@ def _answer(
 def _request_error(message: str, code: str) -> ExecutionResult:
     """An error that stops a request before execution, answered like a validation error."""
     return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": code})])
-
-
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-
-
-class RequestIdMiddleware:
-    """Tags each request with an id (the caller's `X-Request-ID` when sane) for the logs."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
-        token = logs.request_id.set(request_id)
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [
-                    *message["headers"],
-                    (b"x-request-id", request_id.encode()),
-                ]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            logs.request_id.reset(token)
-
-
-class BodyLimitMiddleware:
-    """Refuses request bodies over the configured size with 413, before parsing them; a
-    multipart request (a file upload) may be larger by `upload_bytes`."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int, upload_bytes: int = 0) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-        self.upload_bytes = upload_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope["headers"])
-        if headers.get(b"content-type", b"").startswith(b"multipart/form-data"):
-            limit = self.max_bytes + self.upload_bytes
-        else:
-            limit = self.max_bytes
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            await self._refuse(scope, receive, send, limit)
-            return
-        seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise _TooLarge
-            return message
-
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await self._refuse(scope, receive, send, limit)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        response = JSONResponse(
-            {"errors": [{"message": f"The request body is over {limit} bytes."}]},
-            status_code=413,
-        )
-        await response(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 async def calendar_feed(request: Request) -> Response:

@@ -1,5 +1,5 @@
 """Live updates: the events committed writes emit (`kesher.graph.events`), handed to the
-subscriptions that follow their channels, and the logic of the two subscriptions.
+subscriptions that follow their channels (`kesher.resolvers.subscriptions`).
 
 A channel is `user:<id>` (the user's new notifications) or `record:<id>` (every committed
 change on the record). Each subscriber reads from a bounded queue of its own: one that
@@ -20,8 +20,8 @@ import asyncio
 import json
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -30,19 +30,8 @@ import redis.asyncio
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
-from strawberry.types.nodes import Selection
-from strawberry.utils.str_converters import to_snake_case
 
-from kesher.graph import records as graph_records
-from kesher.graph.driver import Row
-from kesher.graph.events import Event, Notified, RecordChanged, Revoked, followable
-from kesher.graph.items import NOTIFICATION
-from kesher.resolvers import subscription_access as access
-from kesher.resolvers.activities import PREFIX as ACTIVITY_PREFIX
-from kesher.resolvers.context import Context, viewer_checked
-from kesher.resolvers.errors import ClientError
-from kesher.resolvers.records import audience, viewer_id
-from kesher.resolvers.selection import fields, shape_of
+from kesher.graph.events import Event, Notified, RecordChanged, Revoked
 from kesher.settings import Settings
 
 logger = logging.getLogger("kesher.broadcast")
@@ -373,86 +362,3 @@ async def broadcasting(settings: Settings) -> AsyncIterator[Broadcaster]:
         yield broadcaster
     finally:
         await broadcaster.stop()
-
-
-# The subscriptions.
-
-
-def _broadcaster(context: Context) -> Broadcaster:
-    found: Broadcaster = context.request.app.state.broadcaster
-    return found
-
-
-@asynccontextmanager
-async def _following(context: Context, channel: str) -> AsyncIterator[access.Authorized]:
-    """The channel's events while the viewer's token holds (`subscription_access`): the
-    feed also follows the viewer's own channel, where their tokens' revocation is told,
-    and is confirmed against the graph once it follows both."""
-    viewer = access.admitted(context)
-    own = user_channel(viewer.id)
-    broadcaster = _broadcaster(context)
-    try:
-        with access.slots(context).held(viewer.id):
-            async with broadcaster.subscribe(channel) as feed, AsyncExitStack() as also:
-                if channel != own:
-                    await also.enter_async_context(broadcaster.subscribe(own, feed))
-                await access.confirm(context)
-                yield access.Authorized(feed, viewer)
-    except Unavailable as error:
-        raise ClientError(str(error), code="UNAVAILABLE") from error
-
-
-async def record_changes(context: Context, record_id: str) -> AsyncGenerator[Row, None]:
-    """Every committed change on the record from now on. An unknown record, or an
-    activity the viewer may not see, is refused, naming `recordId` (one statement, which
-    checks the viewer too). An activity's change is told only while the viewer may still
-    see it (one statement per change: taking a user off it, or a calendar no longer
-    shared, stops the telling)."""
-    watcher = audience(context)
-    with viewer_checked(context):
-        known = await followable(context.graph, watcher, record_id)
-    if not known:
-        raise ClientError(
-            f"recordId: no record has the id {record_id!r}.", code="NOT_FOUND", field="recordId"
-        )
-    activity = record_id.startswith(f"{ACTIVITY_PREFIX}_")
-    async with _following(context, record_channel(record_id)) as feed:
-        async for event in feed:
-            if isinstance(event, RecordChanged):
-                if activity:
-                    with viewer_checked(context):
-                        still = await followable(context.graph, watcher, record_id)
-                    if not still:
-                        continue
-                yield {
-                    "record_id": event.record_id,
-                    "action": event.action,
-                    "summary": event.summary,
-                    "actor_id": event.actor_id,
-                    "at": event.at,
-                }
-
-
-async def notifications(
-    context: Context, selections: Iterable[Selection]
-) -> AsyncGenerator[Row, None]:
-    """The signed-in user's notifications as they are made. The event carries the
-    notification's own fields; when the selection asks for what it is about (`note`,
-    `activity`, `customer`), each one is read in one statement."""
-    user_id = viewer_id(context)
-    selected = list(selections)
-    about = any(to_snake_case(f.name) in NOTIFICATION.relations for f in fields(selected))
-    shape = shape_of(NOTIFICATION, selected, context.settings) if about else None
-    async with _following(context, user_channel(user_id)) as feed:
-        async for event in feed:
-            if not isinstance(event, Notified):
-                continue
-            if shape is None:
-                yield event.notification
-                continue
-            with viewer_checked(context):
-                row = await graph_records.card(
-                    context.graph, audience(context), shape, event.notification["id"]
-                )
-            if row is not None:  # gone already if it was deleted meanwhile
-                yield row

@@ -11,7 +11,7 @@ from strawberry.types.nodes import SelectedField
 from kesher.graph import calendar as graph_calendar
 from kesher.graph.driver import Row
 from kesher.graph.model import ACTIVITY, USER
-from kesher.graph.statement import Shape
+from kesher.graph.shapes import Shape
 from kesher.resolvers import recurrence
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError

@@ -18,7 +18,7 @@ from kesher.graph import calendar_access as access
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Graph, Row
 from kesher.graph.model import ACTIVITY, USER
-from kesher.graph.statement import Shape
+from kesher.graph.shapes import Shape
 from kesher.graph.visibility import Audience
 from kesher.resolvers.calendar import SERIES_FIELDS
 from kesher.resolvers.context import Context, Role

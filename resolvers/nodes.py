@@ -13,7 +13,7 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 from kesher.graph import nodes as graph_nodes
 from kesher.graph.driver import Row
 from kesher.graph.model import ACTIVITY, LABELS
-from kesher.graph.statement import Shape
+from kesher.graph.shapes import Shape
 from kesher.resolvers import recurrence
 from kesher.resolvers.calendar import with_series
 from kesher.resolvers.context import Context

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, LiteralString, NoReturn
 
 from kesher.graph.driver import Row
-from kesher.graph.statement import Page, SortKey
+from kesher.graph.shapes import Page, SortKey
 from kesher.resolvers.errors import ClientError
 
 ORDERS: Mapping[str, tuple[SortKey, ...]] = {

@@ -13,7 +13,7 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 from kesher.graph.catalog import InvalidKey, check_key
 from kesher.graph.labels import Label
 from kesher.graph.model import LABELS
-from kesher.graph.statement import Facet, Link, Page, RelationshipList, Shape, SortKey
+from kesher.graph.shapes import Facet, Link, Page, RelationshipList, Shape, SortKey
 from kesher.resolvers.errors import ClientError
 from kesher.resolvers.pagination import order_of, page_of
 from kesher.resolvers.selected import snake

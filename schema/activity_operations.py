@@ -7,7 +7,7 @@ from typing import Annotated
 
 import strawberry
 
-from kesher.resolvers import activities
+from kesher.resolvers import activities, occurrence_changes
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selected import selected
 from kesher.resolvers.selection import child
@@ -170,12 +170,14 @@ class ActivityMutations:
         occurrence_start: OriginalStart = None,
         occurrence_id: OccurrenceId = None,
     ) -> ActivityPayload:
-        named = activities.named_occurrence(
+        named = occurrence_changes.named_occurrence(
             _text(activity_id), occurrence_start, _text(occurrence_id)
         )
         if isinstance(named, Refusal):
             return error_of(named)
-        outcome = await activities.add_exception(info.context, named, None, selected_activity(info))
+        outcome = await occurrence_changes.add_exception(
+            info.context, named, None, selected_activity(info)
+        )
         return activity_payload(outcome)
 
     @strawberry.mutation(
@@ -192,12 +194,12 @@ class ActivityMutations:
         occurrence_start: OriginalStart = None,
         occurrence_id: OccurrenceId = None,
     ) -> ActivityPayload:
-        named = activities.named_occurrence(
+        named = occurrence_changes.named_occurrence(
             _text(activity_id), occurrence_start, _text(occurrence_id)
         )
         if isinstance(named, Refusal):
             return error_of(named)
-        outcome = await activities.add_exception(
+        outcome = await occurrence_changes.add_exception(
             info.context, named, (starts_at, ends_at), selected_activity(info)
         )
         return activity_payload(outcome)

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import strawberry
 
-from kesher.resolvers import broadcast
+from kesher.resolvers import subscriptions
 from kesher.resolvers.selected import selected
 from kesher.schema.common import Info, Row
 from kesher.schema.notes import Notification
@@ -50,7 +50,7 @@ class Subscription:
     )
     async def my_notifications(self, info: Info) -> AsyncGenerator[Row, None]:
         selections = selected(info).selections
-        async with aclosing(broadcast.notifications(info.context, selections)) as rows:
+        async with aclosing(subscriptions.notifications(info.context, selections)) as rows:
             async for row in rows:
                 yield row
 
@@ -68,6 +68,6 @@ class Subscription:
             strawberry.ID, strawberry.argument(description="The record to follow.")
         ],
     ) -> AsyncGenerator[Row, None]:
-        async with aclosing(broadcast.record_changes(info.context, record_id)) as rows:
+        async with aclosing(subscriptions.record_changes(info.context, record_id)) as rows:
             async for row in rows:
                 yield row

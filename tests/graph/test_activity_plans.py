@@ -9,7 +9,8 @@ from neo4j import Driver
 from kesher.graph.activity_list import ActivityFilter, activity_conditions
 from kesher.graph.constraints import STATEMENTS
 from kesher.graph.model import ACTIVITY, CHAIN
-from kesher.graph.statement import Link, Page, Shape, SortKey, Statement
+from kesher.graph.shapes import Link, Page, Shape, SortKey
+from kesher.graph.statement import Statement
 from tests.graph.test_relation_map import plan_of
 
 LATEST_FIRST = (SortKey("{n}.startAt", descending=True),)

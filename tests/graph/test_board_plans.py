@@ -16,7 +16,7 @@ from kesher.graph.board import (
 from kesher.graph.constraints import STATEMENTS
 from kesher.graph.model import ACTIVITY, CUSTOMER, USER
 from kesher.graph.records import RecordFilter
-from kesher.graph.statement import Link, Shape
+from kesher.graph.shapes import Link, Shape
 from tests.graph.test_relation_map import plan_of
 
 

@@ -6,7 +6,7 @@ from neo4j import Driver
 
 from kesher.graph.model import CONTACT, CUSTOMER
 from kesher.graph.nodes import Wanted, nodes_statement
-from kesher.graph.statement import Page, RelationshipList, Shape
+from kesher.graph.shapes import Page, RelationshipList, Shape
 from kesher.graph.visibility import Audience
 from tests.graph.test_relation_map import KEYS, assert_seeks_and_no_scans, plan_of, seeded
 

@@ -8,7 +8,7 @@ from kesher.graph.constraints import STATEMENTS
 from kesher.graph.model import ACTIVITY, USER
 from kesher.graph.processes import segment_statement, tree_statement
 from kesher.graph.records import RecordFilter
-from kesher.graph.statement import Link, Page, Shape
+from kesher.graph.shapes import Link, Page, Shape
 from tests.graph.test_relation_map import assert_seeks_and_no_scans, plan_of
 
 

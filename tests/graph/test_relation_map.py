@@ -11,7 +11,8 @@ from neo4j import Driver
 from kesher.graph.constraints import STATEMENTS
 from kesher.graph.model import CUSTOMER
 from kesher.graph.relation_map import MapRequest, Walk, map_statement, path_statement
-from kesher.graph.statement import Page, RelationshipList, Shape, Statement
+from kesher.graph.shapes import Page, RelationshipList, Shape
+from kesher.graph.statement import Statement
 
 KEYS = frozenset({"PARTNER_OF", "ADVISOR"})
 

@@ -9,7 +9,8 @@ from neo4j import Driver
 
 from kesher.graph.model import CONTACT, CUSTOMER, PROJECT, USER
 from kesher.graph.records import RecordFilter, lucene_query, record_conditions
-from kesher.graph.statement import Link, Page, Search, Shape, SortKey, Statement
+from kesher.graph.shapes import Link, Page, Search, Shape, SortKey
+from kesher.graph.statement import Statement
 
 BY_NAME = (SortKey("{n}.name"),)
 

@@ -7,7 +7,8 @@ from neo4j import Driver
 from kesher.graph.constraints import STATEMENTS
 from kesher.graph.items import AUDIT_LINE, NOTE
 from kesher.graph.model import CUSTOMER, USER
-from kesher.graph.statement import Facet, Link, Page, Shape, SortKey, Statement
+from kesher.graph.shapes import Facet, Link, Page, Shape, SortKey
+from kesher.graph.statement import Statement
 from kesher.graph.stream import AT, KIND, STREAM_ENTRY
 from tests.graph.test_relation_map import assert_seeks_and_no_scans, plan_of
 

@@ -19,8 +19,9 @@ from tests.live import Live
 from tests.resolvers.relationships_support import customer, snapshot
 from tests.resolvers.test_activities import create, meeting
 from tests.resolvers.test_attachments import NOTE_WITH_FILES, PDF, UPLOAD
-from tests.resolvers.test_calls import LOG_CALL
+from tests.resolvers.test_calls import LOG_CALL, log_call
 from tests.resolvers.test_emails import LOG, SEND
+from tests.resolvers.test_emails import log as log_email
 from tests.resolvers.test_notes import ADD_NOTE
 from tests.resolvers.test_processes import RUN, template
 from tests.resolvers.test_subscriptions import (
@@ -84,34 +85,6 @@ async def upload(client: httpx.AsyncClient, person: Person, record_id: str) -> d
     )
     assert response.status_code == 200, response.text
     payload: dict[str, Any] = response.json()["data"]["uploadAttachment"]
-    return payload
-
-
-async def log_call(client: httpx.AsyncClient, person: Person, record_id: str) -> dict[str, Any]:
-    variables = {
-        "recordId": record_id,
-        "callType": "OUTGOING",
-        "outcome": "CONNECTED",
-        "summary": "Agreed on the renewal",
-    }
-    answer = await gql(client, LOG_CALL, variables, person)
-    assert "errors" not in answer, answer
-    payload: dict[str, Any] = answer["data"]["logCall"]
-    return payload
-
-
-async def log_email(client: httpx.AsyncClient, person: Person, record_id: str) -> dict[str, Any]:
-    variables = {
-        "recordId": record_id,
-        "direction": "INBOUND",
-        "from": "avi@acme.example",
-        "to": ["sales@ours.example"],
-        "subject": "Question",
-        "text": "How much?",
-    }
-    answer = await gql(client, LOG, variables, person)
-    assert "errors" not in answer, answer
-    payload: dict[str, Any] = answer["data"]["logEmail"]
     return payload
 
 

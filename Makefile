@@ -8,8 +8,9 @@ SCALES ?= 10000 1000000
 ACTIVITY_CUSTOMERS ?= 100000
 CHAIN_CUSTOMERS ?= 100000
 SCALE ?= 10000
+CSV_ROWS ?= 100000
 
-.PHONY: lock run test check graphiql pages bench-map-render bench bench-abuse bench-load bench-map bench-activities bench-chains schema neo4j-start neo4j-stop neo4j-status clean
+.PHONY: lock run test check graphiql pages bench-map-render bench bench-abuse bench-load bench-csv-import bench-map bench-activities bench-chains schema neo4j-start neo4j-stop neo4j-status clean
 
 # Installs the exact versions of requirements.lock, then the project itself without
 # resolving anything again.
@@ -43,6 +44,9 @@ bench: $(STAMP)  ## every question through Kesher, as raw Cypher and through @ne
 
 bench-load: $(STAMP)  ## load CUSTOMERS generated customers with contacts and projects; prints the rate
 	$(BIN)/kesher bench-load --customers $(CUSTOMERS)
+
+bench-csv-import: $(STAMP)  ## import CSV_ROWS customers, then as many contacts, all or nothing, then the customers row by row, as `kesher import` does; prints rows/s
+	$(BIN)/python -m bench.csv_import --rows $(CSV_ROWS)
 
 bench-map: $(STAMP)  ## relationMap through HTTP against the same Cypher run raw, at SCALES customers
 	$(BIN)/python -m bench.relation_map --scales $(SCALES)

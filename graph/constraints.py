@@ -37,6 +37,13 @@ STATEMENTS: tuple[LiteralString, ...] = (
         for label in LABELS_WITH_ID
     ),
     "CREATE CONSTRAINT user_email IF NOT EXISTS FOR (n:User) REQUIRE n.email IS UNIQUE",
+    # The key an import gives a record (the caller's own id for it), unique per kind.
+    *(
+        f"CREATE CONSTRAINT {label.lower()}_external_key IF NOT EXISTS "
+        f"FOR (n:{label}) REQUIRE n.externalKey IS UNIQUE"
+        for label in ("Customer", "Contact", "Project")
+    ),
+    "CREATE CONSTRAINT import_job_id IF NOT EXISTS FOR (n:ImportJob) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT user_handle IF NOT EXISTS FOR (n:User) REQUIRE n.handle IS UNIQUE",
     "CREATE CONSTRAINT relationship_type_key IF NOT EXISTS "
     "FOR (n:RelationshipType) REQUIRE n.key IS UNIQUE",

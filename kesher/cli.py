@@ -67,6 +67,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "Neo4j in .kesher/bench-neo4j is used and your data is left alone)",
     )
 
+    importing = commands.add_parser(
+        "import",
+        help="import customers, contacts, projects or relationships from a CSV file "
+        "(all or nothing unless --dry-run or --per-row)",
+    )
+    importing.add_argument(
+        "file", type=Path, help="a UTF-8 CSV file whose first line names the columns"
+    )
+    importing.add_argument("--kind", required=True, choices=_import_kinds())
+    importing_mode = importing.add_mutually_exclusive_group()
+    importing_mode.add_argument(
+        "--dry-run", action="store_true", help="check every row and report; write nothing"
+    )
+    importing_mode.add_argument(
+        "--per-row", action="store_true", help="write the good rows and report the others"
+    )
+
     commands.add_parser("schema", help="print the GraphQL schema (SDL)")
 
     backup = commands.add_parser(
@@ -116,6 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"kesher: {error}; seeding adds to an empty database only.", file=sys.stderr)
             return 1
         return 0
+    if args.command == "import":
+        return _import(settings, args)
     if args.command in ("backup", "restore"):
         return _backup_or_restore(settings, args)
     if args.command == "bench-load":
@@ -153,6 +172,36 @@ def main(argv: Sequence[str] | None = None) -> int:
                 stop()
         return 0
     return 2
+
+
+def _import_kinds() -> tuple[str, ...]:
+    from kesher.import_command import KINDS
+
+    return KINDS
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from kesher.import_command import import_file
+
+    mode = "DRY_RUN" if args.dry_run else "PER_ROW" if args.per_row else "ALL_OR_NOTHING"
+    settings, stop = _ensure_neo4j(settings)
+    try:
+        return _with_driver(
+            settings,
+            lambda driver: import_file(
+                driver,
+                settings.neo4j_database,
+                args.file,
+                args.kind,
+                mode,
+                max_rows=settings.import_max_rows,
+                transaction_seconds=settings.import_timeout_seconds,
+                progress=sys.stderr.isatty(),
+            ),
+        )
+    finally:
+        if stop is not None:
+            stop()
 
 
 def _exit_on_termination() -> None:

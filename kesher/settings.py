@@ -100,6 +100,14 @@ class Settings(BaseSettings):
     orphan_upload_age_seconds: float = Field(default=3600.0, gt=0)
     orphan_sweep_interval_seconds: float = Field(default=3600.0, ge=0)
 
+    # CSV imports: the most rows one file may hold, how long its one transaction may take,
+    # and how long `importCsv` waits for it before answering with the job still running.
+    import_max_rows: int = Field(default=200_000, ge=1)
+    import_timeout_seconds: float = Field(default=600.0, gt=0)
+    import_wait_seconds: float = Field(default=5.0, ge=0)
+    # The rows an import job keeps to report of those it refused.
+    import_max_reported_rejects: int = Field(default=10_000, ge=1)
+
     # Outgoing mail (R3.3, R4.2): the SMTP server `sendEmail` and assignment mails go through.
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=25, ge=1, le=65535)

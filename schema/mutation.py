@@ -21,6 +21,7 @@ from kesher.schema.calendar import CalendarMutations
 from kesher.schema.chain_operations import ChainMutations
 from kesher.schema.common import Info, MutationError, Row, error_of
 from kesher.schema.emails import EmailMutations
+from kesher.schema.imports import ImportMutations
 from kesher.schema.inputs import (
     AddRelationshipInput,
     CreateContactInput,
@@ -95,6 +96,7 @@ class Mutation(
     EmailMutations,
     AssignmentMutations,
     TaskMutations,
+    ImportMutations,
 ):
     @strawberry.mutation(
         description="Signs in with e-mail and password; returns a bearer token. After too "

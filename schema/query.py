@@ -18,6 +18,7 @@ from kesher.schema.calendar import CalendarQueries
 from kesher.schema.chain_operations import ChainQueries
 from kesher.schema.chain_stats import ChainStatsQueries
 from kesher.schema.common import AFTER, FIRST, Before, Connection, Info, Last, RecordOrder, Row
+from kesher.schema.imports import ImportQueries
 from kesher.schema.inputs import CustomerFilter, CustomerRecordFilter, UserFilter, provided
 from kesher.schema.node import NodeQueries
 from kesher.schema.notes import NoteQueries
@@ -57,6 +58,7 @@ class Query(
     BoardQueries,
     NoteQueries,
     NodeQueries,
+    ImportQueries,
 ):
     @strawberry.field(
         description="The signed-in user.",

@@ -50,6 +50,10 @@ def _source(statement: Statement, n: LiteralString, where: ActivityFilter) -> Li
     return None
 
 
+# Where an export of the list starts (`kesher.graph.exports`).
+source = _source
+
+
 # A period only for a start within the years the API takes (1900 to 2999): one stored
 # before they were checked may fall on a day no client could read (year 0).
 _KEPT: LiteralString = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -194,6 +194,31 @@ class Graph:
                     raise
                 await asyncio.sleep(0.05 * 2**attempt)
         raise AssertionError("unreachable")
+
+    async def stream(self, text: LiteralString, params: Params) -> AsyncIterator[Row]:
+        """Runs one read statement and yields its records as they arrive, for an answer
+        too large to hold (an export). Not retried: rows may already have been passed on.
+        The statement also checks its viewer, as `rows` does."""
+        text, values = viewer_guard.guarded(text, dict(params))
+        query = Query(text, timeout=self._limit().seconds)
+        async with self.driver.session(
+            database=self.database,
+            default_access_mode=neo4j.READ_ACCESS,
+            bookmark_manager=self.bookmarks,
+        ) as session:
+            try:
+                result = await session.run(query, values)
+                async for record in result:
+                    yield {
+                        key: _native(value)
+                        for key, value in zip(record.keys(), record.values(), strict=True)
+                    }
+            except _GONE as error:
+                raise Unavailable(str(error)) from error
+            except neo4j.exceptions.Neo4jError as error:
+                if viewer_guard.refused(error):
+                    raise ViewerRefused() from error
+                raise
 
     async def write(
         self,

@@ -27,7 +27,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
-from kesher import graphiql, logs, metrics, pages, tracing, transport
+from kesher import exports, graphiql, logs, metrics, pages, tracing, transport
 from kesher.graph.catalog import load_keys
 from kesher.graph.constraints import apply_constraints
 from kesher.graph.driver import Graph, connect, trace_statements
@@ -382,6 +382,7 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             *([graphiql.assets()] if settings.development else []),
             *pages.routes(),
+            *exports.routes(),
         ],
         lifespan=lifespan,
     )

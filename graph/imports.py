@@ -87,15 +87,25 @@ _LINKS: Mapping[str, tuple[LiteralString, LiteralString]] = {
 }
 
 
-def write_records(label: LiteralString) -> LiteralString:
-    """Creates (`row.new`) or updates the row's record, then sets its structural link when
-    the row gives one (`row.link`): the old one goes."""
+def create_records(label: LiteralString) -> LiteralString:
+    """Creates the rows' records, each with its structural link when the row gives one
+    (`row.link`)."""
     edge, target = _LINKS[label]
     return (
-        "UNWIND $rows AS row "
-        f"CALL (row) {{ WITH row WHERE row.new CREATE (n:{label} {{id: row.id}}) "
-        "SET n.createdAt = datetime() RETURN n "
-        f"UNION WITH row WHERE NOT row.new MATCH (n:{label} {{id: row.id}}) RETURN n }} "
+        f"UNWIND $rows AS row CREATE (n:{label} {{id: row.id}}) "
+        "SET n += row.values, n.createdAt = datetime(), n.updatedAt = n.createdAt "
+        + _DERIVED.get(label, "")
+        + "WITH n, row WHERE row.link IS NOT NULL "
+        f"MATCH (t:{target} {{id: row.link}}) CREATE (n)-[:{edge}]->(t)"
+    )
+
+
+def update_records(label: LiteralString) -> LiteralString:
+    """Updates the rows' records, then sets the structural link when the row gives one
+    (`row.link`): the old one goes."""
+    edge, target = _LINKS[label]
+    return (
+        f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) "
         "SET n += row.values, n.updatedAt = datetime() "
         + _DERIVED.get(label, "")
         + "WITH n, row WHERE row.link IS NOT NULL "

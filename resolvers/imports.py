@@ -16,15 +16,18 @@ its `customerKey`. A relationship row names its type by `typeKey` and its two en
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, LiteralString
 
+import email_validator
 from neo4j import AsyncManagedTransaction
 from pydantic import BaseModel
+from pydantic.alias_generators import to_camel
 
 from kesher.graph import imports as graph_imports
 from kesher.graph import records as graph_records
@@ -34,7 +37,7 @@ from kesher.graph.relationships import new_relationship_id
 from kesher.resolvers import inputs
 from kesher.resolvers.errors import Refusal, validate
 from kesher.resolvers.import_files import CsvFile, FileRefused, FileRow, read, text_of
-from kesher.resolvers.records import CONTACTS, CUSTOMERS, PROJECTS, Kind, split
+from kesher.resolvers.records import CONTACTS, CUSTOMERS, PROJECTS, Kind
 
 MODES = ("DRY_RUN", "ALL_OR_NOTHING", "PER_ROW")
 
@@ -180,6 +183,30 @@ def parse(content: bytes | str, kind: ImportKind, max_rows: int) -> CsvFile:
     return parsed
 
 
+# An e-mail address every rule of `EmailStr` (the `email_validator` library) accepts as it
+# is, but for the case of its domain: plain ASCII, dotted, an alphabetic top-level name,
+# no IDNA label, within the lengths. Checking an import's addresses with the library costs
+# about half a millisecond each; these are checked here, and any other goes to it.
+_PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+_SPECIAL_DOMAINS = tuple(email_validator.SPECIAL_USE_DOMAIN_NAMES)
+
+
+def plain_email(text: str) -> str | None:
+    """The address, when it is plainly one `EmailStr` accepts; None to ask the library."""
+    address = text.strip()
+    if len(address) > 254 or "--" in address.partition("@")[2]:
+        return None
+    if not _PLAIN_EMAIL.fullmatch(address) or len(address.partition("@")[0]) > 64:
+        return None
+    domain = address.partition("@")[2].lower()
+    if any(domain == name or domain.endswith("." + name) for name in _SPECIAL_DOMAINS):
+        return None
+    return address
+
+
 def check_row(kind: ImportKind, row: FileRow) -> Checked | Reject:
     """The row's own checks, as the single-record mutation makes them."""
     if row.overflow:
@@ -203,6 +230,9 @@ def check_row(kind: ImportKind, row: FileRow) -> Checked | Reject:
                 row.line, "customerKey", "customerKey: give customerId or customerKey, not both."
             )
         cells["customerId"] = keys.customer_key
+    email = plain_email(cells["email"]) if "email" in cells else None
+    if email is not None:
+        del cells["email"]
     checked = validate(kind.records.create, cells)
     if isinstance(checked, Refusal):
         refusal = checked
@@ -210,6 +240,8 @@ def check_row(kind: ImportKind, row: FileRow) -> Checked | Reject:
             message = "customerKey" + refusal.message.removeprefix("customerId")
             refusal = Refusal(refusal.code, message, "customerKey")
         return _rejected(row.line, refusal)
+    if email is not None:
+        checked = checked.model_copy(update={"email": email})
     return Checked(row.line, checked, keys)
 
 
@@ -371,13 +403,17 @@ class _RecordPlan(_Plan):
     async def write(
         self, tx: AsyncManagedTransaction, actor: str, progress: Progress | None
     ) -> None:
-        text = graph_imports.write_records(self.label)
         done = 0
-        for chunk in graph_imports.chunks(self.rows):
-            await graph_imports.rows_of(tx, text, {"rows": chunk})
-            done += len(chunk)
-            if progress is not None:
-                await progress(done)
+        for new, text in (
+            (True, graph_imports.create_records(self.label)),
+            (False, graph_imports.update_records(self.label)),
+        ):
+            rows = [row for row in self.rows if row["new"] is new]
+            for chunk in graph_imports.chunks(rows):
+                await graph_imports.rows_of(tx, text, {"rows": chunk})
+                done += len(chunk)
+                if progress is not None:
+                    await progress(done)
 
 
 async def _plan_records(
@@ -486,7 +522,7 @@ async def _plan_records(
             else candidate.columns
             & (given.model_fields_set | {n for n in candidate.columns if _clearable(given, n)})
         )
-        values, _ = await split(kind, given, names)
+        values = _values(kind, given, names)
         if keys.external_key is not None:
             values["externalKey"] = keys.external_key
         if target is None:
@@ -502,6 +538,32 @@ async def _plan_records(
             }
         )
     return _RecordPlan(label, rows)
+
+
+# Each kind's input fields as graph properties; None for a field that sets a link.
+_PROPERTIES: dict[str, dict[str, str | None]] = {}
+
+
+def _values(kind: Kind, model: BaseModel, names: Iterable[str]) -> dict[str, Any]:
+    """The graph property values of these fields, as `split` gives them (e-mail in lower
+    case, links left out), at a fraction of its cost per row."""
+    properties = _PROPERTIES.get(kind.label.name)
+    if properties is None:
+        properties = {
+            name: None
+            if to_camel(name) in kind.links
+            else kind.label.properties.get(name, to_camel(name))
+            for name in type(model).model_fields
+        }
+        _PROPERTIES[kind.label.name] = properties
+    values: dict[str, Any] = {}
+    for name in names:
+        prop = properties[name]
+        if prop is None:
+            continue
+        value = getattr(model, name)
+        values[prop] = str(value).lower() if name == "email" and value is not None else value
+    return values
 
 
 def _clearable(model: BaseModel, name: str) -> bool:

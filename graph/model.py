@@ -77,6 +77,7 @@ CUSTOMER = Label(
         "phone": "phone",
         "website": "website",
         "city": "city",
+        "external_key": "externalKey",
         **_TIMESTAMPS,
     },
     relations={
@@ -121,6 +122,7 @@ CONTACT = Label(
         "email": "email",
         "phone": "phone",
         "title": "title",
+        "external_key": "externalKey",
         **_TIMESTAMPS,
     },
     relations={
@@ -144,6 +146,7 @@ PROJECT = Label(
         "name": "name",
         "status": "status",
         "description": "description",
+        "external_key": "externalKey",
         **_TIMESTAMPS,
     },
     relations={

@@ -103,6 +103,10 @@ class Contact(Linked, Node):
     email: str | None = strawberry.field(description="E-mail address.")
     phone: str | None = strawberry.field(description="Phone number.")
     title: str | None = strawberry.field(description="Job title.")
+    external_key: str | None = strawberry.field(
+        description="The caller's own key for the record, as a CSV import set it (unique per "
+        "kind); an import's rows name the record by it."
+    )
     created_at: datetime = strawberry.field(description="When the record was created.")
     updated_at: datetime = strawberry.field(description="When the record last changed.")
     archived_at: datetime | None = strawberry.field(description="When the record was archived.")
@@ -120,6 +124,10 @@ class Project(Linked, Node):
     name: str = strawberry.field(description="Project name.")
     status: ProjectStatus = strawberry.field(description="Where the project stands.")
     description: str | None = strawberry.field(description="What the project is about.")
+    external_key: str | None = strawberry.field(
+        description="The caller's own key for the record, as a CSV import set it (unique per "
+        "kind); an import's rows name the record by it."
+    )
     created_at: datetime = strawberry.field(description="When the record was created.")
     updated_at: datetime = strawberry.field(description="When the record last changed.")
     archived_at: datetime | None = strawberry.field(description="When the record was archived.")
@@ -140,6 +148,10 @@ class Customer(Linked, Node):
     phone: str | None = strawberry.field(description="Main phone number.")
     website: str | None = strawberry.field(description="Web site (http or https URL).")
     city: str | None = strawberry.field(description="City.")
+    external_key: str | None = strawberry.field(
+        description="The caller's own key for the record, as a CSV import set it (unique per "
+        "kind); an import's rows name the record by it."
+    )
     created_at: datetime = strawberry.field(description="When the record was created.")
     updated_at: datetime = strawberry.field(description="When the record last changed.")
     archived_at: datetime | None = strawberry.field(

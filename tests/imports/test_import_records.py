@@ -140,8 +140,14 @@ async def test_rows_naming_an_existing_record_by_id_or_external_key_update_it(
 async def test_contacts_and_projects_find_their_customer_by_id_or_key_and_refuse_unknown_ones(
     client: httpx.AsyncClient, manager: Person, clean_db: Driver
 ) -> None:
-    # given a customer with a key
+    # given a customer with a key, which its card shows
     await import_text(client, manager, "CUSTOMERS", "PER_ROW", "externalKey,name\nK-1,Acme\n")
+    listed = await gql(
+        client, "{ customers { edges { node { name externalKey } } } }", None, manager
+    )
+    assert listed["data"]["customers"]["edges"] == [
+        {"node": {"name": "Acme", "externalKey": "K-1"}}
+    ]
 
     # when contacts name it by key, and one names a customer nobody has
     contacts = "customerKey,firstName,lastName\nK-1,Dana,Levi\nK-9,Avi,Cohen\n"

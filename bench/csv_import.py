@@ -1,8 +1,8 @@
 """How fast is a CSV import? Writes a file of generated customers (Hebrew names, e-mails,
 cities, external keys) and one of as many contacts naming them by key, then imports each
 all or nothing the way `kesher import` does (read, check every row, look up what rows
-name, write in chunks in one transaction) and prints rows per second. A smaller import
-runs first and is wiped, so that the JIT has compiled Neo4j's write path.
+name, write in chunks in one transaction) and prints rows per second. Smaller imports of
+both run first and are wiped, so that the JIT has compiled Neo4j's write path.
 
 Then the customers again, row by row (a transaction per 20,000 rows), into an emptied
 database. It uses the Neo4j `--neo4j-uri` names (its database is wiped), else a scratch
@@ -87,9 +87,13 @@ async def measure(uri: str, user: str, password: str, rows: int, warm_up: int) -
         await wipe(driver, DATABASE)
         await apply_constraints(driver, DATABASE)
         if warm_up:
-            warm = folder / "warm.csv"
-            warm.write_bytes(customers_file(warm_up, seed=2))
-            await _import(driver, warm, "customers", "ALL_OR_NOTHING", quiet=True)
+            for kind, content in (
+                ("customers", customers_file(warm_up, seed=2)),
+                ("contacts", contacts_file(warm_up, warm_up, seed=2)),
+            ):
+                warm = folder / f"warm-{kind}.csv"
+                warm.write_bytes(content)
+                await _import(driver, warm, kind, "ALL_OR_NOTHING", quiet=True)
             await wipe(driver, DATABASE)
         customers = customers_file(rows, seed=1)
         for kind, content, mode in (
@@ -159,7 +163,9 @@ def _neo4j(stack: ExitStack, args: argparse.Namespace) -> tuple[str, str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000, help="rows per file")
-    parser.add_argument("--warm-up", type=int, default=20_000, help="rows imported and wiped first")
+    parser.add_argument(
+        "--warm-up", type=int, default=50_000, help="customers and contacts imported, then wiped"
+    )
     parser.add_argument("--heap", default="3g", help="the scratch Neo4j's heap")
     neo4j_arguments(parser)
     args = parser.parse_args()

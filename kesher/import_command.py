@@ -15,7 +15,8 @@ from tqdm import tqdm
 from kesher.graph.catalog import load_keys
 from kesher.graph.driver import Graph
 from kesher.resolvers.import_files import FileRefused
-from kesher.resolvers.imports import IMPORT_KINDS, Report, parse, run_import
+from kesher.resolvers.import_rows import Report
+from kesher.resolvers.imports import IMPORT_KINDS, parse, run_import
 
 KINDS = tuple(name.lower() for name in IMPORT_KINDS)
 

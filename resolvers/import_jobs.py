@@ -23,7 +23,8 @@ from kesher.resolvers.attachments import UploadedFile
 from kesher.resolvers.context import Context, Role
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.import_files import CsvFile, FileRefused
-from kesher.resolvers.imports import IMPORT_KINDS, ImportKind, Report, parse, run_import
+from kesher.resolvers.import_rows import Report
+from kesher.resolvers.imports import IMPORT_KINDS, ImportKind, parse, run_import
 from kesher.resolvers.records import viewer_id
 
 logger = logging.getLogger("kesher.imports")

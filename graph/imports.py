@@ -173,6 +173,17 @@ def audit_line(record_id: str, key: str, relationship_id: str, summary: str) -> 
     }
 
 
+async def oldest_admin(tx: AsyncManagedTransaction) -> str | None:
+    """The id of the active ADMIN created first: whom a command-line import acts as."""
+    rows = await tx_rows(
+        tx,
+        "MATCH (u:User {role: 'ADMIN', active: true}) "
+        "RETURN u.id AS id ORDER BY u.createdAt LIMIT 1",
+        {},
+    )
+    return str(rows[0]["id"]) if rows else None
+
+
 def too_large(error: Exception) -> bool:
     """Whether Neo4j refused a transaction for holding more than its memory limit allows."""
     return isinstance(error, Neo4jError) and error.code == (

@@ -3,9 +3,9 @@
 Each row is checked by the same rules, with the same messages, as the single-record
 mutations (`kesher.resolvers.inputs`); what it refers to (owners, customers, records by id
 or external key, relationship types) is looked up in one statement; then the accepted
-rows are written in chunks, all in one transaction. A dry run writes nothing; an
-all-or-nothing import writes nothing when any row is refused; a per-row import writes
-the accepted rows and reports the refused ones.
+rows are written in chunks. A dry run writes nothing; an all-or-nothing import writes in
+one transaction, and nothing when any row is refused; a per-row import writes the
+accepted rows, a transaction per 20,000 rows, and reports the refused ones.
 
 Columns are the API's field names. A record row creates a record, or updates one named by
 its `id` or by an `externalKey` (the caller's own key for the record, unique per kind)
@@ -26,7 +26,6 @@ from neo4j import AsyncManagedTransaction
 
 from kesher.graph import imports as graph_imports
 from kesher.graph import records as graph_records
-from kesher.graph.catalog import load_keys
 from kesher.graph.driver import Graph
 from kesher.resolvers.errors import Refusal, validate
 from kesher.resolvers.import_files import CsvFile, FileRefused, FileRow, read, text_of
@@ -268,8 +267,6 @@ async def run_import(
     if not report.written:
         report.created = report.created if mode == "DRY_RUN" else 0
         report.updated = report.updated if mode == "DRY_RUN" else 0
-    if kind.records is None and report.written:
-        await load_keys(graph)
     return report
 
 
@@ -287,14 +284,9 @@ async def _actor(tx: AsyncManagedTransaction, actor_id: str | None, required: bo
     if actor_id is not None:
         await graph_records.require_actor(tx, actor_id)
         return actor_id
-    rows = await graph_imports.look_up(
-        tx,
-        "OPTIONAL MATCH (u:User {role: 'ADMIN', active: true}) "
-        "WITH u ORDER BY u.createdAt LIMIT 1 RETURN u.id AS id",
-        {},
-    )
-    if rows["id"] is None:
+    admin = await graph_imports.oldest_admin(tx)
+    if admin is None:
         if not required:
             return ""
         raise FileRefused("file: the database has no active ADMIN to import as.")
-    return str(rows["id"])
+    return admin

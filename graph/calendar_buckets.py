@@ -77,7 +77,7 @@ def month_keys(starts: datetime, ends: datetime) -> list[str]:
 
 # Existing databases: activities filed nowhere get filed, in batches, once; the marker
 # node says it was done, so a restart does not scan the activities again.
-_FILED: LiteralString = "MATCH (b:CalendarBackfill {id: 'calendar-buckets'}) RETURN b.at AS at"
+_FILED: LiteralString = "MATCH (b:CalendarBackfill {id: 'calendar-buckets'}) RETURN b.id AS id"
 _BACKFILL: LiteralString = (
     "MATCH (a:Activity) WHERE a.startAt IS NOT NULL AND NOT EXISTS { (a)-[:ON_CALENDAR]->() } "
     "CALL (a) {" + FILE + "} IN TRANSACTIONS OF 5000 ROWS"

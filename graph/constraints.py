@@ -30,6 +30,8 @@ LABELS_WITH_ID: tuple[LiteralString, ...] = (
     "ChainLock",
     # The one node every round of task reminders write-locks first (see kesher.graph.tasks).
     "ReminderLock",
+    # The marker of the calendar buckets' backfill (see kesher.graph.calendar_buckets).
+    "CalendarBackfill",
 )
 
 STATEMENTS: tuple[LiteralString, ...] = (

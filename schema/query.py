@@ -19,6 +19,7 @@ from kesher.schema.chain_operations import ChainQueries
 from kesher.schema.chain_stats import ChainStatsQueries
 from kesher.schema.common import AFTER, FIRST, Before, Connection, Info, Last, RecordOrder, Row
 from kesher.schema.inputs import CustomerFilter, CustomerRecordFilter, UserFilter, provided
+from kesher.schema.merge import DuplicateQueries
 from kesher.schema.node import NodeQueries
 from kesher.schema.notes import NoteQueries
 from kesher.schema.permissions import IsAuthenticated
@@ -57,6 +58,7 @@ class Query(
     BoardQueries,
     NoteQueries,
     NodeQueries,
+    DuplicateQueries,
 ):
     @strawberry.field(
         description="The signed-in user.",

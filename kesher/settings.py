@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     path_default_depth: int = Field(default=4, ge=1)
     path_max_depth: int = Field(default=6, ge=1)
 
+    # Network analytics read at most this many links in one statement; past it the answer
+    # says it was truncated (its groups and connectors are those of the links read).
+    analytics_max_links: int = Field(default=50_000, ge=1)
+
     # Processes (R4.3): children one run may make, nodes one tree answer holds.
     process_max_children: int = Field(default=5000, ge=1)
     process_max_nodes: int = Field(default=2000, ge=1)

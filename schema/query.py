@@ -20,6 +20,7 @@ from kesher.schema.chain_stats import ChainStatsQueries
 from kesher.schema.common import AFTER, FIRST, Before, Connection, Info, Last, RecordOrder, Row
 from kesher.schema.inputs import CustomerFilter, CustomerRecordFilter, UserFilter, provided
 from kesher.schema.merge import DuplicateQueries
+from kesher.schema.network import NetworkQueries
 from kesher.schema.node import NodeQueries
 from kesher.schema.notes import NoteQueries
 from kesher.schema.permissions import IsAuthenticated
@@ -59,6 +60,7 @@ class Query(
     NoteQueries,
     NodeQueries,
     DuplicateQueries,
+    NetworkQueries,
 ):
     @strawberry.field(
         description="The signed-in user.",

@@ -27,6 +27,7 @@ from kesher.schema.permissions import IsAuthenticated
 from kesher.schema.processes import ProcessQueries
 from kesher.schema.records import Contact, Customer, Project, User
 from kesher.schema.relationships import PartyKind, RelationMap, RelationshipType
+from kesher.schema.timeline import TimelineQueries
 
 SEARCH = (
     "Full-text search over names (Hebrew or English), e-mail and more; every word must "
@@ -61,6 +62,7 @@ class Query(
     NodeQueries,
     DuplicateQueries,
     NetworkQueries,
+    TimelineQueries,
 ):
     @strawberry.field(
         description="The signed-in user.",

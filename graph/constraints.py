@@ -6,6 +6,7 @@ from typing import LiteralString
 
 from neo4j import AsyncDriver
 
+from kesher.graph import duplicates
 from kesher.graph.chains import REF_PREFIXES
 from kesher.graph.tasks import REMINDER_LOCK
 
@@ -32,6 +33,7 @@ LABELS_WITH_ID: tuple[LiteralString, ...] = (
 )
 
 STATEMENTS: tuple[LiteralString, ...] = (
+    *duplicates.INDEXES,
     *(
         f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
         for label in LABELS_WITH_ID
@@ -94,3 +96,4 @@ async def apply_constraints(driver: AsyncDriver, database: str) -> None:
         database_=database,
     )
     await driver.execute_query(REMINDER_LOCK, database_=database)
+    await duplicates.fill_keys(driver, database)

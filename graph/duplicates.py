@@ -5,16 +5,19 @@ A name is compared in lower case without spaces, punctuation, Hebrew points (niq
 Hebrew final letter forms, and without a trailing company form (Ltd, Inc, בע"מ); an
 e-mail in lower case; a phone by its digits, an Israeli +972 number as its local 0 form.
 
-One statement reads every live record of the kind once (a label scan) and groups them by
-each key; a group gives at most `GROUP_CAP` records (so at most GROUP_CAP·(GROUP_CAP-1)/2
-pairs), which bounds the rows after the scan. Pairs come ordered by their two ids and are
-paged by them.
+The keys are kept on the records (`nameKey`, `emailKey`, `phoneKey`, range-indexed). One
+statement walks each key's index in order from the cursor and stops once it has found
+the page's groups: a group is found from its smallest id, with at most `GROUP_CAP`
+records (the smallest ids). A walk costs an index seek or two per record it passes, so
+where duplicates are rare it may pass many records to fill a page.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import LiteralString
+
+from neo4j import AsyncDriver
 
 from kesher.graph.driver import Graph, Row
 
@@ -95,46 +98,109 @@ def phone_key(n: LiteralString) -> LiteralString:
     )
 
 
+# The keys a record is compared by, kept on the record by every write of its name, e-mail or
+# phone (`kesher.graph.records`) and filled in for older records at start-up.
+MATCH_KEYS: dict[str, LiteralString] = {"NAME": "nameKey", "EMAIL": "emailKey", "PHONE": "phoneKey"}
+REASONS: tuple[str, ...] = tuple(MATCH_KEYS)
+
+
+def set_keys(n: LiteralString) -> LiteralString:
+    """A SET clause keeping record `n`'s match keys in step with its fields; a phone of
+    fewer than 7 digits and a name of fewer than 2 characters match nothing."""
+    return (
+        f"SET {n}.nameKey = [k IN [{name_key(n)}] WHERE size(k) >= 2][0], "
+        f"{n}.emailKey = [k IN [toLower(trim({n}.email))] WHERE k CONTAINS '@'][0], "
+        f"{n}.phoneKey = [k IN [{phone_key(n)}] WHERE size(k) >= 7][0]"
+    )
+
+
+LABELS: tuple[LiteralString, ...] = ("Customer", "Contact")
+
+INDEXES: tuple[LiteralString, ...] = tuple(
+    f"CREATE RANGE INDEX {label.lower()}_{prop.lower()} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
+    for label in LABELS
+    for prop in MATCH_KEYS.values()
+)
+
+
+async def fill_keys(driver: AsyncDriver, database: str) -> None:
+    """Gives every record written without match keys (by an older version, or loaded
+    straight into the graph) its keys, in batches."""
+    for label in LABELS:
+        async with driver.session(database=database) as session:
+            result = await session.run(
+                f"MATCH (n:{label}) WHERE n.nameKey IS NULL AND n.emailKey IS NULL "
+                f"AND n.phoneKey IS NULL AND n.name IS NOT NULL "
+                f"CALL (n) {{ {set_keys('n')} }} IN TRANSACTIONS OF 10000 ROWS"
+            )
+            await result.consume()
+
+
 @dataclass(frozen=True)
 class PairPage:
-    """The pairs after `after` (the ids of a pair), one more than `size` when more follow."""
+    """The groups of records sharing a key from the cursor on (`after`: the reason and
+    key of the last pair seen, inclusive), at most `groups` of each reason."""
 
-    size: int
+    groups: int
     after: tuple[str, str] | None = None
+
+
+def _branch(label: LiteralString, reason: str, prop: LiteralString) -> LiteralString:
+    """The first groups of one reason from the cursor on, added to `found`: each group
+    found from its smallest id among at most `$walk` records read in the key's index
+    order. It reads only while the page is short and no reason before it was `cut`
+    (stopped before its end: at the page's groups, or at the walk's bound, at `key`)."""
+    index = REASONS.index(reason)
+    return (
+        "CALL (found, cut) { WITH found, cut WHERE size(found) < $groups AND cut IS NULL "
+        f"MATCH (x:{label}) WHERE $reason <= {index} AND x.{prop} >= "
+        f"CASE WHEN $reason = {index} THEN $key ELSE '' END AND x.archivedAt IS NULL "
+        f"WITH x ORDER BY x.{prop} LIMIT $walk WITH collect(x) AS walked "
+        "CALL (walked) { UNWIND walked AS x WITH x "
+        f"WHERE NOT EXISTS {{ MATCH (z:{label}) WHERE z.{prop} = x.{prop} AND z.id < x.id "
+        "AND z.archivedAt IS NULL } "
+        f"WITH x, COLLECT {{ MATCH (y:{label}) WHERE y.{prop} = x.{prop} "
+        "AND y.id > x.id AND y.archivedAt IS NULL RETURN y ORDER BY y.id LIMIT $cap } "
+        f"AS others WHERE others <> [] WITH x, others ORDER BY x.{prop} LIMIT $groups "
+        f"RETURN collect({{reason: '{reason}', key: x.{prop}, records: "
+        "[r IN [x] + others | r {.id, .name, .email, .phone, .nameKey, .emailKey, "
+        ".phoneKey}]}) AS more } "
+        "RETURN more, CASE WHEN size(more) >= $groups THEN more[-1].key "
+        f"WHEN size(walked) >= $walk THEN walked[-1].{prop} END AS cutKey }} "
+        "WITH found + more AS found, coalesce(cut, CASE WHEN cutKey IS NOT NULL "
+        f"THEN {{reason: '{reason}', key: cutKey}} END) AS cut "
+    )
 
 
 def _statement(label: LiteralString) -> LiteralString:
     return (
-        f"MATCH (n:{label}) WHERE n.archivedAt IS NULL "
-        f"WITH n, [['NAME', {name_key('n')}], ['EMAIL', toLower(trim(n.email))], "
-        f"['PHONE', {phone_key('n')}]] AS keys "
-        "UNWIND keys AS key "
-        "WITH key[0] AS reason, key[1] AS value, n.id AS id "
-        "WHERE value IS NOT NULL AND (size(value) >= 7 OR (reason = 'NAME' AND size(value) >= 2)) "
-        "WITH reason, value, collect(id) AS ids WHERE size(ids) > 1 "
-        "WITH reason, ids[..$cap] AS ids "
-        "UNWIND ids AS a UNWIND ids AS b WITH reason, a, b WHERE a < b "
-        "AND ($after IS NULL OR a > $after[0] OR (a = $after[0] AND b > $after[1])) "
-        "WITH a, b, collect(DISTINCT reason) AS reasons ORDER BY a, b LIMIT $size "
-        f"MATCH (x:{label} {{id: a}}) MATCH (y:{label} {{id: b}}) "
-        "RETURN x {.id, .name, .email, .phone} AS first, y {.id, .name, .email, .phone} AS second, "
-        "[r IN ['NAME', 'EMAIL', 'PHONE'] WHERE r IN reasons] AS reasons ORDER BY a, b"
+        "WITH [] AS found, null AS cut "
+        + "".join(_branch(label, reason, prop) for reason, prop in MATCH_KEYS.items())
+        + "RETURN found, cut"
     )
 
 
-_STATEMENTS: dict[str, LiteralString] = {
-    "Customer": _statement("Customer"),
-    "Contact": _statement("Contact"),
-}
+_STATEMENTS: dict[str, LiteralString] = {label: _statement(label) for label in LABELS}
 
 
-async def duplicate_pairs(graph: Graph, label: str, page: PairPage) -> list[Row]:
-    """One page of likely duplicate pairs of `label` ("Customer" or "Contact")."""
-    return await graph.rows(
+# The most index entries one reason's walk reads for a page.
+WALK = 2000
+
+
+async def duplicate_groups(graph: Graph, label: str, page: PairPage) -> Row:
+    """Groups of live records of `label` ("Customer" or "Contact") sharing a key, by
+    reason then key, from the cursor on (`found`), each of at most `GROUP_CAP` records
+    (the smallest ids); and where the reading stopped before the end (`cut`: a reason
+    and key, or None), past which more groups may lie."""
+    reason, key = page.after if page.after else (REASONS[0], "")
+    rows = await graph.rows(
         _STATEMENTS[label],
         {
-            "cap": GROUP_CAP,
-            "after": list(page.after) if page.after else None,
-            "size": page.size + 1,
+            "cap": GROUP_CAP - 1,
+            "reason": REASONS.index(reason),
+            "key": key,
+            "groups": page.groups,
+            "walk": WALK,
         },
     )
+    return rows[0]

@@ -90,7 +90,7 @@ class Settings(BaseSettings):
 
     # Network analytics read at most this many links in one statement; past it the answer
     # says it was truncated (its groups and connectors are those of the links read).
-    analytics_max_links: int = Field(default=50_000, ge=1)
+    analytics_max_links: int = Field(default=20_000, ge=1)
     # A neighbourhood timeline gathers the records this many links away at most (1 to 3),
     # and at most this many of them, the nearest first.
     timeline_max_hops: int = Field(default=3, ge=1, le=3)

@@ -126,7 +126,7 @@ class SingleThreadedConnection:
 
 @strawberry.type(
     description="The relationship graph's shape: worked out from the links read in one "
-    "statement, at most the `analytics_max_links` setting (50,000 by default)."
+    "statement, at most the `analytics_max_links` setting (20,000 by default)."
 )
 class NetworkAnalytics:
     links: int = strawberry.field(description="How many links were read.")

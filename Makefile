@@ -8,10 +8,11 @@ SCALES ?= 10000 1000000
 ACTIVITY_CUSTOMERS ?= 100000
 CHAIN_CUSTOMERS ?= 100000
 CALENDAR_CUSTOMERS ?= 100000
+ANALYTICS_CUSTOMERS ?= 100000
 SCALE ?= 10000
 CSV_ROWS ?= 100000
 
-.PHONY: lock run test check graphiql pages bench-map-render bench bench-abuse bench-load bench-csv-import bench-map bench-activities bench-calendar bench-chains schema neo4j-start neo4j-stop neo4j-status clean
+.PHONY: lock run test check graphiql pages bench-map-render bench bench-abuse bench-load bench-csv-import bench-map bench-activities bench-calendar bench-chains bench-analytics schema neo4j-start neo4j-stop neo4j-status clean
 
 # Installs the exact versions of requirements.lock, then the project itself without
 # resolving anything again.
@@ -60,6 +61,9 @@ bench-calendar: $(STAMP)  ## the raw calendar statement at 1x and 5x history, at
 
 bench-chains: $(STAMP)  ## an activity list page with refs, states and chain counts through HTTP against the same Cypher run raw, at CHAIN_CUSTOMERS customers
 	$(BIN)/python -m bench.chains --customers $(CHAIN_CUSTOMERS)
+
+bench-analytics: $(STAMP)  ## duplicateCandidates, networkAnalytics and timeline through HTTP, at ANALYTICS_CUSTOMERS customers
+	$(BIN)/python -m bench.analytics --customers $(ANALYTICS_CUSTOMERS)
 
 bench-abuse: $(STAMP)  ## the worst query (not with WITHOUT_WORST=1), the recurrence bomb and a slow-header flood at once, timing another client's small query
 	$(BIN)/python -m bench.abuse $(if $(WITHOUT_WORST),--without-worst-query)

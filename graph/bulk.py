@@ -14,6 +14,7 @@ from typing import LiteralString
 
 from kesher.graph.calendar_buckets import FILE
 from kesher.graph.catalog import cypher_type
+from kesher.graph.duplicates import set_keys
 
 CREATE_USERS: LiteralString = """
 UNWIND $rows AS row
@@ -27,7 +28,8 @@ CREATE (:User {
 
 # One row per customer, carrying its contacts and projects, so no node is looked up
 # except the owner, by the User.id uniqueness index.
-CREATE_ACCOUNTS: LiteralString = """
+CREATE_ACCOUNTS: LiteralString = (
+    """
 UNWIND $rows AS row
 WITH row, row.customer AS c
 CREATE (customer:Customer {
@@ -37,6 +39,9 @@ CREATE (customer:Customer {
   updatedAt: datetime({epochSeconds: c.updatedAt}),
   archivedAt: CASE WHEN c.archivedAt IS NOT NULL THEN datetime({epochSeconds: c.archivedAt}) END
 })
+"""
+    + set_keys("customer")
+    + """
 WITH row, customer
 CALL (row, customer) {
   MATCH (owner:User {id: row.customer.ownerId})
@@ -44,12 +49,15 @@ CALL (row, customer) {
 }
 CALL (row, customer) {
   UNWIND row.contacts AS k
-  CREATE (:Contact {
+  CREATE (contact:Contact {
     id: k.id, firstName: k.firstName, lastName: k.lastName, name: k.name, email: k.email,
     phone: k.phone, title: k.title,
     createdAt: datetime({epochSeconds: k.createdAt}),
     updatedAt: datetime({epochSeconds: k.updatedAt})
   })-[:WORKS_AT]->(customer)
+"""
+    + set_keys("contact")
+    + """
 }
 CALL (row, customer) {
   UNWIND row.projects AS p
@@ -60,6 +68,7 @@ CALL (row, customer) {
   })-[:FOR]->(customer)
 }
 """
+)
 
 CREATE_RELATIONSHIP_TYPES: LiteralString = """
 UNWIND $rows AS row

@@ -7,6 +7,7 @@ from typing import LiteralString
 from neo4j import AsyncDriver
 
 from kesher.graph.calendar_buckets import backfill
+from kesher.graph import duplicates
 from kesher.graph.chains import REF_PREFIXES
 from kesher.graph.tasks import REMINDER_LOCK
 
@@ -35,6 +36,7 @@ LABELS_WITH_ID: tuple[LiteralString, ...] = (
 )
 
 STATEMENTS: tuple[LiteralString, ...] = (
+    *duplicates.INDEXES,
     *(
         f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
         for label in LABELS_WITH_ID
@@ -110,3 +112,4 @@ async def apply_constraints(driver: AsyncDriver, database: str) -> None:
     await driver.execute_query(REMINDER_LOCK, database_=database)
     # A database from before the calendar buckets gets them, once.
     await backfill(driver, database)
+    await duplicates.fill_keys(driver, database)

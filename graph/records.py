@@ -13,6 +13,7 @@ from neo4j.exceptions import ConstraintError
 
 from kesher.graph.catalog import fresh_rows, fresh_tx_rows
 from kesher.graph.driver import Graph, Params, Row, tx_rows
+from kesher.graph.duplicates import set_keys
 from kesher.graph.errors import Archived, Closed, Conflict, Forbidden, NotFound
 from kesher.graph.events import Revoked, emit
 from kesher.graph.labels import Label
@@ -270,7 +271,8 @@ _LINKS: Mapping[tuple[str, str], tuple[LiteralString, LiteralString]] = {
 
 # Properties kept in step with others after every write.
 _DERIVED: Mapping[str, LiteralString] = {
-    "Contact": "SET n.name = trim(n.firstName + ' ' + coalesce(n.lastName, ''))",
+    "Customer": set_keys("n"),
+    "Contact": "SET n.name = trim(n.firstName + ' ' + coalesce(n.lastName, '')) " + set_keys("n"),
 }
 
 

@@ -88,6 +88,14 @@ class Settings(BaseSettings):
     path_default_depth: int = Field(default=4, ge=1)
     path_max_depth: int = Field(default=6, ge=1)
 
+    # Network analytics read at most this many links in one statement; past it the answer
+    # says it was truncated (its groups and connectors are those of the links read).
+    analytics_max_links: int = Field(default=20_000, ge=1)
+    # A neighbourhood timeline gathers the records this many links away at most (1 to 3),
+    # and at most this many of them, the nearest first.
+    timeline_max_hops: int = Field(default=3, ge=1, le=3)
+    timeline_max_records: int = Field(default=500, ge=1)
+
     # Processes (R4.3): children one run may make, nodes one tree answer holds.
     process_max_children: int = Field(default=5000, ge=1)
     process_max_nodes: int = Field(default=2000, ge=1)

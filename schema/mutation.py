@@ -37,6 +37,7 @@ from kesher.schema.inputs import (
     UpdateUserInput,
     provided,
 )
+from kesher.schema.merge import MergeMutations
 from kesher.schema.notes import NoteMutations
 from kesher.schema.permissions import IsAdmin, IsAuthenticated, IsManager
 from kesher.schema.processes import ProcessMutations
@@ -97,6 +98,7 @@ class Mutation(
     AssignmentMutations,
     TaskMutations,
     ImportMutations,
+    MergeMutations,
 ):
     @strawberry.mutation(
         description="Signs in with e-mail and password; returns a bearer token. After too "

@@ -20,12 +20,15 @@ from kesher.schema.chain_stats import ChainStatsQueries
 from kesher.schema.common import AFTER, FIRST, Before, Connection, Info, Last, RecordOrder, Row
 from kesher.schema.imports import ImportQueries
 from kesher.schema.inputs import CustomerFilter, CustomerRecordFilter, UserFilter, provided
+from kesher.schema.merge import DuplicateQueries
+from kesher.schema.network import NetworkQueries
 from kesher.schema.node import NodeQueries
 from kesher.schema.notes import NoteQueries
 from kesher.schema.permissions import IsAuthenticated
 from kesher.schema.processes import ProcessQueries
 from kesher.schema.records import Contact, Customer, Project, User
 from kesher.schema.relationships import PartyKind, RelationMap, RelationshipType
+from kesher.schema.timeline import TimelineQueries
 
 SEARCH = (
     "Full-text search over names (Hebrew or English), e-mail and more; every word must "
@@ -59,6 +62,9 @@ class Query(
     NoteQueries,
     NodeQueries,
     ImportQueries,
+    DuplicateQueries,
+    NetworkQueries,
+    TimelineQueries,
 ):
     @strawberry.field(
         description="The signed-in user.",

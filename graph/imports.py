@@ -19,6 +19,7 @@ from kesher.graph.audit import AUDITED_LABELS, new_id
 from kesher.graph.catalog import cypher_type
 from kesher.graph.driver import Row, tx_rows
 from kesher.graph.parties import PARTY_LABELS, find_party
+from kesher.graph.records import DERIVED
 
 RECORD_LABELS: tuple[LiteralString, ...] = ("Customer", "Contact", "Project")
 
@@ -74,11 +75,6 @@ async def rows_of(
     return await tx_rows(tx, text, params)
 
 
-# Properties kept in step with others after every write, as the single-record writes do.
-_DERIVED: Mapping[str, LiteralString] = {
-    "Contact": "SET n.name = trim(n.firstName + ' ' + coalesce(n.lastName, '')) ",
-}
-
 # The structural edge a row of each kind may set, and the kind of node it reaches.
 _LINKS: Mapping[str, tuple[LiteralString, LiteralString]] = {
     "Customer": ("OWNED_BY", "User"),
@@ -94,7 +90,8 @@ def create_records(label: LiteralString) -> LiteralString:
     return (
         f"UNWIND $rows AS row CREATE (n:{label} {{id: row.id}}) "
         "SET n += row.values, n.createdAt = datetime(), n.updatedAt = n.createdAt "
-        + _DERIVED.get(label, "")
+        + DERIVED.get(label, "")
+        + " "
         + "WITH n, row WHERE row.link IS NOT NULL "
         f"MATCH (t:{target} {{id: row.link}}) CREATE (n)-[:{edge}]->(t)"
     )
@@ -107,7 +104,8 @@ def update_records(label: LiteralString) -> LiteralString:
     return (
         f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) "
         "SET n += row.values, n.updatedAt = datetime() "
-        + _DERIVED.get(label, "")
+        + DERIVED.get(label, "")
+        + " "
         + "WITH n, row WHERE row.link IS NOT NULL "
         f"CALL (n) {{ OPTIONAL MATCH (n)-[old:{edge}]->() DELETE old }} "
         f"MATCH (t:{target} {{id: row.link}}) CREATE (n)-[:{edge}]->(t)"

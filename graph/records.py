@@ -269,8 +269,8 @@ _LINKS: Mapping[tuple[str, str], tuple[LiteralString, LiteralString]] = {
 }
 
 
-# Properties kept in step with others after every write.
-_DERIVED: Mapping[str, LiteralString] = {
+# Properties kept in step with others after every write (the CSV import's too).
+DERIVED: Mapping[str, LiteralString] = {
     "Customer": set_keys("n"),
     "Contact": "SET n.name = trim(n.firstName + ' ' + coalesce(n.lastName, '')) " + set_keys("n"),
 }
@@ -288,7 +288,7 @@ async def create_record(
         tx,
         f"CREATE (n:{label} {{id: $id}}) "
         "SET n += $values, n.createdAt = datetime(), n.updatedAt = datetime() "
-        + _DERIVED.get(label, ""),
+        + DERIVED.get(label, ""),
         {"id": record_id, "values": dict(values)},
     )
     await _set_links(tx, label, record_id, links)
@@ -306,7 +306,7 @@ async def update_record(
     await _write_unique(
         tx,
         f"MATCH (n:{label} {{id: $id}}) SET n += $values, n.updatedAt = datetime() "
-        + _DERIVED.get(label, ""),
+        + DERIVED.get(label, ""),
         {"id": record_id, "values": dict(values)},
     )
     await _set_links(tx, label, record_id, links)

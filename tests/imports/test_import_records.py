@@ -271,3 +271,33 @@ async def test_a_member_may_not_import_and_a_job_is_read_only_by_its_starter(
     for person, seen in ((manager, True), (admin, True), (other, False)):
         answer = await gql(client, JOB, {"id": job["id"]}, person)
         assert (answer["data"]["importJob"] is not None) is seen
+
+
+async def test_imported_records_are_found_as_likely_duplicates_of_existing_ones(
+    client: httpx.AsyncClient, manager: Person, clean_db: Driver
+) -> None:
+    # given a customer made through the API
+    made = await gql(
+        client,
+        'mutation { createCustomer(input: {name: "Acme Ltd.", email: "office@acme.example"}) '
+        "{ ... on CustomerSuccess { customer { id } } } }",
+        person=manager,
+    )
+    assert made["data"]["createCustomer"]["customer"]["id"]
+
+    # when a file brings the same company again under another spelling
+    job = await import_text(
+        client, manager, "CUSTOMERS", "ALL_OR_NOTHING", "name,email\nACME,Office@Acme.example\n"
+    )
+    assert (job["state"], job["created"], job["rejected"]) == ("DONE", 1, 0)
+
+    # then the two are suggested as duplicates, by name and by e-mail
+    answer = await gql(
+        client,
+        "{ duplicateCandidates(kind: CUSTOMER) { edges { node { "
+        "first { name } second { name } reasons } } } }",
+        person=manager,
+    )
+    [edge] = answer["data"]["duplicateCandidates"]["edges"]
+    assert {edge["node"]["first"]["name"], edge["node"]["second"]["name"]} == {"Acme Ltd.", "ACME"}
+    assert set(edge["node"]["reasons"]) == {"NAME", "EMAIL"}

@@ -6,8 +6,8 @@ from typing import LiteralString
 
 from neo4j import AsyncDriver
 
-from kesher.graph.calendar_buckets import backfill
 from kesher.graph import duplicates
+from kesher.graph.calendar_buckets import backfill
 from kesher.graph.chains import REF_PREFIXES
 from kesher.graph.tasks import REMINDER_LOCK
 

@@ -89,6 +89,9 @@ class KesherGraphQL(GraphQL[Context, None]):
         return orjson.loads(data)
 
     def encode_json(self, data: object) -> str:
+        return self._encoded(data).decode()
+
+    def _encoded(self, data: object) -> bytes:
         """Every answer, over HTTP or in a WebSocket frame, is encoded here; one over the
         size cap is replaced by a `RESPONSE_TOO_LARGE` error before it is sent (or copied
         into text)."""
@@ -97,7 +100,7 @@ class KesherGraphQL(GraphQL[Context, None]):
         if len(encoded) > cap:
             logger.warning("an answer of %d bytes was over the cap of %d", len(encoded), cap)
             encoded = orjson.dumps(transport.too_large(data, len(encoded), cap))
-        return encoded.decode()
+        return encoded
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serves GraphQL over HTTP (see `kesher.transport`); a request refused or failed
@@ -207,7 +210,13 @@ class KesherGraphQL(GraphQL[Context, None]):
         response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
         sub_response: Response,
     ) -> Response:
-        response = super().create_response(response_data, sub_response)
+        # As Strawberry's own, but the answer's bytes go out as they are, not through text.
+        response = Response(self._encoded(response_data), media_type=transport.JSON)
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        if sub_response.status_code:
+            response.status_code = sub_response.status_code
         if isinstance(response_data, dict):
             metrics.note_answer(response_data)
         media = sub_response.media_type or transport.JSON

@@ -1,8 +1,9 @@
-"""CSV downloads: `GET /export/<list>.csv?<filter>` with the same bearer token as the API,
-streamed as the rows come from Neo4j. The lists are `customers`, `contacts`, `projects`
-and `activities` (the filters their GraphQL lists take, as query parameters), and a
-relation map's `relation-map-nodes` and `relation-map-edges` (the `relationMap`
-arguments). See `kesher.resolvers.exports` for the files' form."""
+"""CSV downloads: `GET /export/<list>.csv?<filter>` with the same bearer token as the API
+(or the `access` token of a link from the `exportLink` query instead), streamed as the
+rows come from Neo4j. The lists are `customers`, `contacts`, `projects` and `activities`
+(the filters their GraphQL lists take, as query parameters), and a relation map's
+`relation-map-nodes` and `relation-map-edges` (the `relationMap` arguments). See
+`kesher.resolvers.exports` for the files' form."""
 
 from __future__ import annotations
 
@@ -18,9 +19,9 @@ from starlette.routing import BaseRoute, Route
 from kesher import logs
 from kesher.graph import viewer_guard
 from kesher.graph.errors import Unavailable, ViewerRefused
-from kesher.resolvers.context import Context
-from kesher.resolvers.exports import QUERIES, checked_query, csv_chunks, export
-from kesher.resolvers.tokens import TokenProblem, from_header
+from kesher.resolvers.context import Context, Viewer
+from kesher.resolvers.exports import ACCESS, QUERIES, checked_query, csv_chunks, export
+from kesher.resolvers.tokens import TokenProblem, from_header, read_download
 from kesher.settings import Settings
 
 logger = logging.getLogger("kesher.exports")
@@ -40,8 +41,15 @@ async def download(request: Request) -> Response:
     if name not in QUERIES:
         lists = ", ".join(f"{known}.csv" for known in QUERIES)
         return _refused(404, "NOT_FOUND", f"No such export; the exports are {lists}.")
+    params = [(key, value) for key, value in request.query_params.multi_items() if key != ACCESS]
     try:
-        viewer = from_header(request.headers.get("authorization"), settings.signing_key)
+        link = request.query_params.get(ACCESS)
+        header = request.headers.get("authorization")
+        viewer: Viewer | None
+        if link is not None and header is None:
+            viewer = read_download(link, name, settings.signing_key)
+        else:
+            viewer = from_header(header, settings.signing_key)
     except TokenProblem as problem:
         return _refused(401, "UNAUTHENTICATED", str(problem))
     if viewer is None:
@@ -58,7 +66,7 @@ async def download(request: Request) -> Response:
     )
     check = viewer_guard.ViewerCheck(viewer.id, viewer.role.value, viewer.version)
     try:
-        query = checked_query(name, request.query_params.multi_items())
+        query = checked_query(name, params)
         with viewer_guard.checking(check):
             columns, rows = await export(context, viewer, name, query)
         chunks = csv_chunks(viewer, columns, rows)

@@ -116,6 +116,8 @@ class Settings(BaseSettings):
     import_max_rows: int = Field(default=200_000, ge=1)
     import_timeout_seconds: float = Field(default=600.0, gt=0)
     import_wait_seconds: float = Field(default=5.0, ge=0)
+    # How long an `exportLink` address works.
+    export_link_ttl_seconds: int = Field(default=300, gt=0)
     # The rows an import job keeps to report of those it refused.
     import_max_reported_rejects: int = Field(default=10_000, ge=1)
 

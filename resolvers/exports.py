@@ -15,6 +15,7 @@ import io
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
@@ -29,6 +30,7 @@ from kesher.resolvers.errors import ClientError, why
 from kesher.resolvers.import_files import FORMULA_STARTS
 from kesher.resolvers.records import audience_of, record_filter, search_text
 from kesher.resolvers.relationships import WalkArguments, relation_map_of
+from kesher.resolvers.tokens import issue_download
 
 BOM = "\ufeff"
 ROWS_PER_CHUNK = 500
@@ -214,3 +216,33 @@ def cell(value: Any) -> str:
         return value.isoformat()
     text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+# The query parameter a download link carries its token in.
+ACCESS = "access"
+
+
+def link(context: Context, name: str, params: Sequence[tuple[str, str]]) -> tuple[str, datetime]:
+    """A short-lived address that downloads the export `name` with `params` as the viewer,
+    with no header needed (for a browser or a spreadsheet program), and when it expires. The
+    parameters are checked now, so a bad one is refused here rather than at the download."""
+    viewer = context.viewer
+    assert viewer is not None  # the field is for signed-in users only
+    if any(key == ACCESS for key, _ in params):
+        raise ClientError(
+            f"parameters: {ACCESS!r} is the link's own; leave it out.",
+            code="INVALID_INPUT",
+            field="parameters",
+        )
+    try:
+        checked_query(name, params)
+    except ClientError as error:
+        raise ClientError(
+            f"parameters: {error.message}", code="INVALID_INPUT", field="parameters"
+        ) from error
+    token, expires = issue_download(
+        viewer, name, context.settings.signing_key, context.settings.export_link_ttl_seconds
+    )
+    base = str(context.request.base_url).rstrip("/")
+    query = urlencode([*params, (ACCESS, token)])
+    return f"{base}/export/{name}.csv?{query}", expires

@@ -12,6 +12,9 @@ from kesher.resolvers.context import Role, Viewer
 
 ALGORITHM = "HS256"
 AUDIENCE = "kesher"
+# A download link's token opens one CSV export and nothing else; a bearer token is not
+# accepted in a link, so a session token never ends up in an address bar or a log.
+DOWNLOAD_AUDIENCE = "kesher-download"
 
 
 class TokenProblem(Exception):
@@ -83,3 +86,39 @@ def from_header(authorization: str | None, key: str) -> Viewer | None:
     if scheme.lower() != "bearer" or not token.strip():
         raise TokenProblem("The Authorization header must read 'Bearer <token>'.")
     return read(token.strip(), key)
+
+
+def issue_download(viewer: Viewer, name: str, key: str, ttl_seconds: int) -> tuple[str, datetime]:
+    """A token for a link to the export `name`, as `viewer`, good for `ttl_seconds`."""
+    now = datetime.now(UTC)
+    expires = now + timedelta(seconds=ttl_seconds)
+    claims = {
+        "sub": viewer.id,
+        "role": viewer.role.value,
+        "ver": viewer.version,
+        "aud": DOWNLOAD_AUDIENCE,
+        "export": name,
+        "iat": now,
+        "exp": expires,
+    }
+    return jwt.encode(claims, key, algorithm=ALGORITHM), expires
+
+
+def read_download(token: str, name: str, key: str) -> Viewer:
+    """The viewer a download link's token names, when it is for the export `name`."""
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            audience=DOWNLOAD_AUDIENCE,
+            options={"require": ["exp", "sub", "export"]},
+        )
+        version = claims.get("ver", 0)
+        if type(version) is not int or claims["export"] != name:
+            raise ValueError("the link is for another export")
+        return Viewer(str(claims["sub"]), Role(claims["role"]), version, float(claims["exp"]))
+    except jwt.ExpiredSignatureError as error:
+        raise TokenProblem("The download link has expired; ask for a new one.") from error
+    except (jwt.InvalidTokenError, KeyError, ValueError) as error:
+        raise TokenProblem("The download link is not valid; ask for a new one.") from error

@@ -18,6 +18,7 @@ from kesher.schema.calendar import CalendarQueries
 from kesher.schema.chain_operations import ChainQueries
 from kesher.schema.chain_stats import ChainStatsQueries
 from kesher.schema.common import AFTER, FIRST, Before, Connection, Info, Last, RecordOrder, Row
+from kesher.schema.exports import ExportQueries
 from kesher.schema.imports import ImportQueries
 from kesher.schema.inputs import CustomerFilter, CustomerRecordFilter, UserFilter, provided
 from kesher.schema.merge import DuplicateQueries
@@ -62,6 +63,7 @@ class Query(
     NoteQueries,
     NodeQueries,
     ImportQueries,
+    ExportQueries,
     DuplicateQueries,
     NetworkQueries,
     TimelineQueries,

@@ -10,7 +10,8 @@ import httpx
 import pytest
 from neo4j import Driver
 
-from tests.conftest import Person, make_user
+from kesher.resolvers.context import Role
+from tests.conftest import Person, gql, make_user
 from tests.imports.support import import_file, import_text
 from tests.resolvers.relationships_support import PARENT_COMPANY, catalog
 from tests.resolvers.test_activities import create, meeting, world
@@ -164,3 +165,91 @@ async def test_a_relation_map_exports_as_a_nodes_file_and_an_edges_file(
     # and a map without a root is refused as the GraphQL field refuses it
     refused = await client.get("/export/relation-map-nodes.csv", headers=manager.headers)
     assert (refused.status_code, refused.json()["error"]["field"]) == (400, "rootIds")
+
+
+LINK = """
+query Link($list: ExportList!, $parameters: [ExportParameter!]) {
+  exportLink(list: $list, parameters: $parameters) { url expiresAt }
+}
+"""
+
+
+async def test_a_link_from_graphql_downloads_the_filtered_list_with_no_header(
+    client: httpx.AsyncClient, manager: Person
+) -> None:
+    # given three customers, two active
+    await import_text(client, manager, "CUSTOMERS", "ALL_OR_NOTHING", CUSTOMERS)
+
+    # when a link to the active ones is asked for through GraphQL
+    answer = await gql(
+        client,
+        LINK,
+        {"list": "CUSTOMERS", "parameters": [{"name": "statuses", "value": "ACTIVE"}]},
+        manager,
+    )
+    link = answer["data"]["exportLink"]
+
+    # then the link alone downloads them, as a browser would open it
+    assert link["expiresAt"]
+    response = await client.get(link["url"])
+    assert response.status_code == 200
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    assert sorted(row["name"] for row in rows_of(response.content)) == ["Levi", "כהן ובניו"]
+
+
+async def test_a_link_opens_only_its_own_export_and_a_bad_filter_gets_no_link(
+    client: httpx.AsyncClient, manager: Person
+) -> None:
+    # given a link to the customers
+    answer = await gql(client, LINK, {"list": "CUSTOMERS"}, manager)
+    url = httpx.URL(answer["data"]["exportLink"]["url"])
+    token = url.params["access"]
+
+    # then its token opens no other export, and is no bearer token for the API
+    other = await client.get("/export/contacts.csv", params={"access": token})
+    assert other.status_code == 401
+    assert other.json()["error"]["code"] == "UNAUTHENTICATED"
+    as_bearer = await client.post(
+        "/graphql",
+        json={"query": "{ me { id } }"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert as_bearer.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    # and a session token in a link is refused
+    session = await client.get("/export/customers.csv", params={"access": manager.token})
+    assert session.status_code == 401
+
+    # when a link with a filter the list does not know is asked for
+    refused = await gql(
+        client,
+        LINK,
+        {"list": "CUSTOMERS", "parameters": [{"name": "statuses", "value": "SLEEPING"}]},
+        manager,
+    )
+
+    # then no link is made, and the error names the parameters
+    assert refused["data"] is None
+    [error] = refused["errors"]
+    assert error["extensions"]["code"] == "INVALID_INPUT"
+    assert error["extensions"]["field"] == "parameters"
+    assert error["message"].startswith("parameters: statuses")
+
+
+async def test_a_link_stops_working_when_its_user_is_deactivated(
+    client: httpx.AsyncClient, clean_db: Driver
+) -> None:
+    # given a link a user asked for
+    person = make_user(clean_db, Role.MANAGER)
+    answer = await gql(client, LINK, {"list": "CONTACTS"}, person)
+    url = answer["data"]["exportLink"]["url"]
+
+    # when the user is deactivated (their tokens' version moves on)
+    clean_db.execute_query(
+        "MATCH (u:User {id: $id}) "
+        "SET u.active = false, u.tokenVersion = coalesce(u.tokenVersion, 0) + 1",
+        id=person.id,
+    )
+
+    # then the link downloads nothing
+    response = await client.get(url)
+    assert response.status_code == 401

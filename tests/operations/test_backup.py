@@ -19,6 +19,7 @@ from neo4j import AsyncDriver, Driver
 
 from kesher.backup.commands import ArchiveRefused, DatabaseNotEmpty, backup, restore
 from kesher.cli import main
+from kesher.graph.duplicates import set_keys
 from kesher.resolvers.attachments import content_path
 from kesher.resolvers.context import Role
 from kesher.seeds.demo import seed_demo
@@ -313,8 +314,10 @@ def test_the_commands_back_up_refuse_a_database_holding_data_and_restore_with_fo
     monkeypatch.setenv("NEO4J_PASSWORD", neo4j_server.password)
     monkeypatch.setenv("KESHER_ATTACHMENTS_DIR", str(tmp_path / "attachments"))
     make_user(clean_db, Role.ADMIN, name="Ada")
+    # A customer as the service writes one, with its match keys.
     clean_db.execute_query(
-        "CREATE (:Customer {id: 'cus_1', name: 'מאפיית לוי', createdAt: datetime()})",
+        "CREATE (c:Customer {id: 'cus_1', name: 'מאפיית לוי', createdAt: datetime()}) "
+        + set_keys("c"),
         database_="neo4j",
     )
     before = _contents(clean_db)

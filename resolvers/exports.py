@@ -222,7 +222,9 @@ def cell(value: Any) -> str:
 ACCESS = "access"
 
 
-def link(context: Context, name: str, params: Sequence[tuple[str, str]]) -> tuple[str, datetime]:
+async def link(
+    context: Context, name: str, params: Sequence[tuple[str, str]]
+) -> tuple[str, datetime]:
     """A short-lived address that downloads the export `name` with `params` as the viewer,
     with no header needed (for a browser or a spreadsheet program), and when it expires. The
     parameters are checked now, so a bad one is refused here rather than at the download."""
@@ -240,6 +242,7 @@ def link(context: Context, name: str, params: Sequence[tuple[str, str]]) -> tupl
         raise ClientError(
             f"parameters: {error.message}", code="INVALID_INPUT", field="parameters"
         ) from error
+    await graph_exports.confirm_viewer(context.graph)
     token, expires = issue_download(
         viewer, name, context.settings.signing_key, context.settings.export_link_ttl_seconds
     )

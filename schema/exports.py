@@ -53,7 +53,7 @@ class ExportQueries:
         "bearer token.",
         permission_classes=[IsAuthenticated],
     )
-    def export_link(
+    async def export_link(
         self,
         info: Info,
         list: ExportList,
@@ -62,7 +62,7 @@ class ExportQueries:
             strawberry.argument(description="The list's filters; none by default."),
         ] = None,
     ) -> ExportLink:
-        url, expires = exports.link(
+        url, expires = await exports.link(
             info.context,
             list.value,
             [(parameter.name, parameter.value) for parameter in parameters or []],

@@ -250,6 +250,8 @@ async def test_a_link_stops_working_when_its_user_is_deactivated(
         id=person.id,
     )
 
-    # then the link downloads nothing
+    # then the link downloads nothing, and no new link is made
     response = await client.get(url)
     assert response.status_code == 401
+    again = await gql(client, LINK, {"list": "CONTACTS"}, person)
+    assert again["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

@@ -60,7 +60,6 @@ STRUCTURAL: frozenset[str] = frozenset(
         "IN_CHAIN",
         "UPLOADED_BY",
         "BY",
-        "ON_CALENDAR",
     }
 )
 

@@ -19,6 +19,7 @@ from kesher.graph.records import RecordFilter
 from kesher.resolvers.activities import activity_filter
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError, Refusal
+from kesher.resolvers.pagination import page_size
 from kesher.resolvers.records import audience, record_filter, viewer_id, write
 from kesher.resolvers.selection import child, shape_of
 
@@ -60,15 +61,7 @@ def _columns(kind: str, field: str) -> graph_board.Columns:
 
 
 def _first(first: int | None, context: Context) -> int:
-    first = DEFAULT_FIRST if first is None else first
-    cap = context.settings.max_page_size
-    if not 0 <= first <= cap:
-        raise ClientError(
-            f"first: must be between 0 and {cap}, got {first}.",
-            code="INVALID_INPUT",
-            field="first",
-        )
-    return first
+    return page_size(first, DEFAULT_FIRST, context.settings.max_page_size)
 
 
 def _filter(

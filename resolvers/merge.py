@@ -13,7 +13,7 @@ from kesher.graph import records as graph_records
 from kesher.graph.driver import Row
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError, Refusal
-from kesher.resolvers.pagination import decode_cursor, encode_cursor
+from kesher.resolvers.pagination import decode_cursor, encode_cursor, page_size
 from kesher.resolvers.records import Kind, audience, viewer_id, write
 from kesher.resolvers.selection import shape_of
 
@@ -57,13 +57,7 @@ async def duplicate_candidates(
     """A page of likely duplicate pairs as a connection, ordered by reason, shared key
     and the pair's ids; a pair sharing several keys comes once, under its first reason,
     with every reason it has. The cursor holds the last pair's reason, key and ids."""
-    size = context.settings.default_page_size if first is None else first
-    if not 0 <= size <= context.settings.max_page_size:
-        raise ClientError(
-            f"first: must be between 0 and {context.settings.max_page_size}, got {size}.",
-            code="INVALID_INPUT",
-            field="first",
-        )
+    size = page_size(first, context.settings.default_page_size, context.settings.max_page_size)
     cursor = None if after is None else _pair_cursor(after)
     answer = await duplicates.duplicate_groups(
         context.graph,

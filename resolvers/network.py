@@ -15,8 +15,7 @@ from typing import Any, TypeVar
 
 from kesher.graph.network import NetworkScope, network_links
 from kesher.resolvers.context import Context
-from kesher.resolvers.errors import ClientError
-from kesher.resolvers.pagination import decode_cursor, encode_cursor
+from kesher.resolvers.pagination import decode_cursor, encode_cursor, page_size
 
 T = TypeVar("T")
 
@@ -207,13 +206,7 @@ def page(
 ) -> Slice:
     """The `first` items after the cursor `after`, the list being in `key` order (keys of
     `width` values)."""
-    size = context.settings.default_page_size if first is None else first
-    if not 0 <= size <= context.settings.max_page_size:
-        raise ClientError(
-            f"first: must be between 0 and {context.settings.max_page_size}, got {size}.",
-            code="INVALID_INPUT",
-            field="first",
-        )
+    size = page_size(first, context.settings.default_page_size, context.settings.max_page_size)
     start = 0
     if after is not None:
         cursor = list(decode_cursor(after, name, width))

@@ -55,14 +55,21 @@ def page_of(
     if backward and after is not None:
         _refuse("after", "the rows after a cursor are asked for with `first`, not `last`.")
     size_name, asked = ("last", last) if backward else ("first", first)
-    size = default_size if asked is None else asked
-    if not 0 <= size <= max_size:
-        _refuse(size_name, f"must be between 0 and {max_size}, got {size}.")
+    size = page_size(asked, default_size, max_size, size_name)
     cursor_name, cursor = ("before", before) if backward else ("after", after)
     values = (
         None if cursor is None else decode_cursor(cursor, order_name, len(order) + 1, cursor_name)
     )
     return Page(size=size, order=order, cursor=values, backward=backward, total=total)
+
+
+def page_size(asked: int | None, default: int, most: int, argument: str = "first") -> int:
+    """The rows a page holds: `asked`, or `default` when not asked; refused outside 0 to
+    `most`, naming `argument`."""
+    size = default if asked is None else asked
+    if not 0 <= size <= most:
+        _refuse(argument, f"must be between 0 and {most}, got {size}.")
+    return size
 
 
 def _refuse(argument: str, reason: str) -> NoReturn:

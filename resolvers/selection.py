@@ -15,7 +15,7 @@ from kesher.graph.labels import Label
 from kesher.graph.model import LABELS
 from kesher.graph.shapes import Facet, Link, Page, RelationshipList, Shape, SortKey
 from kesher.resolvers.errors import ClientError
-from kesher.resolvers.pagination import order_of, page_of
+from kesher.resolvers.pagination import order_of, page_of, page_size
 from kesher.resolvers.selected import snake
 from kesher.settings import Settings
 
@@ -134,15 +134,7 @@ def relationship_list(field: SelectedField, settings: Settings) -> RelationshipL
 
 
 def linked_customers_first(value: Any, settings: Settings) -> int:
-    first = _int(value)
-    first = settings.default_page_size if first is None else first
-    if not 0 <= first <= settings.max_page_size:
-        raise ClientError(
-            f"first: must be between 0 and {settings.max_page_size}, got {first}.",
-            code="INVALID_INPUT",
-            field="first",
-        )
-    return first
+    return page_size(_int(value), settings.default_page_size, settings.max_page_size)
 
 
 def _plain(value: Any) -> Any:

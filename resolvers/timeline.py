@@ -8,7 +8,7 @@ from kesher.graph.driver import Row
 from kesher.graph.timeline import TimelinePage, timeline
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError
-from kesher.resolvers.pagination import decode_cursor, encode_cursor
+from kesher.resolvers.pagination import decode_cursor, encode_cursor, page_size
 from kesher.resolvers.records import audience
 
 _ORDER = "TIMELINE"
@@ -23,13 +23,7 @@ async def neighbourhood_timeline(
         raise ClientError(
             f"hops: must be between 1 and {most}, got {hops}.", code="INVALID_INPUT", field="hops"
         )
-    size = context.settings.default_page_size if first is None else first
-    if not 0 <= size <= context.settings.max_page_size:
-        raise ClientError(
-            f"first: must be between 0 and {context.settings.max_page_size}, got {size}.",
-            code="INVALID_INPUT",
-            field="first",
-        )
+    size = page_size(first, context.settings.default_page_size, context.settings.max_page_size)
     cursor = None
     if after is not None:
         at, entry_id = decode_cursor(after, _ORDER, 2)

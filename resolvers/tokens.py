@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 
@@ -22,15 +23,21 @@ class TokenProblem(Exception):
 
 
 def issue(viewer: Viewer, key: str, ttl_seconds: int) -> tuple[str, datetime]:
+    return _signed(viewer, key, ttl_seconds, {"aud": AUDIENCE})
+
+
+def _signed(
+    viewer: Viewer, key: str, ttl_seconds: int, extra: dict[str, str]
+) -> tuple[str, datetime]:
     now = datetime.now(UTC)
     expires = now + timedelta(seconds=ttl_seconds)
     claims = {
         "sub": viewer.id,
         "role": viewer.role.value,
         "ver": viewer.version,
-        "aud": AUDIENCE,
         "iat": now,
         "exp": expires,
+        **extra,
     }
     return jwt.encode(claims, key, algorithm=ALGORITHM), expires
 
@@ -59,23 +66,28 @@ def read(token: str, key: str) -> Viewer:
 
 def _verify(token: str, key: str) -> tuple[Viewer, float]:
     try:
-        claims = jwt.decode(
-            token,
-            key,
-            algorithms=[ALGORITHM],
-            audience=AUDIENCE,
-            options={"require": ["exp", "sub"]},
-        )
-        expires = float(claims["exp"])
-        version = claims.get("ver", 0)
-        if type(version) is not int:
-            raise ValueError("the token version is not a whole number")
-        viewer = Viewer(str(claims["sub"]), Role(claims["role"]), version, expires)
-        return viewer, expires
+        viewer, _ = _decoded(token, key, AUDIENCE, ["exp", "sub"])
+        assert viewer.expires is not None
+        return viewer, viewer.expires
     except jwt.ExpiredSignatureError as error:
         raise TokenProblem("The bearer token has expired; sign in again with login.") from error
     except (jwt.InvalidTokenError, KeyError, ValueError) as error:
         raise TokenProblem("The bearer token is not valid; sign in again with login.") from error
+
+
+def _decoded(
+    token: str, key: str, audience: str, required: list[str]
+) -> tuple[Viewer, dict[str, Any]]:
+    """The viewer a token names, and its claims; jwt's errors, KeyError or ValueError when
+    it names none."""
+    claims = jwt.decode(
+        token, key, algorithms=[ALGORITHM], audience=audience, options={"require": required}
+    )
+    version = claims.get("ver", 0)
+    if type(version) is not int:
+        raise ValueError("the token version is not a whole number")
+    viewer = Viewer(str(claims["sub"]), Role(claims["role"]), version, float(claims["exp"]))
+    return viewer, claims
 
 
 def from_header(authorization: str | None, key: str) -> Viewer | None:
@@ -90,34 +102,16 @@ def from_header(authorization: str | None, key: str) -> Viewer | None:
 
 def issue_download(viewer: Viewer, name: str, key: str, ttl_seconds: int) -> tuple[str, datetime]:
     """A token for a link to the export `name`, as `viewer`, good for `ttl_seconds`."""
-    now = datetime.now(UTC)
-    expires = now + timedelta(seconds=ttl_seconds)
-    claims = {
-        "sub": viewer.id,
-        "role": viewer.role.value,
-        "ver": viewer.version,
-        "aud": DOWNLOAD_AUDIENCE,
-        "export": name,
-        "iat": now,
-        "exp": expires,
-    }
-    return jwt.encode(claims, key, algorithm=ALGORITHM), expires
+    return _signed(viewer, key, ttl_seconds, {"aud": DOWNLOAD_AUDIENCE, "export": name})
 
 
 def read_download(token: str, name: str, key: str) -> Viewer:
     """The viewer a download link's token names, when it is for the export `name`."""
     try:
-        claims = jwt.decode(
-            token,
-            key,
-            algorithms=[ALGORITHM],
-            audience=DOWNLOAD_AUDIENCE,
-            options={"require": ["exp", "sub", "export"]},
-        )
-        version = claims.get("ver", 0)
-        if type(version) is not int or claims["export"] != name:
+        viewer, claims = _decoded(token, key, DOWNLOAD_AUDIENCE, ["exp", "sub", "export"])
+        if claims["export"] != name:
             raise ValueError("the link is for another export")
-        return Viewer(str(claims["sub"]), Role(claims["role"]), version, float(claims["exp"]))
+        return viewer
     except jwt.ExpiredSignatureError as error:
         raise TokenProblem("The download link has expired; ask for a new one.") from error
     except (jwt.InvalidTokenError, KeyError, ValueError) as error:

@@ -34,6 +34,19 @@ MERGING = (
 )
 
 
+async def _merged(
+    info: Info, kind: records.Kind, keep_id: strawberry.ID, merge_ids: list[strawberry.ID], key: str
+) -> Row | Refusal:
+    """The kept record's card after the merge, selected as the payload's `key` field."""
+    return await merge.merge(
+        info.context,
+        kind,
+        str(keep_id),
+        [str(i) for i in merge_ids],
+        child(selected(info).selections, key),
+    )
+
+
 @strawberry.type
 class MergeMutations:
     @strawberry.mutation(
@@ -46,13 +59,7 @@ class MergeMutations:
         keep_id: Annotated[strawberry.ID, strawberry.argument(description=KEEP)],
         merge_ids: Annotated[list[strawberry.ID], strawberry.argument(description=MERGE)],
     ) -> CustomerPayload:
-        outcome = await merge.merge(
-            info.context,
-            records.CUSTOMERS,
-            str(keep_id),
-            [str(i) for i in merge_ids],
-            child(selected(info).selections, "customer"),
-        )
+        outcome = await _merged(info, records.CUSTOMERS, keep_id, merge_ids, "customer")
         if isinstance(outcome, Refusal):
             return error_of(outcome)
         return CustomerSuccess(customer=outcome)
@@ -67,13 +74,7 @@ class MergeMutations:
         keep_id: Annotated[strawberry.ID, strawberry.argument(description=KEEP)],
         merge_ids: Annotated[list[strawberry.ID], strawberry.argument(description=MERGE)],
     ) -> ContactPayload:
-        outcome = await merge.merge(
-            info.context,
-            records.CONTACTS,
-            str(keep_id),
-            [str(i) for i in merge_ids],
-            child(selected(info).selections, "contact"),
-        )
+        outcome = await _merged(info, records.CONTACTS, keep_id, merge_ids, "contact")
         if isinstance(outcome, Refusal):
             return error_of(outcome)
         return ContactSuccess(contact=outcome)
@@ -119,7 +120,7 @@ class DuplicatePairEdge:
     node: DuplicatePair = strawberry.field(description="The pair.")
 
 
-@strawberry.type(description="A page of likely duplicate pairs, ordered by their ids.")
+@strawberry.type(description="A page of likely duplicate pairs.")
 class DuplicatePairConnection:
     edges: list[DuplicatePairEdge] = strawberry.field(description="The pairs of this page.")
     page_info: PageInfo = strawberry.field(description="Where this page sits in the list.")
@@ -151,9 +152,9 @@ def _pair_connection(answer: Row) -> DuplicatePairConnection:
 class DuplicateQueries:
     @strawberry.field(
         description="Live customers or contacts that look like duplicates, in pairs with "
-        "the reasons, ordered by the pair's ids. One statement that reads every live record "
-        "of the kind once; a name, e-mail or phone shared by more than 20 records pairs up "
-        "20 of them.",
+        "the reasons, ordered by reason (name, e-mail, phone), shared key and the pair's ids. "
+        "One statement that walks the records' kept match keys from the cursor; a name, "
+        "e-mail or phone shared by more than 20 records pairs up 20 of them.",
         permission_classes=[IsAuthenticated],
     )
     async def duplicate_candidates(

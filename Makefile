@@ -7,11 +7,12 @@ CUSTOMERS ?= 100000
 SCALES ?= 10000 1000000
 ACTIVITY_CUSTOMERS ?= 100000
 CHAIN_CUSTOMERS ?= 100000
+CALENDAR_CUSTOMERS ?= 100000
 ANALYTICS_CUSTOMERS ?= 100000
 SCALE ?= 10000
 CSV_ROWS ?= 100000
 
-.PHONY: lock run test check graphiql pages bench-map-render bench bench-abuse bench-load bench-csv-import bench-map bench-activities bench-chains bench-analytics schema neo4j-start neo4j-stop neo4j-status clean
+.PHONY: lock run test check graphiql pages bench-map-render bench bench-abuse bench-load bench-csv-import bench-map bench-activities bench-calendar bench-chains bench-analytics schema neo4j-start neo4j-stop neo4j-status clean
 
 # Installs the exact versions of requirements.lock, then the project itself without
 # resolving anything again.
@@ -54,6 +55,9 @@ bench-map: $(STAMP)  ## relationMap through HTTP against the same Cypher run raw
 
 bench-activities: $(STAMP)  ## calendar and activities through HTTP against the same Cypher run raw, at ACTIVITY_CUSTOMERS customers
 	$(BIN)/python -m bench.activities --customers $(ACTIVITY_CUSTOMERS)
+
+bench-calendar: $(STAMP)  ## the raw calendar statement at 1x and 5x history, at CALENDAR_CUSTOMERS customers
+	$(BIN)/python -m bench.calendar_history --customers $(CALENDAR_CUSTOMERS)
 
 bench-chains: $(STAMP)  ## an activity list page with refs, states and chain counts through HTTP against the same Cypher run raw, at CHAIN_CUSTOMERS customers
 	$(BIN)/python -m bench.chains --customers $(CHAIN_CUSTOMERS)

@@ -10,6 +10,7 @@ from typing import Any, LiteralString
 from neo4j import AsyncManagedTransaction
 
 from kesher.graph.audit import Line
+from kesher.graph.calendar_buckets import refile
 from kesher.graph.driver import Row, tx_rows
 from kesher.graph.errors import Closed, Forbidden, GraphError, NotFound
 from kesher.graph.records import require_active_user, require_live
@@ -43,6 +44,7 @@ async def create(
         {"id": activity_id, "values": dict(values)},
     )
     await set_links(tx, activity_id, links)
+    await refile(tx, [activity_id])
 
 
 async def update(
@@ -65,6 +67,14 @@ async def update(
     if not rows:
         raise NotFound(f"id: no activity has the id {activity_id!r}.", field="id")
     await set_links(tx, activity_id, links)
+    if _TIMES_OR_PEOPLE & (values.keys() | links.keys()):
+        await refile(tx, [activity_id])
+
+
+# What decides an activity's calendar buckets.
+_TIMES_OR_PEOPLE = frozenset(
+    {"startAt", "endAt", "recurrence", "recurrenceEndsAt", "ownerId", "participantIds"}
+)
 
 
 async def current(

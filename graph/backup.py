@@ -39,7 +39,8 @@ RETURN COUNT { MATCH (n) } AS nodes, COUNT { MATCH ()-[r]->() } AS relationships
 _HOLDS_DATA: LiteralString = """
 RETURN EXISTS {
   MATCH (n)
-  WHERE NOT (n:ReminderLock OR n:ChainLock OR (n:RefSequence AND n.last = 0))
+  WHERE NOT (n:ReminderLock OR n:ChainLock OR n:CalendarBackfill
+    OR (n:RefSequence AND n.last = 0))
 } AS holds
 """
 

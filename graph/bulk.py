@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import LiteralString
 
+from kesher.graph.calendar_buckets import FILE
 from kesher.graph.catalog import cypher_type
 from kesher.graph.duplicates import set_keys
 
@@ -157,7 +158,8 @@ CREATE (a)-[:SHARES_CALENDAR_WITH]->(b)
 
 # One row per activity: its node, then its edges to records found by unique id. Times
 # are stored as the API stores them, UTC; a missing time is `null` and so not stored.
-CREATE_ACTIVITIES: LiteralString = """
+CREATE_ACTIVITIES: LiteralString = (
+    """
 UNWIND $rows AS row
 MATCH (owner:User {id: row.ownerId})
 MATCH (customer:Customer {id: row.customerId})
@@ -198,7 +200,10 @@ CALL (row, a) {
   MATCH (k:Contact {id: row.contactId})
   CREATE (a)-[:WITH_CONTACT]->(k)
 }
+WITH a
 """
+    + FILE
+)
 
 # One row per chain: its node, then its members (found by unique id, earliest first)
 # joined to it, each following the one before. The members are created earlier in the

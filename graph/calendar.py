@@ -1,5 +1,7 @@
 """Calendars: each requested user's activities (as owner or participant) that overlap a
-window, with who may see them decided in the same statement."""
+window, with who may see them decided in the same statement. Each user's activities are
+found through their calendar buckets (`kesher.graph.calendar_buckets`): the window's
+months and the long bucket, never their whole history."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import LiteralString
 
+from kesher.graph.calendar_buckets import month_keys
 from kesher.graph.catalog import fresh_rows
 from kesher.graph.driver import Graph, Params, Row
 from kesher.graph.shapes import Shape
@@ -43,6 +46,7 @@ async def lanes(
         starts = statement.param(window.starts.astimezone(UTC))
         ends = statement.param(window.ends.astimezone(UTC))
         cap = statement.param(per_lane + 1)
+        months = statement.param(month_keys(window.starts, window.ends))
         a = statement.variable()
         subqueries, projection = statement.projection(a, shape)
         user_subqueries, user = statement.projection("u", user_shape)
@@ -54,7 +58,10 @@ async def lanes(
                 f"WITH i, u, u IS NOT NULL AND {visible} AS visible",
                 "CALL (u, visible) {",
                 "  WITH u WHERE visible",
-                f"  MATCH ({a}:Activity)-[:OWNED_BY|WITH_USER]->(u)",
+                # The user's buckets of the window's months and their long bucket.
+                f"  UNWIND {months} AS month",
+                f"  MATCH ({a}:Activity)-[:ON_CALENDAR]->"
+                "(:CalendarMonth {key: u.id + '|' + month})",
                 f"  WHERE {a}.startAt < {ends} AND ({a}.endAt > {starts} OR "
                 f"({a}.endAt = {a}.startAt AND {a}.startAt >= {starts}) OR "
                 # A series whose later occurrences may fall in the window.

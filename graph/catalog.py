@@ -60,6 +60,7 @@ STRUCTURAL: frozenset[str] = frozenset(
         "IN_CHAIN",
         "UPLOADED_BY",
         "BY",
+        "ON_CALENDAR",
     }
 )
 

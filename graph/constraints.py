@@ -7,6 +7,7 @@ from typing import LiteralString
 from neo4j import AsyncDriver
 
 from kesher.graph import duplicates
+from kesher.graph.calendar_buckets import backfill
 from kesher.graph.chains import REF_PREFIXES
 from kesher.graph.tasks import REMINDER_LOCK
 
@@ -30,6 +31,8 @@ LABELS_WITH_ID: tuple[LiteralString, ...] = (
     "ChainLock",
     # The one node every round of task reminders write-locks first (see kesher.graph.tasks).
     "ReminderLock",
+    # The marker of the calendar buckets' backfill (see kesher.graph.calendar_buckets).
+    "CalendarBackfill",
 )
 
 STATEMENTS: tuple[LiteralString, ...] = (
@@ -54,6 +57,9 @@ STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT activity_status_name IF NOT EXISTS "
     "FOR (n:ActivityStatus) REQUIRE n.name IS UNIQUE",
     "CREATE CONSTRAINT activity_ref IF NOT EXISTS FOR (n:Activity) REQUIRE n.ref IS UNIQUE",
+    # A user's month of activities (see kesher.graph.calendar_buckets).
+    "CREATE CONSTRAINT calendar_month_key IF NOT EXISTS "
+    "FOR (n:CalendarMonth) REQUIRE n.key IS UNIQUE",
     "CREATE CONSTRAINT ref_sequence_kind IF NOT EXISTS "
     "FOR (n:RefSequence) REQUIRE n.kind IS UNIQUE",
     "CREATE RANGE INDEX customer_name IF NOT EXISTS FOR (n:Customer) ON (n.name)",
@@ -91,7 +97,8 @@ STATEMENTS: tuple[LiteralString, ...] = (
 
 
 async def apply_constraints(driver: AsyncDriver, database: str) -> None:
-    """Creates every constraint and index that is missing and waits until they are online."""
+    """Creates every constraint and index that is missing and waits until they are online,
+    and files the activities of an older database under their calendar buckets."""
     for statement in STATEMENTS:
         await driver.execute_query(statement, database_=database)
     await driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
@@ -103,4 +110,6 @@ async def apply_constraints(driver: AsyncDriver, database: str) -> None:
         database_=database,
     )
     await driver.execute_query(REMINDER_LOCK, database_=database)
+    # A database from before the calendar buckets gets them, once.
+    await backfill(driver, database)
     await duplicates.fill_keys(driver, database)

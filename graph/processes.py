@@ -14,6 +14,7 @@ from typing import Any, LiteralString
 from neo4j import AsyncManagedTransaction
 
 from kesher.graph import chains
+from kesher.graph.calendar_buckets import FILE
 from kesher.graph.catalog import CATALOG_KEYS, Build, fresh_rows, fresh_tx_rows
 from kesher.graph.driver import Graph, Params, Row, tx_rows
 from kesher.graph.errors import GraphError
@@ -72,7 +73,7 @@ _CREATE_CHILDREN: LiteralString = (
     "a.remindAt = CASE WHEN a.kind = 'TASK' THEN a.dueAt END "
     "CREATE (a)-[:OWNED_BY]->(owner), (a)-[:ABOUT {primary: true}]->(customer), "
     "(a)-[:HAS_TYPE]->(type), (a)-[:HAS_STATUS]->(status), (a)-[:CHILD_OF]->(parent) "
-    "RETURN count(a) AS created"
+    "WITH a " + FILE + "RETURN count(a) AS created"
 )
 
 

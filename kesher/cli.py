@@ -46,6 +46,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     seed.add_argument(
         "--activities-per-customer", type=float, default=ACTIVITIES_PER_CUSTOMER, metavar="N"
     )
+    seed.add_argument(
+        "--history",
+        type=int,
+        default=1,
+        metavar="K",
+        help="each customer's history K times as long (K times the activities)",
+    )
 
     bench = commands.add_parser(
         "bench-load", help="wipe the database, load generated data, print the load rate"
@@ -127,6 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     args.seed,
                     progress=True,
                     activities_per_customer=args.activities_per_customer,
+                    history=args.history,
                 ),
             )
         except DatabaseNotEmpty as error:

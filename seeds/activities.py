@@ -228,12 +228,14 @@ class Agenda:
         users: Sequence[str],
         until: EpochSeconds,
         per_customer: float = ACTIVITIES_PER_CUSTOMER,
+        earlier: Sequence[EpochSeconds] = (),
     ) -> None:
         self._rng = rng
         self._catalogs = catalogs
         self._users = users
         self._until = until
         self._per_customer = per_customer
+        self._earlier = earlier
         self._recent = Recent[str](CUSTOMER_WINDOW)
         self._refs = dict.fromkeys(REF_PREFIXES, 0)
 
@@ -248,9 +250,16 @@ class Agenda:
         else:
             mean *= (1 - KEY_ACCOUNT_SHARE * KEY_ACCOUNT_FACTOR) / (1 - KEY_ACCOUNT_SHARE)
         rows = [
-            self._activity(customer, contacts, hebrew)
+            self._activity(customer, contacts, hebrew, 0)
             for _ in range(poisson(rng, mean) if mean else 0)
         ]
+        # A longer history: the same customer's history again, as many times as asked,
+        # each time moved back by a whole period.
+        for shift in self._earlier:
+            rows += [
+                self._activity(customer, contacts, hebrew, shift)
+                for _ in range(poisson(rng, mean) if mean else 0)
+            ]
         rows.sort(key=lambda row: (row["startAt"], row["id"]))
         for row in rows:
             row["ref"] = self._ref(row["kind"])
@@ -265,12 +274,19 @@ class Agenda:
         return ref_of(kind, self._refs[kind])
 
     def _activity(
-        self, customer: CustomerRow, contacts: Sequence[ContactRow], hebrew: bool
+        self,
+        customer: CustomerRow,
+        contacts: Sequence[ContactRow],
+        hebrew: bool,
+        shift: EpochSeconds,
     ) -> ActivityRow:
+        """One activity of the customer's history, drawn as if history ended `shift`
+        seconds earlier."""
         rng = self._rng
+        until = self._until - shift
         kind = pick(rng, KINDS)
         zone = ZONES[hebrew]
-        starts = moment(rng, customer["createdAt"], self._until + FUTURE_SECONDS)
+        starts = moment(rng, customer["createdAt"] - shift, until + FUTURE_SECONDS)
         starts -= starts % 900
         ends = starts + 900 * below(rng, MAX_QUARTERS[kind] + 1)
         all_day = kind == "EVENT" and rng.random() < ALL_DAY_SHARE
@@ -280,12 +296,12 @@ class Agenda:
         if kind == "EVENT" and not all_day and rng.random() < RECURRING_SHARE:
             rule = pick(rng, RULES).format(n=4 + below(rng, 9))
             ends_series = _series_end(rule, starts, ends, zone)
-        created = max(customer["createdAt"], min(starts, self._until) - below(rng, 10 * 86_400))
-        category = self._category(starts)
+        created = max(customer["createdAt"] - shift, min(starts, until) - below(rng, 10 * 86_400))
+        category = self._category(starts, until)
         closed = None
-        settled = category != "OPEN" and starts < self._until - 2 * RECENT_SECONDS
+        settled = category != "OPEN" and starts < until - 2 * RECENT_SECONDS
         if settled and rng.random() < CLOSED_SHARE:
-            closed = min(self._until, ends + below(rng, 7 * 86_400))
+            closed = min(until, ends + below(rng, 7 * 86_400))
         words = SUBJECTS[hebrew][kind]
         owner = customer["ownerId"]
         if owner is None or rng.random() >= OWNER_IS_CUSTOMER_OWNER:
@@ -310,7 +326,7 @@ class Agenda:
             recurrenceEndsAt=ends_series,
             closedAt=closed,
             createdAt=created,
-            updatedAt=closed or moment(rng, created, self._until),
+            updatedAt=closed or moment(rng, created, until),
             ownerId=owner,
             participantIds=self._participants(kind, owner),
             customerId=customer["id"],
@@ -324,8 +340,8 @@ class Agenda:
             followsId=None,
         )
 
-    def _category(self, starts: EpochSeconds) -> Category:
-        if starts >= self._until - RECENT_SECONDS:
+    def _category(self, starts: EpochSeconds, until: EpochSeconds) -> Category:
+        if starts >= until - RECENT_SECONDS:
             return "OPEN"
         draw = self._rng.random()
         return (

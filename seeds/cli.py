@@ -27,9 +27,11 @@ async def run_seed(
     seed: int,
     progress: bool,
     activities_per_customer: float = ACTIVITIES_PER_CUSTOMER,
+    history: int = 1,
 ) -> LoadStats:
     """Loads `customers` generated customers, their contacts, projects, owners, links and
-    activities (`activities_per_customer` on average).
+    activities (`activities_per_customer` on average, over `history` times the usual
+    length of history).
 
     The users get a random password nobody knows (an admin can reset it): seeded data may
     end up somewhere shared, and a known password should come from `seed_demo` only.
@@ -37,7 +39,9 @@ async def run_seed(
     await apply_constraints(driver, database)
     if await holds_records(driver, database):
         raise DatabaseNotEmpty(f"database {database!r} already holds users or customers")
-    dataset = Dataset(customers, seed=seed, activities_per_customer=activities_per_customer)
+    dataset = Dataset(
+        customers, seed=seed, activities_per_customer=activities_per_customer, history=history
+    )
     stats = await _load(driver, database, dataset, progress)
     _print_figures(stats)
     return stats

@@ -265,7 +265,10 @@ class Vocabulary:
 class Dataset:
     """A reproducible CRM: users and who manages or shares whose calendar, the
     relationship-type and activity catalogs, and customers with their contacts, projects,
-    typed links and activities (`activities_per_customer` on average).
+    typed links and activities (`activities_per_customer` on average). With `history`
+    k above 1, every customer's history is k times longer: its activities of the last
+    three years, and k - 1 more periods of three years drawn the same way before them, so
+    the users have k times the activities at the same customers.
 
     `accounts()` streams; only the users (one per 200 customers), the word pools and the
     window of recent records that links reach are held in memory, so the size is
@@ -279,13 +282,17 @@ class Dataset:
         seed: int = 0,
         until: datetime = DEFAULT_UNTIL,
         activities_per_customer: float = ACTIVITIES_PER_CUSTOMER,
+        history: int = 1,
     ) -> None:
         if customers < 0 or activities_per_customer < 0:
             raise ValueError("customers and activities_per_customer must not be negative")
+        if history < 1:
+            raise ValueError("history must be at least 1")
         self.customers = customers
         self.seed = seed
         self.until = int(until.timestamp())
         self.activities_per_customer = activities_per_customer
+        self.history = history
 
     @property
     def languages(self) -> tuple[Vocabulary, Vocabulary]:
@@ -361,6 +368,7 @@ class Dataset:
             owners,
             self.until,
             self.activities_per_customer,
+            [HISTORY_SECONDS * period for period in range(1, self.history)],
         )
         for _ in range(self.customers):
             words = hebrew if rng.random() < HEBREW_SHARE else english

@@ -269,7 +269,8 @@ def _attachment_files(folder: Path, hashes: set[str]) -> tuple[dict[str, Path], 
 
 def _check_counts(counts: dict[str, Any], labels: dict[str, int], types: dict[str, int]) -> None:
     """The database holds what the manifest counted; the service's start-up may have
-    added reference-number sequences and the reminder lock an older archive lacks."""
+    added reference-number sequences, the reminder lock and the calendar buckets (with
+    their marker) an older archive lacks."""
     expected: dict[str, int] = counts.get("labels", {})
     wrong = sorted(
         label
@@ -280,7 +281,11 @@ def _check_counts(counts: dict[str, Any], labels: dict[str, int], types: dict[st
     wrong += sorted(
         name
         for name in types.keys() | counts.get("relationshipTypes", {}).keys()
-        if types.get(name, 0) != counts.get("relationshipTypes", {}).get(name, 0)
+        if types.get(name, 0) < counts.get("relationshipTypes", {}).get(name, 0)
+        or (
+            types.get(name, 0) > counts.get("relationshipTypes", {}).get(name, 0)
+            and name not in _START_UP_TYPES
+        )
     )
     if wrong:
         raise RestoreIncomplete(
@@ -288,7 +293,8 @@ def _check_counts(counts: dict[str, Any], labels: dict[str, int], types: dict[st
         )
 
 
-_START_UP_LABELS = frozenset({"RefSequence", "ReminderLock"})
+_START_UP_LABELS = frozenset({"RefSequence", "ReminderLock", "CalendarMonth", "CalendarBackfill"})
+_START_UP_TYPES = frozenset({"ON_CALENDAR"})
 
 
 class RestoreIncomplete(Exception):

@@ -61,7 +61,7 @@ mutation($name: String!) {
 }
 """
 
-START_UP = ("RefSequence", "ReminderLock")
+START_UP = ("RefSequence", "ReminderLock", "CalendarBackfill")
 
 # A value of every property type Neo4j stores, on a node of a label of its own, on a node
 # with no label, and on a relationship.

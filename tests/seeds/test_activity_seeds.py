@@ -15,7 +15,7 @@ from kesher.graph.constraints import apply_constraints
 from kesher.resolvers.context import Role, Viewer
 from kesher.resolvers.tokens import issue
 from kesher.seeds.activities import ActivityRow
-from kesher.seeds.generator import Dataset
+from kesher.seeds.generator import DEFAULT_UNTIL, HISTORY_SECONDS, Dataset
 from tests.conftest import TEST_SECRET, Person, gql
 from tests.seeds.test_loader import load_dataset
 
@@ -127,6 +127,30 @@ def test_a_customer_has_as_many_activities_at_ten_times_the_scale() -> None:
     # then
     assert means[0] == pytest.approx(10.5, rel=0.05)
     assert means[1] == pytest.approx(means[0], rel=0.03)
+
+
+def test_a_longer_history_gives_the_same_customers_and_recent_months_and_more_years() -> None:
+    # given
+    usual, longer = Dataset(2_000, seed=6), Dataset(2_000, seed=6, history=5)
+    recent = DEFAULT_UNTIL.timestamp() - HISTORY_SECONDS
+
+    # when
+    accounts = [list(dataset.accounts()) for dataset in (usual, longer)]
+    starts = [[row["startAt"] for a in found for row in a["activities"]] for found in accounts]
+
+    # then: the same customers
+    assert [a["customer"] for a in accounts[0]] == [a["customer"] for a in accounts[1]]
+    # five times the activities, over five periods of history
+    assert len(starts[1]) == pytest.approx(5 * len(starts[0]), rel=0.03)
+    assert min(starts[1]) >= recent - 4 * HISTORY_SECONDS
+    assert min(starts[1]) < recent - 3.5 * HISTORY_SECONDS
+    # and as many in the last period (past the earlier one's two months of future), so a
+    # month's calendar holds as much as before
+    in_recent = [sum(start >= recent + 90 * 86_400 for start in found) for found in starts]
+    assert in_recent[1] == pytest.approx(in_recent[0], rel=0.05)
+    # with every reference number once
+    refs = [row["ref"] for a in accounts[1] for row in a["activities"] if row["ref"]]
+    assert len(refs) == len(set(refs))
 
 
 def test_managers_manage_the_users_after_them_and_nobody_shares_with_themselves() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ from kesher.seeds.generator import Dataset
 from kesher.seeds.loader import LoadStats, load
 from kesher.seeds.relations import LINK_PLANS
 from tests.conftest import Person, gql
+from tests.graph.test_calendar_buckets import months_of
 
 pytestmark = pytest.mark.anyio
 
@@ -65,6 +67,10 @@ async def counts(driver: AsyncDriver, database: str) -> dict[str, int]:
     }
 
 
+def _instant(seconds: int | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+
+
 def expected_counts(dataset: Dataset) -> dict[str, int]:
     found: dict[str, int] = {"User": len(list(dataset.users(""))), "Customer": 0}
     found |= {"Contact": 0, "Project": 0, "OWNED_BY": 0, "WORKS_AT": 0, "FOR": 0}
@@ -81,8 +87,10 @@ def expected_counts(dataset: Dataset) -> dict[str, int]:
         "Chain": 0,
         "IN_CHAIN": 0,
         "FOLLOWS": 0,
+        "ON_CALENDAR": 0,
     }
     refs: set[str] = set()
+    buckets: set[str] = set()
     manages, shares = dataset.calendar_access()
     found |= {"MANAGES": len(manages), "SHARES_CALENDAR_WITH": len(shares)}
     for account in dataset.accounts():
@@ -108,6 +116,19 @@ def expected_counts(dataset: Dataset) -> dict[str, int]:
             found["FOLLOWS"] += activity["followsId"] is not None
             if activity["ref"] is not None:
                 refs.add(activity["kind"])
+            months = months_of(
+                datetime.fromtimestamp(activity["startAt"], UTC),
+                _instant(activity["endAt"]),
+                activity["recurrence"],
+                _instant(activity["recurrenceEndsAt"]),
+            )
+            users = {activity["ownerId"], *activity["participantIds"]}
+            found["ON_CALENDAR"] += len(users) * len(months)
+            buckets |= {f"{user}|{month}" for user in users for month in months}
+    # Each user's calendar buckets, and the marker of their backfill, which the
+    # constraints make.
+    found["CalendarMonth"] = len(buckets)
+    found["CalendarBackfill"] = 1
     # A load creates a kind's sequence only when it is missing; constraints create them.
     found["RefSequence"] = len(refs)
     # The reminder scheduler's lock node, which the constraints make.
@@ -126,6 +147,7 @@ NODE_LABELS = (
     "ActivityStatus",
     "Activity",
     "Chain",
+    "CalendarMonth",
 )
 RECORD_EDGES = (
     "OWNED_BY",
@@ -138,6 +160,7 @@ RECORD_EDGES = (
     "WITH_CONTACT",
     "MANAGES",
     "SHARES_CALENDAR_WITH",
+    "ON_CALENDAR",
     "IN_CHAIN",
     "FOLLOWS",
 )

@@ -338,7 +338,7 @@ class QueryCost(SchemaExtension):
             self.requested = Costing(
                 context.schema._schema,
                 fragments,
-                _with_defaults(operation, context.variables),
+                with_defaults(operation, context.variables),
                 self.sizes,
             ).operation(operation)
             if self.requested > self.limit:
@@ -355,7 +355,7 @@ class QueryCost(SchemaExtension):
         return {"cost": {"requested": self.requested, "limit": self.limit}}
 
 
-def _with_defaults(
+def with_defaults(
     operation: OperationDefinitionNode, given: Mapping[str, Any] | None
 ) -> dict[str, Any]:
     """The variables as sent, with the operation's defaults for those left out."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
@@ -11,7 +11,9 @@ from neo4j import Driver
 from strawberry.extensions import ValidationCache
 
 from kesher import app as app_module
+from kesher.app import create_app
 from kesher.graph import records as graph_records
+from kesher.settings import Settings
 from tests.conftest import Person
 
 pytestmark = pytest.mark.anyio
@@ -88,9 +90,24 @@ async def test_unexpected_errors_are_masked_and_logged_with_the_request_id(
     assert any("req-42" in record.getMessage() for record in handler.records)
 
 
+@pytest.fixture
+async def full_path_client(
+    settings: Settings, clean_db: Driver
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app answering every query the full way through Strawberry, whose extensions'
+    hooks a prepared query no longer runs."""
+    app = create_app(settings.model_copy(update={"compiled_queries": False}))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kesher.test") as http:
+            yield http
+
+
 async def test_an_error_before_execution_is_masked_and_logged_with_its_traceback(
-    client: httpx.AsyncClient, member: Person, monkeypatch: pytest.MonkeyPatch
+    full_path_client: httpx.AsyncClient, member: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    client = full_path_client
+
     # given: an extension's hook that fails before the operation runs
     def broken(self: ValidationCache) -> Iterator[None]:
         raise RuntimeError("internal detail the caller must not see")

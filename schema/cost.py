@@ -93,12 +93,13 @@ class Costing:
         self,
         schema: GraphQLSchema,
         fragments: Mapping[str, FragmentDefinitionNode],
-        variables: Mapping[str, Any],
+        variables: dict[str, Any],
         sizes: Sizes,
     ) -> None:
         self.schema = schema
         self.fragments = fragments
-        self.variables = dict(variables)
+        # Kept as given, not copied: the prepared path learns which variables were read.
+        self.variables = variables
         self.sizes = sizes
         self._introspection = _introspection_sizes(schema)
         self._memo: dict[tuple[tuple[int, ...], str, int | None], int] = {}

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +81,16 @@ class _Reading(dict[str, Any]):
     def __getitem__(self, key: str) -> Any:
         self.read.add(key)
         return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self.read.add(key)
+        return super().__contains__(key)
+
+    def __iter__(self) -> Iterator[str]:
+        # Whoever walks all the variables may depend on any of them.
+        self.read.update(super().keys())
+        return super().__iter__()
 
 
 class PreparedQueries:

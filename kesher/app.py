@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -40,6 +41,7 @@ from kesher.resolvers.login_throttle import throttling
 from kesher.resolvers.subscription_access import SubscriptionSlots
 from kesher.resolvers.tokens import TokenProblem, from_header
 from kesher.schema.permissions import SIGN_IN
+from kesher.schema.prepared import PreparedQueries
 from kesher.schema.schema import build_schema, masked
 from kesher.settings import Settings
 
@@ -66,14 +68,16 @@ class KesherGraphQL(GraphQL[Context, None]):
     websocket_adapter_class = _SocketAdapter
 
     def __init__(self, settings: Settings) -> None:
+        schema = build_schema(settings)
         super().__init__(
-            build_schema(settings),
+            schema,
             graphql_ide="graphiql" if settings.development else None,
             allow_queries_via_get=True,
             multipart_uploads_enabled=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         )
         self.settings = settings
+        self.prepared = PreparedQueries(schema, settings) if settings.compiled_queries else None
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return graphiql.page()
@@ -85,6 +89,9 @@ class KesherGraphQL(GraphQL[Context, None]):
         return orjson.loads(data)
 
     def encode_json(self, data: object) -> str:
+        return self._encoded(data).decode()
+
+    def _encoded(self, data: object) -> bytes:
         """Every answer, over HTTP or in a WebSocket frame, is encoded here; one over the
         size cap is replaced by a `RESPONSE_TOO_LARGE` error before it is sent (or copied
         into text)."""
@@ -93,7 +100,7 @@ class KesherGraphQL(GraphQL[Context, None]):
         if len(encoded) > cap:
             logger.warning("an answer of %d bytes was over the cap of %d", len(encoded), cap)
             encoded = orjson.dumps(transport.too_large(data, len(encoded), cap))
-        return encoded.decode()
+        return encoded
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serves GraphQL over HTTP (see `kesher.transport`); a request refused or failed
@@ -108,7 +115,7 @@ class KesherGraphQL(GraphQL[Context, None]):
         try:
             if executes and transport.could_be_cross_site(request.method, request.headers):
                 raise transport.cross_site()
-            response = await self.run(request)
+            response = await self._prepared_answer(request) or await self.run(request)
         except transport.Refusal as refusal:
             response = _answer(
                 transport.refusal_answer(refusal), media, refusal.status, refusal.headers
@@ -128,6 +135,26 @@ class KesherGraphQL(GraphQL[Context, None]):
             answer = {"errors": [masked(GraphQLError(str(error)), request_id).formatted]}
             response = _answer(answer, media, 500)
         await response(scope, receive, send)
+
+    async def _prepared_answer(self, request: Request) -> Response | None:
+        """The answer to a query sent as a plain GET or a JSON POST, run as a prepared
+        query (`kesher.schema.prepared`); None for a request the full path must answer."""
+        if self.prepared is None:
+            return None
+        data = await _plain_request(request)
+        if data is None:
+            return None
+        query, variables, operation_name = data
+        prepared = self.prepared.prepare(query, operation_name)
+        if prepared is None:
+            return None
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, sub_response)
+        result = await self.prepared.run(prepared, variables, context)
+        if result is None:
+            return None
+        answer = await self.process_result(request, result)
+        return self.create_response(answer, sub_response)
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
@@ -183,7 +210,13 @@ class KesherGraphQL(GraphQL[Context, None]):
         response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
         sub_response: Response,
     ) -> Response:
-        response = super().create_response(response_data, sub_response)
+        # As Strawberry's own, but the answer's bytes go out as they are, not through text.
+        response = Response(self._encoded(response_data), media_type=transport.JSON)
+        response.headers.raw.extend(sub_response.headers.raw)
+        if sub_response.background:
+            response.background = sub_response.background
+        if sub_response.status_code:
+            response.status_code = sub_response.status_code
         if isinstance(response_data, dict):
             metrics.note_answer(response_data)
         media = sub_response.media_type or transport.JSON
@@ -236,6 +269,39 @@ def _answer(
 ) -> Response:
     metrics.note_answer(answer)
     return Response(orjson.dumps(answer), status, headers, media_type=media)
+
+
+async def _plain_request(request: Request) -> tuple[str, dict[str, Any], str | None] | None:
+    """The document, variables and operation name of a GET with a `query` or a POST of
+    `application/json`, when they are all of the types GraphQL over HTTP asks for and
+    nothing else is sent; None for any other request (the full path answers it)."""
+    if request.method == "POST":
+        content_type = request.headers.get("content-type", "")
+        if content_type.split(";", 1)[0].strip().lower() != transport.JSON:
+            return None
+        try:
+            data = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            return None
+    elif request.method == "GET" and "query" in request.query_params:
+        data = dict(request.query_params)
+        if data.get("variables"):
+            try:
+                data["variables"] = orjson.loads(data["variables"])
+            except orjson.JSONDecodeError:
+                return None
+    else:
+        return None
+    if not isinstance(data, dict) or not data.keys() <= {"query", "variables", "operationName"}:
+        return None
+    query, variables, name = data.get("query"), data.get("variables"), data.get("operationName")
+    if not isinstance(query, str) or not query:
+        return None
+    if not (variables is None or isinstance(variables, dict)):
+        return None
+    if not (name is None or isinstance(name, str)):
+        return None
+    return query, variables or {}, name
 
 
 def _request_error(message: str, code: str) -> ExecutionResult:

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     request_deadline_seconds: float = Field(default=10.0, gt=0)
     # The largest answer sent; a larger one is replaced by a RESPONSE_TOO_LARGE error.
     max_response_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    # Queries sent again are run as prepared queries (`kesher.schema.prepared`), skipping
+    # Strawberry's per-request machinery; false sends every request the full way.
+    compiled_queries: bool = True
 
     # Relation maps and paths (bounded: rule 4 of the architecture).
     map_default_depth: int = Field(default=2, ge=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -42,7 +43,37 @@ def response_key(field: SelectedField) -> str:
     return field.alias or field.name
 
 
+# Shapes outlive a request: a selection's converted fields are kept by their syntax node
+# and the variables they use (`kesher.resolvers.selected`), so the same fields asked again
+# are the same objects, and their shape is found again by them (held here, so their ids
+# stay theirs).
+_SHAPES: OrderedDict[
+    tuple[int, tuple[int, ...], int], tuple[Label, tuple[Selection, ...], Settings, Shape]
+] = OrderedDict()
+_SHAPES_MAX = 4096
+
+
 def shape_of(label: Label, selections: Iterable[Selection], settings: Settings) -> Shape:
+    """The shape of the statement that answers these selections of a `label` node."""
+    chosen = tuple(selections)
+    key = (id(label), tuple(id(selection) for selection in chosen), id(settings))
+    found = _SHAPES.get(key)
+    if (
+        found is not None
+        and found[0] is label
+        and found[2] is settings
+        and all(a is b for a, b in zip(found[1], chosen, strict=True))
+    ):
+        _SHAPES.move_to_end(key)
+        return found[3]
+    shape = _shape_of(label, chosen, settings)
+    _SHAPES[key] = (label, chosen, settings, shape)
+    if len(_SHAPES) > _SHAPES_MAX:
+        _SHAPES.popitem(last=False)
+    return shape
+
+
+def _shape_of(label: Label, selections: Iterable[Selection], settings: Settings) -> Shape:
     properties: set[str] = set()
     links: list[Link] = []
     counts: set[str] | None = None

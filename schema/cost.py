@@ -93,12 +93,13 @@ class Costing:
         self,
         schema: GraphQLSchema,
         fragments: Mapping[str, FragmentDefinitionNode],
-        variables: Mapping[str, Any],
+        variables: dict[str, Any],
         sizes: Sizes,
     ) -> None:
         self.schema = schema
         self.fragments = fragments
-        self.variables = dict(variables)
+        # Kept as given, not copied: the prepared path learns which variables were read.
+        self.variables = variables
         self.sizes = sizes
         self._introspection = _introspection_sizes(schema)
         self._memo: dict[tuple[tuple[int, ...], str, int | None], int] = {}
@@ -338,7 +339,7 @@ class QueryCost(SchemaExtension):
             self.requested = Costing(
                 context.schema._schema,
                 fragments,
-                _with_defaults(operation, context.variables),
+                with_defaults(operation, context.variables),
                 self.sizes,
             ).operation(operation)
             if self.requested > self.limit:
@@ -355,7 +356,7 @@ class QueryCost(SchemaExtension):
         return {"cost": {"requested": self.requested, "limit": self.limit}}
 
 
-def _with_defaults(
+def with_defaults(
     operation: OperationDefinitionNode, given: Mapping[str, Any] | None
 ) -> dict[str, Any]:
     """The variables as sent, with the operation's defaults for those left out."""

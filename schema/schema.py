@@ -193,7 +193,7 @@ class KesherSchema(strawberry.Schema):
             logger.warning("request %s ran past its deadline", request_id)
             error = deadline_error(self.deadline_seconds, request_id)
             return ExecutionResult(data=None, errors=[error])
-        _mask(result, getattr(context_value, "request_id", None))
+        mask(result, getattr(context_value, "request_id", None))
         return result
 
     async def stream(
@@ -242,7 +242,7 @@ class KesherSchema(strawberry.Schema):
                 )
 
 
-def _mask(result: ExecutionResult, request_id: str | None) -> None:
+def mask(result: ExecutionResult, request_id: str | None) -> None:
     if result.errors and not all(_expected(error) for error in result.errors):
         result.errors = [
             error if _expected(error) else masked(error, request_id) for error in result.errors
@@ -287,7 +287,7 @@ async def _masked_stream(
                         yield ExecutionResult(data=None, errors=[error])
                         break
                     if isinstance(result, ExecutionResult):
-                        _mask(result, request_id)
+                        mask(result, request_id)
                     yield result
         except Exception as exception:
             logger.error("unexpected error (request %s)", request_id, exc_info=exception)
@@ -295,7 +295,7 @@ async def _masked_stream(
             yield PreExecutionError(data=None, errors=[masked(error, request_id)])
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings: Settings) -> KesherSchema:
     # The limits' validation rules are made once, not per request: the validation cache
     # is keyed on the rules, so rules made afresh for each request would never hit it.
     limits = [

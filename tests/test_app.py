@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
@@ -11,7 +11,10 @@ from neo4j import Driver
 from strawberry.extensions import ValidationCache
 
 from kesher import app as app_module
+from kesher.app import create_app
 from kesher.graph import records as graph_records
+from kesher.schema.prepared import PreparedQueries
+from kesher.settings import Settings
 from tests.conftest import Person
 
 pytestmark = pytest.mark.anyio
@@ -88,9 +91,24 @@ async def test_unexpected_errors_are_masked_and_logged_with_the_request_id(
     assert any("req-42" in record.getMessage() for record in handler.records)
 
 
+@pytest.fixture
+async def full_path_client(
+    settings: Settings, clean_db: Driver
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app answering every query the full way through Strawberry, whose extensions'
+    hooks a prepared query no longer runs."""
+    app = create_app(settings.model_copy(update={"compiled_queries": False}))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kesher.test") as http:
+            yield http
+
+
 async def test_an_error_before_execution_is_masked_and_logged_with_its_traceback(
-    client: httpx.AsyncClient, member: Person, monkeypatch: pytest.MonkeyPatch
+    full_path_client: httpx.AsyncClient, member: Person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    client = full_path_client
+
     # given: an extension's hook that fails before the operation runs
     def broken(self: ValidationCache) -> Iterator[None]:
         raise RuntimeError("internal detail the caller must not see")
@@ -120,6 +138,44 @@ async def test_an_error_before_execution_is_masked_and_logged_with_its_traceback
     (logged,) = handler.records
     assert logged.levelno == logging.ERROR
     assert "req-43" in logged.getMessage()
+    assert logged.exc_info is not None
+    assert "internal detail" in str(logged.exc_info[1])
+
+
+async def test_an_error_before_a_prepared_query_runs_is_masked_and_logged(
+    client: httpx.AsyncClient, member: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a query sent once, so the second time it is run as a prepared query, whose
+    # costing then fails
+    sent = {"query": "{ me { id } }"}
+    first = await client.post("/graphql", json=sent, headers=member.headers)
+    assert "errors" not in first.json(), first.json()
+
+    def broken(*args: object) -> int:
+        raise RuntimeError("internal detail the caller must not see")
+
+    monkeypatch.setattr(PreparedQueries, "cost", broken)
+    handler = _Collect()
+    logging.getLogger("kesher.errors").addHandler(handler)
+
+    # when
+    try:
+        response = await client.post(
+            "/graphql", json=sent, headers={**member.headers, "X-Request-ID": "req-44"}
+        )
+    finally:
+        logging.getLogger("kesher.errors").removeHandler(handler)
+
+    # then
+    assert response.status_code == 500
+    assert response.json()["errors"] == [
+        {
+            "message": "Unexpected error; it was logged with request id req-44.",
+            "extensions": {"code": "INTERNAL", "requestId": "req-44"},
+        }
+    ]
+    (logged,) = handler.records
+    assert "req-44" in logged.getMessage()
     assert logged.exc_info is not None
     assert "internal detail" in str(logged.exc_info[1])
 

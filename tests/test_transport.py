@@ -26,6 +26,12 @@ CREATE_CUSTOMER = 'mutation { createCustomer(input: {name: "Acme"}) { __typename
 SUBSCRIBE = "subscription { myNotifications { id } }"
 
 
+@pytest.fixture(params=[True, False], ids=["prepared", "full"])
+def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    """Each test runs with queries answered as prepared queries and the full way."""
+    return settings.model_copy(update={"compiled_queries": request.param})
+
+
 def _customers(driver: Driver) -> int:
     records, _, _ = driver.execute_query("MATCH (c:Customer) RETURN count(c)")
     count: int = records[0][0]

@@ -169,6 +169,7 @@ def _series(activity: dict[str, Any]) -> dict[str, Any]:
     times = ("cancelledStarts", "movedStarts", "movedTo", "movedToEnd")
     names = ("cancelled_starts", "moved_starts", "moved_to", "moved_to_end")
     return {
+        "id": activity["id"],
         "starts_at": instant(activity["startAt"]),
         "ends_at": instant(activity["endAt"]),
         "time_zone": activity["timeZone"],

@@ -13,8 +13,8 @@ COPY pyproject.toml README.md requirements.lock ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
     && pip install -r requirements.txt -c requirements.lock
 
-# The whole project: kesher/ holds symlinks to ../graph, ../schema, ../resolvers and
-# ../seeds, which the wheel build follows, so those folders must be in the image too.
+# The whole project: the build puts graph/, schema/, resolvers/ and seeds/ into the
+# installed package as kesher.graph, kesher.schema, kesher.resolvers and kesher.seeds.
 COPY . .
 RUN pip install --no-deps . \
     && useradd --system --uid 10001 --no-create-home kesher \

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kesher.codes import Code
+
 
 class Unavailable(Exception):
     """Neo4j cannot be reached, or the connection was lost and trying again did not help:
@@ -32,7 +34,7 @@ class TimedOut(Exception):
 class GraphError(Exception):
     """A refusal that is the caller's to fix; `field` names the input it concerns."""
 
-    code = "INVALID_INPUT"
+    code = Code.INVALID_INPUT
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -41,40 +43,40 @@ class GraphError(Exception):
 
 
 class NotFound(GraphError):
-    code = "NOT_FOUND"
+    code = Code.NOT_FOUND
 
 
 class Conflict(GraphError):
-    code = "CONFLICT"
+    code = Code.CONFLICT
 
 
 class Archived(GraphError):
-    code = "ARCHIVED"
+    code = Code.ARCHIVED
 
 
 class Forbidden(GraphError):
-    code = "FORBIDDEN"
+    code = Code.FORBIDDEN
 
 
 class InUse(GraphError):
     """A catalog entry still referenced by data."""
 
-    code = "IN_USE"
+    code = Code.IN_USE
 
 
 class LimitReached(GraphError):
     """A link over its type's limit of links per record."""
 
-    code = "LIMIT_REACHED"
+    code = Code.LIMIT_REACHED
 
 
 class KindMismatch(GraphError):
     """A link between kinds of record its type does not join."""
 
-    code = "KIND_MISMATCH"
+    code = Code.KIND_MISMATCH
 
 
 class Closed(GraphError):
     """A closed activity refuses every change until it is reopened."""
 
-    code = "CLOSED"
+    code = Code.CLOSED

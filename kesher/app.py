@@ -29,6 +29,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
 from kesher import exports, graphiql, logs, metrics, pages, tracing, transport
+from kesher.codes import Code
 from kesher.graph.catalog import load_keys
 from kesher.graph.constraints import apply_constraints
 from kesher.graph.driver import Graph, connect, trace_statements
@@ -123,7 +124,7 @@ class KesherGraphQL(GraphQL[Context, None]):
         except HTTPException as error:
             turned = transport.Refusal(error.status_code, error.reason)
             if error.status_code == 405:
-                turned.code, turned.headers = "METHOD_NOT_ALLOWED", {"Allow": "GET, POST"}
+                turned.code, turned.headers = Code.METHOD_NOT_ALLOWED, {"Allow": "GET, POST"}
             response = _answer(
                 transport.refusal_answer(turned), media, turned.status, turned.headers
             )
@@ -191,9 +192,11 @@ class KesherGraphQL(GraphQL[Context, None]):
         except InvalidOperationTypeError as error:
             if error.operation_type != OperationType.SUBSCRIPTION:
                 raise transport.mutation_over_get() from error
-            return _request_error(transport.SUBSCRIPTIONS_OVER_WEBSOCKET, "SUBSCRIPTION_OVER_HTTP")
+            return _request_error(
+                transport.SUBSCRIPTIONS_OVER_WEBSOCKET, Code.SUBSCRIPTION_OVER_HTTP
+            )
         except CannotGetOperationTypeError as error:
-            return _request_error(error.as_http_error_reason(), "BAD_REQUEST")
+            return _request_error(error.as_http_error_reason(), Code.BAD_REQUEST)
         except MissingQueryError as error:
             raise transport.Refusal(400, "query: the request has no GraphQL document.") from error
 
@@ -304,7 +307,7 @@ async def _plain_request(request: Request) -> tuple[str, dict[str, Any], str | N
     return query, variables or {}, name
 
 
-def _request_error(message: str, code: str) -> ExecutionResult:
+def _request_error(message: str, code: Code) -> ExecutionResult:
     """An error that stops a request before execution, answered like a validation error."""
     return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": code})])
 

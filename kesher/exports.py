@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from kesher import logs
+from kesher.codes import Code
 from kesher.graph import viewer_guard
 from kesher.graph.errors import Unavailable, ViewerRefused
 from kesher.resolvers.context import Context, Viewer
@@ -40,7 +41,7 @@ async def download(request: Request) -> Response:
     name = request.path_params["name"]
     if name not in QUERIES:
         lists = ", ".join(f"{known}.csv" for known in QUERIES)
-        return _refused(404, "NOT_FOUND", f"No such export; the exports are {lists}.")
+        return _refused(404, Code.NOT_FOUND, f"No such export; the exports are {lists}.")
     params = [(key, value) for key, value in request.query_params.multi_items() if key != ACCESS]
     try:
         link = request.query_params.get(ACCESS)
@@ -51,10 +52,10 @@ async def download(request: Request) -> Response:
         else:
             viewer = from_header(header, settings.signing_key)
     except TokenProblem as problem:
-        return _refused(401, "UNAUTHENTICATED", str(problem))
+        return _refused(401, Code.UNAUTHENTICATED, str(problem))
     if viewer is None:
         return _refused(
-            401, "UNAUTHENTICATED", "Sign in first: send 'Authorization: Bearer <token>'."
+            401, Code.UNAUTHENTICATED, "Sign in first: send 'Authorization: Bearer <token>'."
         )
     context = Context(
         request=request,
@@ -74,11 +75,11 @@ async def download(request: Request) -> Response:
     except GraphQLError as error:
         extensions = error.extensions or {}
         field = extensions.get("field")
-        return _refused(400, str(extensions.get("code", "INVALID_INPUT")), error.message, field)
+        return _refused(400, str(extensions.get("code", Code.INVALID_INPUT)), error.message, field)
     except ViewerRefused as error:
-        return _refused(401, "UNAUTHENTICATED", error.message)
+        return _refused(401, Code.UNAUTHENTICATED, error.message)
     except Unavailable:
-        return _refused(503, "UNAVAILABLE", "The database cannot be reached; try again soon.")
+        return _refused(503, Code.UNAVAILABLE, "The database cannot be reached; try again soon.")
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     return StreamingResponse(
         _following(first, chunks),

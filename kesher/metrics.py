@@ -29,6 +29,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kesher.codes import Code
+
 access_log = logging.getLogger("kesher.access")
 
 GRAPHQL_PATH = "/graphql"
@@ -39,7 +41,7 @@ ERROR = "error"  # executed; the answer carries field errors
 REFUSED = "refused"  # refused before execution: syntax, validation, transport
 FAILED = "failed"  # the service failed (INTERNAL, SERVICE_UNAVAILABLE)
 
-_FAILURES = frozenset({"INTERNAL", "SERVICE_UNAVAILABLE"})
+_FAILURES = frozenset({Code.INTERNAL, Code.SERVICE_UNAVAILABLE})
 # The label of an error that carries no `extensions.code`.
 NO_CODE = "NONE"
 

@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 from graphql import GraphQLError
 from starlette.datastructures import Headers
 
+from kesher.codes import Code
+
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 
@@ -49,7 +51,7 @@ class Refusal(Exception):
 
     status: int
     message: str
-    code: str = "BAD_REQUEST"
+    code: Code = Code.BAD_REQUEST
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -105,7 +107,7 @@ def cross_site() -> Refusal:
         "This request could have been sent by a page on another site, so it was refused: send "
         "it with 'Content-Type: application/json', or add a 'GraphQL-Require-Preflight: 1' "
         "header.",
-        "CROSS_SITE_REQUEST",
+        Code.CROSS_SITE_REQUEST,
     )
 
 
@@ -113,7 +115,7 @@ def mutation_over_get() -> Refusal:
     return Refusal(
         405,
         "Mutations are not run over GET: send them with POST.",
-        "METHOD_NOT_ALLOWED",
+        Code.METHOD_NOT_ALLOWED,
         {"Allow": "POST"},
     )
 
@@ -138,11 +140,11 @@ def status_of(media: str, answer: Mapping[str, Any]) -> int:
     if media != GRAPHQL_RESPONSE or "data" in answer:
         return 200
     codes = {(error.get("extensions") or {}).get("code") for error in answer.get("errors", ())}
-    if "INTERNAL" in codes:
+    if Code.INTERNAL in codes:
         return 500
-    if "DEADLINE_EXCEEDED" in codes:
+    if Code.DEADLINE_EXCEEDED in codes:
         return 504
-    if "SERVICE_UNAVAILABLE" in codes:
+    if Code.SERVICE_UNAVAILABLE in codes:
         return 503
     return 400
 
@@ -156,7 +158,7 @@ def too_large(message: object, size: int, cap: int) -> object:
     error = {
         "message": f"The answer is {size} bytes, over the limit of {cap}: ask for smaller "
         "pages or fewer fields.",
-        "extensions": {"code": "RESPONSE_TOO_LARGE"},
+        "extensions": {"code": Code.RESPONSE_TOO_LARGE},
     }
     if isinstance(message, list):
         return [too_large(item, size, cap) for item in message]

@@ -14,6 +14,7 @@ from neo4j import AsyncManagedTransaction
 from pydantic.alias_generators import to_camel
 from strawberry.types.nodes import SelectedField, Selection
 
+from kesher.codes import Code
 from kesher.graph import activities as graph_activities
 from kesher.graph import activity_list
 from kesher.graph import chains as graph_chains
@@ -316,18 +317,20 @@ async def report(
     """Activity counts grouped by the keys asked for; a period counts in `time_zone`."""
     if not group_by or len(set(group_by)) != len(group_by):
         raise ClientError(
-            "groupBy: name one or more groupings, each once.", code="INVALID_INPUT", field="groupBy"
+            "groupBy: name one or more groupings, each once.",
+            code=Code.INVALID_INPUT,
+            field="groupBy",
         )
     periods = [name for name in group_by if name in PERIODS]
     if len(periods) > 1:
         raise ClientError(
             "groupBy: one period (DAY, WEEK or MONTH) at most.",
-            code="INVALID_INPUT",
+            code=Code.INVALID_INPUT,
             field="groupBy",
         )
     problem = zone_problem(time_zone)
     if problem is not None:
-        raise ClientError(f"timeZone: {problem}", code="INVALID_INPUT", field="timeZone")
+        raise ClientError(f"timeZone: {problem}", code=Code.INVALID_INPUT, field="timeZone")
     shapes = {
         name: shape_of(label, child(field.selections, name.lower()), context.settings)
         for name, label in REPORTED_NODES.items()
@@ -346,7 +349,7 @@ async def report(
         raise ClientError(
             f"groupBy: the report would have more than {MAX_REPORT_GROUPS} groups; group by "
             "fewer or coarser keys (MONTH rather than DAY) or narrow the filter.",
-            code="LIMIT_REACHED",
+            code=Code.LIMIT_REACHED,
             field="groupBy",
         )
     for row in rows:

@@ -19,6 +19,7 @@ from email.utils import formataddr
 from neo4j import AsyncManagedTransaction
 from strawberry.types.nodes import Selection
 
+from kesher.codes import Code
 from kesher.graph import assignment as graph_assignment
 from kesher.graph import records as graph_records
 from kesher.graph.audit import write_audit
@@ -66,11 +67,11 @@ async def change(
     assigned now, the audit lines, whom it mailed and why any mail failed."""
     actor_id = viewer_id(context)
     if not user_ids:
-        return Refusal("INVALID_INPUT", "userIds: name at least one user.", "userIds")
+        return Refusal(Code.INVALID_INPUT, "userIds: name at least one user.", "userIds")
     repeated = sorted({each for each in user_ids if list(user_ids).count(each) > 1})
     if repeated:
         return Refusal(
-            "INVALID_INPUT", f"userIds: {repeated[0]!r} is named more than once.", "userIds"
+            Code.INVALID_INPUT, f"userIds: {repeated[0]!r} is named more than once.", "userIds"
         )
     shapes = {
         "Customer": shape_of(CUSTOMER, child(selections, "customer"), context.settings),

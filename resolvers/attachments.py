@@ -27,6 +27,7 @@ import puremagic
 from neo4j import AsyncManagedTransaction
 from strawberry.types.nodes import Selection
 
+from kesher.codes import Code
 from kesher.graph import attachments as graph_attachments
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Graph, Row
@@ -126,12 +127,12 @@ async def keep(file: UploadedFile, folder: Path, limit: int) -> Content | Refusa
                 size += len(chunk)
                 if size > limit:
                     return Refusal(
-                        "INVALID_INPUT", f"file: larger than the limit of {limit} bytes.", "file"
+                        Code.INVALID_INPUT, f"file: larger than the limit of {limit} bytes.", "file"
                     )
                 digest.update(chunk)
                 await asyncio.to_thread(sink.write, chunk)
             if size == 0:
-                return Refusal("INVALID_INPUT", "file: the file is empty.", "file")
+                return Refusal(Code.INVALID_INPUT, "file: the file is empty.", "file")
             await asyncio.to_thread(_flush, sink)
         content_type = await asyncio.to_thread(detect_type, temporary)
         kept = True

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from strawberry.types.nodes import Selection
 
+from kesher.codes import Code
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Row
 from kesher.passwords import verify_password
@@ -23,7 +24,7 @@ _DUMMY_HASH = (
     "I43c42taDNrjJS+8Rv23dPQBijeWqCLtTeYhj30mfcM"
 )
 
-BAD_CREDENTIALS = Refusal("INVALID_CREDENTIALS", "The e-mail or password is wrong.", "password")
+BAD_CREDENTIALS = Refusal(Code.INVALID_CREDENTIALS, "The e-mail or password is wrong.", "password")
 
 
 async def login(

@@ -9,6 +9,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 from strawberry.types.nodes import SelectedField, Selection
 
+from kesher.codes import Code
 from kesher.graph import board as graph_board
 from kesher.graph import records as graph_records
 from kesher.graph.activity_list import ActivityFilter
@@ -54,7 +55,7 @@ def _columns(kind: str, field: str) -> graph_board.Columns:
         raise ClientError(
             f"field: a {kind.lower()} board has no {field} columns; "
             f"use {' or '.join(f for k, f in BOARDS if k == kind)}.",
-            code="INVALID_INPUT",
+            code=Code.INVALID_INPUT,
             field="field",
         )
     return columns
@@ -74,7 +75,7 @@ def _filter(
         if key != expected:
             raise ClientError(
                 f"filter: a {label.name.lower()} board takes `{expected}`, not `{key}`.",
-                code="INVALID_INPUT",
+                code=Code.INVALID_INPUT,
                 field="filter",
             )
     given: dict[str, Any] = dict(where.get(expected) or {})
@@ -85,7 +86,7 @@ def _filter(
     if given.get("includeArchived"):
         raise ClientError(
             f"filter.{expected}.includeArchived: a board leaves archived records out.",
-            code="INVALID_INPUT",
+            code=Code.INVALID_INPUT,
             field=f"filter.{expected}.includeArchived",
         )
     return dataclasses.replace(record_filter(given), include_archived=False)

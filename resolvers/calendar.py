@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import anyio.to_thread
 from strawberry.types.nodes import SelectedField
 
+from kesher.codes import Code
 from kesher.graph import calendar as graph_calendar
 from kesher.graph.driver import Row
 from kesher.graph.model import ACTIVITY, USER
@@ -26,13 +27,13 @@ PER_LANE = 1000
 def _window(user_ids: list[str], starts: datetime, ends: datetime) -> None:
     if not 1 <= len(user_ids) <= MAX_USERS:
         raise ClientError(
-            f"userIds: name 1 to {MAX_USERS} users.", code="INVALID_INPUT", field="userIds"
+            f"userIds: name 1 to {MAX_USERS} users.", code=Code.INVALID_INPUT, field="userIds"
         )
     if ends <= starts:
-        raise ClientError("to: must be after `from`.", code="INVALID_INPUT", field="to")
+        raise ClientError("to: must be after `from`.", code=Code.INVALID_INPUT, field="to")
     if ends - starts > MAX_WINDOW:
         raise ClientError(
-            f"to: a window is at most {MAX_WINDOW.days} days.", code="INVALID_INPUT", field="to"
+            f"to: a window is at most {MAX_WINDOW.days} days.", code=Code.INVALID_INPUT, field="to"
         )
 
 
@@ -63,7 +64,7 @@ async def calendar(
         if not row["visible"]:
             raise ClientError(
                 f"userIds: you may not see the calendar of {row['id']!r}.",
-                code="FORBIDDEN",
+                code=Code.FORBIDDEN,
                 field="userIds",
             )
     lanes = []
@@ -149,7 +150,7 @@ async def free_busy(
 def _require_user(row: Row) -> None:
     if not row["found"]:
         raise ClientError(
-            f"userIds: no user has the id {row['id']!r}.", code="NOT_FOUND", field="userIds"
+            f"userIds: no user has the id {row['id']!r}.", code=Code.NOT_FOUND, field="userIds"
         )
 
 

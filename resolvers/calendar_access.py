@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from neo4j import AsyncManagedTransaction
 from strawberry.types.nodes import Selection
 
+from kesher.codes import Code
 from kesher.graph import calendar_access as access
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Row
@@ -21,7 +22,7 @@ MAX_USERS = 100
 
 def _check_ids(user_ids: list[str]) -> Refusal | None:
     if not 1 <= len(user_ids) <= MAX_USERS:
-        return Refusal("INVALID_INPUT", f"userIds: name 1 to {MAX_USERS} users.", "userIds")
+        return Refusal(Code.INVALID_INPUT, f"userIds: name 1 to {MAX_USERS} users.", "userIds")
     return None
 
 
@@ -66,7 +67,9 @@ async def share(
     actor = viewer_id(context)
     owner = owner_id or actor
     if owner != actor and (context.viewer is None or context.viewer.role is not Role.ADMIN):
-        return Refusal("FORBIDDEN", "ownerId: only an ADMIN shares another's calendar.", "ownerId")
+        return Refusal(
+            Code.FORBIDDEN, "ownerId: only an ADMIN shares another's calendar.", "ownerId"
+        )
     shape = shape_of(USER, selections, context.settings)
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:

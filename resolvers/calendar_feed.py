@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, vRecur
 from neo4j import AsyncManagedTransaction
 
+from kesher.codes import Code
 from kesher.graph import calendar as graph_calendar
 from kesher.graph import calendar_access as access
 from kesher.graph import records as graph_records
@@ -43,7 +44,7 @@ async def rotate(context: Context, user_id: str | None, base_url: str) -> Row | 
     actor = viewer_id(context)
     owner = user_id or actor
     if owner != actor and (context.viewer is None or context.viewer.role is not Role.ADMIN):
-        return Refusal("FORBIDDEN", "userId: only an ADMIN rotates another's feed.", "userId")
+        return Refusal(Code.FORBIDDEN, "userId: only an ADMIN rotates another's feed.", "userId")
     token = secrets.token_urlsafe(32)
 
     async def work(tx: AsyncManagedTransaction) -> Row:

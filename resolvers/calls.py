@@ -11,6 +11,7 @@ from neo4j import AsyncManagedTransaction
 from pydantic import AwareDatetime, Field, StringConstraints
 from strawberry.types.nodes import Selection
 
+from kesher.codes import Code
 from kesher.graph import calls as graph_calls
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Row
@@ -55,7 +56,7 @@ async def log_call(
     at = (checked.at or now).astimezone(UTC)
     if at > now + FUTURE_SLACK:
         return Refusal(
-            "INVALID_INPUT", "at: a call cannot be logged more than 5 minutes ahead.", "at"
+            Code.INVALID_INPUT, "at: a call cannot be logged more than 5 minutes ahead.", "at"
         )
     actor = viewer_id(context)
     call_id = f"{graph_calls.CALL_LOG_PREFIX}_{secrets.token_hex(12)}"

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from kesher.codes import Code
 from kesher.graph import chain_stats as graph_chain_stats
 from kesher.graph.chain_stats import ChainWindow
 from kesher.graph.driver import Row
@@ -20,7 +21,7 @@ async def chain_stats(
     """Durations and steps of the chains of the customers `where` picks that started in
     [starts, ends), overall and for each activity type with and without it."""
     if starts is not None and ends is not None and ends <= starts:
-        raise ClientError("to: must be after `from`.", code="INVALID_INPUT", field="to")
+        raise ClientError("to: must be after `from`.", code=Code.INVALID_INPUT, field="to")
     return await graph_chain_stats.chain_stats(
         context.graph, audience(context), record_filter(where), ChainWindow(starts, ends)
     )

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from neo4j import AsyncManagedTransaction
 from strawberry.types.nodes import Selection
 
+from kesher.codes import Code
 from kesher.graph import chains as graph_chains
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Row
@@ -25,7 +26,7 @@ async def card_by_ref(context: Context, ref: str, selections: Iterable[Selection
     if canonical is None:
         raise ClientError(
             "ref: not a reference number; they look like OF-000123 (EV, TS, OF or PR).",
-            code="INVALID_INPUT",
+            code=Code.INVALID_INPUT,
             field="ref",
         )
     shape = shape_of(ACTIVITY, selections, context.settings)

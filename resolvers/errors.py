@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from kesher.codes import Code
 from kesher.graph.errors import GraphError
 from kesher.graph.errors import Unavailable as Unavailable
 from kesher.graph.errors import ViewerRefused as ViewerRefused
@@ -21,7 +22,7 @@ M = TypeVar("M", bound=BaseModel)
 class Refusal:
     """Why a mutation changed nothing: a code, the input field at fault and a message."""
 
-    code: str
+    code: Code
     message: str
     field: str | None = None
 
@@ -33,7 +34,7 @@ class Refusal:
 class ClientError(GraphQLError):
     """An error the caller can act on; shown as it is, with its code in `extensions`."""
 
-    def __init__(self, message: str, *, code: str, field: str | None = None) -> None:
+    def __init__(self, message: str, *, code: Code, field: str | None = None) -> None:
         extensions: dict[str, Any] = {"code": code}
         if field is not None:
             extensions["field"] = field
@@ -49,13 +50,13 @@ def validate(model: type[M], data: dict[str, Any]) -> M | Refusal:
         field = ".".join(str(part) for part in first["loc"]) or None
         reason = why(first)
         return Refusal(
-            code="INVALID_INPUT",
+            code=Code.INVALID_INPUT,
             message=f"{field}: {reason}" if field else reason[0].upper() + reason[1:],
             field=field,
         )
     cleared = checked.cleared_required() if isinstance(checked, Update) else None
     if cleared is not None:
-        return Refusal("INVALID_INPUT", f"{cleared}: cannot be cleared.", cleared)
+        return Refusal(Code.INVALID_INPUT, f"{cleared}: cannot be cleared.", cleared)
     return checked
 
 

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
+from kesher.codes import Code
 from kesher.graph import exports as graph_exports
 from kesher.graph import viewer_guard
 from kesher.graph.driver import Row
@@ -116,7 +117,7 @@ def checked_query(name: str, params: Iterable[tuple[str, str]]) -> _Query:
     except ValidationError as error:
         first = error.errors()[0]
         where = str(first["loc"][0]) if first["loc"] else "query"
-        raise ClientError(f"{where}: {why(first)}", code="INVALID_INPUT", field=where) from error
+        raise ClientError(f"{where}: {why(first)}", code=Code.INVALID_INPUT, field=where) from error
 
 
 def _is_list(annotation: Any) -> bool:
@@ -233,14 +234,14 @@ async def link(
     if any(key == ACCESS for key, _ in params):
         raise ClientError(
             f"parameters: {ACCESS!r} is the link's own; leave it out.",
-            code="INVALID_INPUT",
+            code=Code.INVALID_INPUT,
             field="parameters",
         )
     try:
         checked_query(name, params)
     except ClientError as error:
         raise ClientError(
-            f"parameters: {error.message}", code="INVALID_INPUT", field="parameters"
+            f"parameters: {error.message}", code=Code.INVALID_INPUT, field="parameters"
         ) from error
     await graph_exports.confirm_viewer(context.graph)
     token, expires = issue_download(

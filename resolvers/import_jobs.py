@@ -16,6 +16,7 @@ from collections.abc import Coroutine
 from dataclasses import asdict
 from typing import Any
 
+from kesher.codes import Code
 from kesher.graph import import_jobs
 from kesher.graph.driver import Graph, Row
 from kesher.graph.errors import GraphError
@@ -45,10 +46,10 @@ async def import_csv(
     actor = viewer_id(context)
     settings = context.settings
     if (file is None) == (text is None):
-        return Refusal("INVALID_INPUT", "file: give either a file or text.", "file")
+        return Refusal(Code.INVALID_INPUT, "file: give either a file or text.", "file")
     content: bytes | str = text or ""
     if text is not None and not _encodable(text):
-        return Refusal("INVALID_INPUT", "text: must be valid text.", "text")
+        return Refusal(Code.INVALID_INPUT, "text: must be valid text.", "text")
     if file is not None:
         try:
             content = await file.read()
@@ -58,7 +59,7 @@ async def import_csv(
     try:
         parsed = await asyncio.to_thread(parse, content, kind, settings.import_max_rows)
     except FileRefused as error:
-        return Refusal("INVALID_INPUT", error.message, error.field)
+        return Refusal(Code.INVALID_INPUT, error.message, error.field)
     job_id = f"{PREFIX}_{secrets.token_hex(12)}"
     values = {"kind": kind_name, "mode": mode, "rowsRead": len(parsed.rows)}
     await import_jobs.start(context.graph, job_id, actor, values)

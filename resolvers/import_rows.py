@@ -10,6 +10,7 @@ from typing import Protocol
 from neo4j import AsyncManagedTransaction
 from pydantic import BaseModel
 
+from kesher.codes import Code
 from kesher.resolvers import inputs
 from kesher.resolvers.errors import Refusal
 
@@ -25,7 +26,7 @@ class Reject:
     line: int
     column: str | None
     reason: str
-    code: str = "INVALID_INPUT"
+    code: Code = Code.INVALID_INPUT
 
 
 @dataclass

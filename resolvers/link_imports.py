@@ -11,6 +11,7 @@ from datetime import date
 
 from neo4j import AsyncManagedTransaction
 
+from kesher.codes import Code
 from kesher.graph import imports as graph_imports
 from kesher.graph.catalog import InvalidKey, check_key
 from kesher.graph.driver import Row
@@ -118,7 +119,7 @@ async def plan_links(
                     line,
                     "typeKey",
                     f"typeKey: no relationship type has the key {link.type_key!r}.",
-                    "NOT_FOUND",
+                    Code.NOT_FOUND,
                 )
             )
             continue
@@ -137,7 +138,7 @@ async def plan_links(
                 by = "id" if given_id is not None else "key"
                 what = "record or party" if given_id is not None else wanted.lower()
                 reason = f"no {what} has the {by} {given_id or given_key!r}."
-                report.rejects.append(Reject(line, column, f"{column}: {reason}", "NOT_FOUND"))
+                report.rejects.append(Reject(line, column, f"{column}: {reason}", Code.NOT_FOUND))
                 break
             allowed = (wanted, "ExternalParty") if end == "to" else (wanted,)
             if label not in allowed:
@@ -146,11 +147,13 @@ async def plan_links(
                     f"{type_row['toKind'].lower()}; this end must be a {wanted.lower()}, "
                     f"not a {str(label).lower()}."
                 )
-                report.rejects.append(Reject(line, column, f"{column}: {reason}", "KIND_MISMATCH"))
+                report.rejects.append(
+                    Reject(line, column, f"{column}: {reason}", Code.KIND_MISMATCH)
+                )
                 break
             if not record[1]:
                 reason = f"{given_id or given_key!r} is archived."
-                report.rejects.append(Reject(line, column, f"{column}: {reason}", "ARCHIVED"))
+                report.rejects.append(Reject(line, column, f"{column}: {reason}", Code.ARCHIVED))
                 break
             end_id = given_id if given_id is not None else record[0]
             ends.append((end_id, str(record[2]), label != "ExternalParty"))
@@ -235,7 +238,7 @@ def _within_limits(
         if found.get("duplicate") or earlier:
             where = f" (line {earlier[0]['line']})" if earlier else ""
             reason = f"toId: these two already have a {key} link over the same time{where}."
-            report.rejects.append(Reject(line, "toId", reason, "CONFLICT"))
+            report.rejects.append(Reject(line, "toId", reason, Code.CONFLICT))
             continue
         reached = [
             limit
@@ -250,7 +253,7 @@ def _within_limits(
                 f"typeKey: {key} allows {reached[0]} link(s) per record on that side, and "
                 "that record has them already."
             )
-            report.rejects.append(Reject(line, "typeKey", reason, "LIMIT_REACHED"))
+            report.rejects.append(Reject(line, "typeKey", reason, Code.LIMIT_REACHED))
             continue
         kept.append(row)
         if current:

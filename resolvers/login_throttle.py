@@ -32,6 +32,7 @@ from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
+from kesher.codes import Code
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError
 from kesher.settings import Settings
@@ -44,7 +45,7 @@ class TooManyAttempts(ClientError):
     """An attempt refused for the failures before it; `retry_after` is in whole seconds."""
 
     def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message, code="TOO_MANY_ATTEMPTS")
+        super().__init__(message, code=Code.TOO_MANY_ATTEMPTS)
         self.retry_after = retry_after
         self.extensions = {**(self.extensions or {}), "retryAfterSeconds": retry_after}
 

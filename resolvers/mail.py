@@ -15,6 +15,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 import aiosmtplib
 from email_validator import EmailNotValidError, validate_email
 
+from kesher.codes import Code
 from kesher.graph.errors import GraphError
 from kesher.settings import Settings
 
@@ -26,7 +27,7 @@ MAX_ADDRESSES = 100
 class MailFailed(GraphError):
     """The mail server could not be reached or refused the mail."""
 
-    code = "MAIL_FAILED"
+    code = Code.MAIL_FAILED
 
 
 class BadInput(GraphError):

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from neo4j import AsyncManagedTransaction
 from strawberry.types.nodes import Selection
 
+from kesher.codes import Code
 from kesher.graph import duplicates
 from kesher.graph import merge as graph_merge
 from kesher.graph import records as graph_records
@@ -29,16 +30,20 @@ async def merge(
     record's card."""
     unique = list(dict.fromkeys(merge_ids))
     if not unique:
-        return Refusal("INVALID_INPUT", "mergeIds: name at least one record to merge.", "mergeIds")
+        return Refusal(
+            Code.INVALID_INPUT, "mergeIds: name at least one record to merge.", "mergeIds"
+        )
     if len(unique) > graph_merge.MAX_MERGED:
         return Refusal(
-            "INVALID_INPUT",
+            Code.INVALID_INPUT,
             f"mergeIds: at most {graph_merge.MAX_MERGED} records merge at once.",
             "mergeIds",
         )
     if keep_id in unique:
         return Refusal(
-            "INVALID_INPUT", "mergeIds: the kept record cannot be merged into itself.", "mergeIds"
+            Code.INVALID_INPUT,
+            "mergeIds: the kept record cannot be merged into itself.",
+            "mergeIds",
         )
     shape = shape_of(kind.label, selections, context.settings)
     actor = viewer_id(context)
@@ -145,5 +150,7 @@ def _position_of(key: tuple[str, str, str, str]) -> tuple[int, str, str, str]:
 def _pair_cursor(after: str) -> tuple[str, str, str, str]:
     values = decode_cursor(after, _PAIRS, 4)
     if values[0] not in duplicates.REASONS or not all(isinstance(v, str) for v in values):
-        raise ClientError("after: not a cursor of this list.", code="INVALID_INPUT", field="after")
+        raise ClientError(
+            "after: not a cursor of this list.", code=Code.INVALID_INPUT, field="after"
+        )
     return (str(values[0]), str(values[1]), str(values[2]), str(values[3]))

@@ -10,6 +10,7 @@ from datetime import datetime
 import anyio.to_thread
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
+from kesher.codes import Code
 from kesher.graph import nodes as graph_nodes
 from kesher.graph.driver import Row
 from kesher.graph.model import ACTIVITY, LABELS
@@ -76,7 +77,9 @@ async def nodes(context: Context, ids: Sequence[str], field: SelectedField) -> l
     limit = context.settings.max_page_size
     if len(ids) > limit:
         raise ClientError(
-            f"ids: at most {limit} ids at once, got {len(ids)}.", code="INVALID_INPUT", field="ids"
+            f"ids: at most {limit} ids at once, got {len(ids)}.",
+            code=Code.INVALID_INPUT,
+            field="ids",
         )
     asked = {node_id: named(node_id) for node_id in ids}
     by_type: dict[str, list[str]] = {}

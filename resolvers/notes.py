@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from neo4j import AsyncManagedTransaction
 from strawberry.types.nodes import SelectedField, Selection
 
+from kesher.codes import Code
 from kesher.graph import notes as graph_notes
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Row
@@ -51,14 +52,14 @@ async def add_note(
     actor = viewer_id(context)
     if not text.strip() or len(text) > MAX_TEXT_LENGTH:
         return Refusal(
-            "INVALID_INPUT",
+            Code.INVALID_INPUT,
             f"text: between 1 and {MAX_TEXT_LENGTH} characters, not blank.",
             "text",
         )
     files = list(dict.fromkeys(attachment_ids))
     if len(files) > MAX_FILES:
         return Refusal(
-            "INVALID_INPUT", f"attachmentIds: at most {MAX_FILES} files.", "attachmentIds"
+            Code.INVALID_INPUT, f"attachmentIds: at most {MAX_FILES} files.", "attachmentIds"
         )
     note_id = f"{graph_notes.NOTE_PREFIX}_{secrets.token_hex(12)}"
     shape = shape_of(NOTE, selections, context.settings)

@@ -10,6 +10,7 @@ import anyio.to_thread
 from neo4j import AsyncManagedTransaction
 from strawberry.types.nodes import Selection
 
+from kesher.codes import Code
 from kesher.graph import activities as graph_activities
 from kesher.graph import records as graph_records
 from kesher.graph.audit import write_audit
@@ -40,33 +41,33 @@ def named_occurrence(
     if occurrence_id is not None:
         if activity_id is not None or original is not None:
             return Refusal(
-                "INVALID_INPUT",
+                Code.INVALID_INPUT,
                 "occurrenceId: give it alone, or activityId and occurrenceStart instead.",
                 "occurrenceId",
             )
         named = recurrence.parse_occurrence_id(occurrence_id)
         if named is None:
             return Refusal(
-                "INVALID_INPUT",
+                Code.INVALID_INPUT,
                 "occurrenceId: this is not the id of an occurrence.",
                 "occurrenceId",
             )
         if named[1] is None:
             return Refusal(
-                "INVALID_INPUT",
+                Code.INVALID_INPUT,
                 "occurrenceId: the activity does not repeat; change it with updateActivity.",
                 "occurrenceId",
             )
         return NamedOccurrence(named[0], named[1], "occurrenceId", "occurrenceId")
     if activity_id is None:
         return Refusal(
-            "INVALID_INPUT",
+            Code.INVALID_INPUT,
             "activityId: give it with occurrenceStart, or occurrenceId.",
             "activityId",
         )
     if original is None:
         return Refusal(
-            "INVALID_INPUT",
+            Code.INVALID_INPUT,
             "occurrenceStart: give it with activityId, or occurrenceId.",
             "occurrenceStart",
         )
@@ -81,7 +82,7 @@ async def add_exception(
 ) -> Row | Refusal:
     """Cancels one occurrence of a recurring event, or moves it to new times."""
     if moved_to is not None and moved_to[1] < moved_to[0]:
-        return Refusal("INVALID_INPUT", "endsAt: it cannot end before it starts.", "endsAt")
+        return Refusal(Code.INVALID_INPUT, "endsAt: it cannot end before it starts.", "endsAt")
     shape = shape_of(ACTIVITY, selections, context.settings)
     actor = viewer_id(context)
     activity_id, original = occurrence.activity_id, occurrence.original

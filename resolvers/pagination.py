@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, LiteralString, NoReturn
 
+from kesher.codes import Code
 from kesher.graph.driver import Row
 from kesher.graph.shapes import Page, SortKey
 from kesher.resolvers.errors import ClientError
@@ -73,7 +74,7 @@ def page_size(asked: int | None, default: int, most: int, argument: str = "first
 
 
 def _refuse(argument: str, reason: str) -> NoReturn:
-    raise ClientError(f"{argument}: {reason}", code="INVALID_INPUT", field=argument)
+    raise ClientError(f"{argument}: {reason}", code=Code.INVALID_INPUT, field=argument)
 
 
 def encode_cursor(order_name: str, values: list[Any]) -> str:

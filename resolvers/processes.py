@@ -11,6 +11,7 @@ from neo4j import AsyncManagedTransaction
 from pydantic import AwareDatetime
 from strawberry.types.nodes import SelectedField, Selection
 
+from kesher.codes import Code
 from kesher.graph import activities as graph_activities
 from kesher.graph import processes as graph_processes
 from kesher.graph import records as graph_records
@@ -51,7 +52,7 @@ def segment_filter(where: Mapping[str, Any]) -> RecordFilter:
     return dataclasses.replace(record_filter(where), include_archived=False)
 
 
-def _in_template(code: str, message: str, field: str | None) -> tuple[str, str, str]:
+def _in_template(code: Code, message: str, field: str | None) -> tuple[Code, str, str]:
     """A template problem named as the argument's field: `template.subject`."""
     named = f"{TEMPLATE}.{field}" if field else TEMPLATE
     if field and message.startswith(field + ":"):
@@ -93,7 +94,7 @@ async def run(
         return _template_refusal(Refusal.of(error))
     if segment.get("includeArchived"):
         return Refusal(
-            "INVALID_INPUT",
+            Code.INVALID_INPUT,
             "segment.includeArchived: a process leaves archived customers out.",
             "segment.includeArchived",
         )

@@ -12,6 +12,7 @@ from neo4j import AsyncManagedTransaction
 from pydantic import BaseModel
 from pydantic.alias_generators import to_camel
 
+from kesher.codes import Code
 from kesher.graph import imports as graph_imports
 from kesher.graph.driver import Row
 from kesher.resolvers.import_rows import Checked, Progress, Reject, Report
@@ -90,49 +91,53 @@ async def plan_records(
         assert keys is not None
         line = candidate.line
 
-        def refuse(column: str, reason: str, code: str, at: int = line) -> None:
+        def refuse(column: str, reason: str, code: Code, at: int = line) -> None:
             report.rejects.append(Reject(at, column, f"{column}: {reason}", code))
 
         target: str | None = None
         if keys.id is not None:
             record = known["ids"].get(keys.id)
             if record is None:
-                refuse("id", f"no {what} has the id {keys.id!r}.", "NOT_FOUND")
+                refuse("id", f"no {what} has the id {keys.id!r}.", Code.NOT_FOUND)
                 continue
             target = keys.id
             if not record[1]:
-                refuse("id", f"the {what} {keys.id!r} is archived.", "ARCHIVED")
+                refuse("id", f"the {what} {keys.id!r} is archived.", Code.ARCHIVED)
                 continue
         if keys.external_key is not None:
             record = known["keys"].get(keys.external_key)
             if record is not None and target is not None and record[0] != target:
                 refuse(
-                    "externalKey", f"another {what} has the key {keys.external_key!r}.", "CONFLICT"
+                    "externalKey",
+                    f"another {what} has the key {keys.external_key!r}.",
+                    Code.CONFLICT,
                 )
                 continue
             if record is not None and target is None:
                 target = record[0]
                 if not record[1]:
-                    refuse("externalKey", f"the {what} {target!r} is archived.", "ARCHIVED")
+                    refuse("externalKey", f"the {what} {target!r} is archived.", Code.ARCHIVED)
                     continue
             earlier = seen.keys.setdefault(keys.external_key, line)
             if earlier != line:
-                refuse("externalKey", f"repeats line {earlier}.", "CONFLICT")
+                refuse("externalKey", f"repeats line {earlier}.", Code.CONFLICT)
                 continue
         if target is not None:
             earlier = seen.ids.setdefault(target, line)
             if earlier != line:
-                refuse("id", f"the row of line {earlier} already changes this {what}.", "CONFLICT")
+                refuse(
+                    "id", f"the row of line {earlier} already changes this {what}.", Code.CONFLICT
+                )
                 continue
         given: Any = candidate.model
         owner = getattr(given, "owner_id", None)
         if owner is not None:
             user = known["owners"].get(owner)
             if user is None:
-                refuse("ownerId", f"no user has the id {owner!r}.", "NOT_FOUND")
+                refuse("ownerId", f"no user has the id {owner!r}.", Code.NOT_FOUND)
                 continue
             if not user[1]:
-                refuse("ownerId", f"the user {owner!r} is deactivated.", "FORBIDDEN")
+                refuse("ownerId", f"the user {owner!r} is deactivated.", Code.FORBIDDEN)
                 continue
         customer_column = "customerKey" if keys.customer_key is not None else "customerId"
         customer_given = getattr(given, "customer_id", None)
@@ -143,11 +148,13 @@ async def plan_records(
             by = "key" if keys.customer_key is not None else "id"
             if customer is None:
                 refuse(
-                    customer_column, f"no customer has the {by} {customer_given!r}.", "NOT_FOUND"
+                    customer_column, f"no customer has the {by} {customer_given!r}.", Code.NOT_FOUND
                 )
                 continue
             if not customer[1]:
-                refuse(customer_column, f"the customer {customer_given!r} is archived.", "ARCHIVED")
+                refuse(
+                    customer_column, f"the customer {customer_given!r} is archived.", Code.ARCHIVED
+                )
                 continue
             link = customer[0]
         names = (

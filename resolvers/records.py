@@ -12,6 +12,7 @@ from neo4j import AsyncManagedTransaction
 from pydantic.alias_generators import to_camel
 from strawberry.types.nodes import SelectedField, Selection
 
+from kesher.codes import Code
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Row
 from kesher.graph.errors import GraphError
@@ -46,7 +47,7 @@ USERS = Kind(USER, "usr", inputs.UserCreate, inputs.UserUpdate)
 
 def viewer_id(context: Context) -> str:
     if context.viewer is None:  # permission classes run first; this guards direct calls
-        raise ClientError("Sign in first.", code="UNAUTHENTICATED")
+        raise ClientError("Sign in first.", code=Code.UNAUTHENTICATED)
     return context.viewer.id
 
 
@@ -54,7 +55,7 @@ def audience(context: Context) -> Audience:
     """Whom a read answers: the signed-in viewer, who sees the activities their role and
     calendars allow (see `kesher.graph.visibility`)."""
     if context.viewer is None:  # permission classes run first; this guards direct calls
-        raise ClientError("Sign in first.", code="UNAUTHENTICATED")
+        raise ClientError("Sign in first.", code=Code.UNAUTHENTICATED)
     return audience_of(context.viewer)
 
 
@@ -127,7 +128,9 @@ def search_text(search: str | None) -> str | None:
     """The words of a list's `search`, or None when there are none."""
     search = (search or "").strip() or None
     if search is not None and len(search) > 200:
-        raise ClientError("search: at most 200 characters.", code="INVALID_INPUT", field="search")
+        raise ClientError(
+            "search: at most 200 characters.", code=Code.INVALID_INPUT, field="search"
+        )
     return search
 
 
@@ -230,7 +233,7 @@ async def deactivate_user(
 ) -> Row | Refusal:
     actor = viewer_id(context)
     if user_id == actor:
-        return Refusal("INVALID_INPUT", "id: you cannot deactivate yourself.", "id")
+        return Refusal(Code.INVALID_INPUT, "id: you cannot deactivate yourself.", "id")
     shape = shape_of(USER, selections, context.settings)
 
     async def work(tx: AsyncManagedTransaction) -> Row | None:
@@ -250,7 +253,7 @@ async def write(
     except GraphError as error:
         return Refusal.of(error)
     if row is None:
-        return Refusal("NOT_FOUND", "id: no such record.", "id")
+        return Refusal(Code.NOT_FOUND, "id: no such record.", "id")
     return row
 
 

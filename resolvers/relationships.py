@@ -10,6 +10,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
 
+from kesher.codes import Code
 from kesher.graph import catalog
 from kesher.graph import records as graph_records
 from kesher.graph import relationships as links
@@ -45,7 +46,7 @@ def _key(key: str, field_name: str = "key") -> str | Refusal:
     try:
         return catalog.check_key(key.strip())
     except catalog.InvalidKey as error:
-        return Refusal("INVALID_INPUT", f"{field_name}: {error}", field_name)
+        return Refusal(Code.INVALID_INPUT, f"{field_name}: {error}", field_name)
 
 
 async def relationship_types(context: Context) -> list[Row]:
@@ -69,26 +70,26 @@ async def define_type(context: Context, data: dict[str, Any]) -> Row | Refusal:
     if checked.symmetric:
         if from_kind != to_kind:
             return Refusal(
-                "INVALID_INPUT",
+                Code.INVALID_INPUT,
                 "symmetric: only a type joining two records of the same kind can be symmetric.",
                 "symmetric",
             )
         if checked.reciprocal_label not in (None, checked.label):
             return Refusal(
-                "INVALID_INPUT",
+                Code.INVALID_INPUT,
                 "reciprocalLabel: a symmetric type reads the same from both sides.",
                 "reciprocalLabel",
             )
         if checked.limit_per_target not in (None, checked.limit_per_source):
             return Refusal(
-                "INVALID_INPUT",
+                Code.INVALID_INPUT,
                 "limitPerTarget: a symmetric type has one limit, limitPerSource.",
                 "limitPerTarget",
             )
         values |= {"reciprocalLabel": checked.label, "limitPerTarget": checked.limit_per_source}
     elif checked.reciprocal_label is None:
         return Refusal(
-            "INVALID_INPUT",
+            Code.INVALID_INPUT,
             "reciprocalLabel: required unless the type is symmetric.",
             "reciprocalLabel",
         )
@@ -175,7 +176,7 @@ async def add_relationship(context: Context, data: dict[str, Any]) -> Row | Refu
     chosen = [name for name in ("id", "free_text", "new_customer") if getattr(to, name) is not None]
     if len(chosen) != 1:
         return Refusal(
-            "INVALID_INPUT", "to: give exactly one of id, freeText and newCustomer.", "to"
+            Code.INVALID_INPUT, "to: give exactly one of id, freeText and newCustomer.", "to"
         )
     period = links.Period(checked.starts_on, checked.ends_on)
     refusal = _check_period(period)
@@ -290,7 +291,7 @@ async def promote(
 
 def _check_period(period: links.Period) -> Refusal | None:
     if period.starts_on and period.ends_on and period.starts_on > period.ends_on:
-        return Refusal("INVALID_INPUT", "endsOn: a link cannot end before it starts.", "endsOn")
+        return Refusal(Code.INVALID_INPUT, "endsOn: a link cannot end before it starts.", "endsOn")
     return None
 
 
@@ -311,7 +312,7 @@ def _walk(arguments: WalkArguments) -> Walk:
         if not arguments.type_keys:
             raise ClientError(
                 "typeKeys: give at least one key, or leave it out for every type.",
-                code="INVALID_INPUT",
+                code=Code.INVALID_INPUT,
                 field="typeKeys",
             )
         checked = [_key(key, "typeKeys") for key in arguments.type_keys]
@@ -329,7 +330,7 @@ def _bounded(name: str, value: int, low: int, high: int) -> int:
     if not low <= value <= high:
         raise ClientError(
             f"{name}: must be between {low} and {high}, got {value}.",
-            code="INVALID_INPUT",
+            code=Code.INVALID_INPUT,
             field=name,
         )
     return value
@@ -344,7 +345,9 @@ async def relation_map_of(
 ) -> RelationMap:
     settings = context.settings
     if not root_ids:
-        raise ClientError("rootIds: give at least one id.", code="INVALID_INPUT", field="rootIds")
+        raise ClientError(
+            "rootIds: give at least one id.", code=Code.INVALID_INPUT, field="rootIds"
+        )
     _bounded("rootIds", len(root_ids), 1, settings.map_max_roots)
     depth = _bounded(
         "depth",

@@ -11,6 +11,7 @@ from typing import Any
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
+from kesher.codes import Code
 from kesher.graph.catalog import InvalidKey, check_key
 from kesher.graph.labels import Label
 from kesher.graph.model import LABELS
@@ -146,7 +147,7 @@ def relationship_list(field: SelectedField, settings: Settings) -> RelationshipL
             type_keys = [check_key(key) for key in type_keys]
         except InvalidKey as error:
             raise ClientError(
-                f"typeKeys: {error}", code="INVALID_INPUT", field="typeKeys"
+                f"typeKeys: {error}", code=Code.INVALID_INPUT, field="typeKeys"
             ) from error
     in_effect_on = arguments.get("inEffectOn")
     if isinstance(in_effect_on, str):
@@ -154,7 +155,7 @@ def relationship_list(field: SelectedField, settings: Settings) -> RelationshipL
             in_effect_on = date.fromisoformat(in_effect_on)
         except ValueError as error:
             raise ClientError(
-                "inEffectOn: not a date (YYYY-MM-DD).", code="INVALID_INPUT", field="inEffectOn"
+                "inEffectOn: not a date (YYYY-MM-DD).", code=Code.INVALID_INPUT, field="inEffectOn"
             ) from error
     return RelationshipList(
         key=response_key(field),

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from kesher.codes import Code
 from kesher.graph import records as graph_records
 from kesher.graph.events import Event, Revoked
 from kesher.resolvers.context import Context, Viewer, viewer_checked
@@ -56,7 +57,7 @@ class SubscriptionSlots:
             raise ClientError(
                 f"You have {self.cap} subscriptions open, the most one user may have; "
                 "complete one before starting another.",
-                code="TOO_MANY_SUBSCRIPTIONS",
+                code=Code.TOO_MANY_SUBSCRIPTIONS,
             )
         self._open[user_id] += 1
         try:
@@ -76,9 +77,9 @@ def admitted(context: Context) -> Viewer:
     """The viewer, when their token has not expired since the connection signed in."""
     viewer = context.viewer
     if viewer is None:  # permission classes run first; this guards direct calls
-        raise ClientError("Sign in first.", code="UNAUTHENTICATED")
+        raise ClientError("Sign in first.", code=Code.UNAUTHENTICATED)
     if viewer.expires is not None and viewer.expires <= time.time():
-        raise ClientError(EXPIRED, code="UNAUTHENTICATED")
+        raise ClientError(EXPIRED, code=Code.UNAUTHENTICATED)
     return viewer
 
 
@@ -109,7 +110,7 @@ class Authorized:
         loop = asyncio.get_running_loop()
         while True:
             if self._deadline is not None and loop.time() >= self._deadline:
-                raise ClientError(EXPIRED, code="UNAUTHENTICATED")
+                raise ClientError(EXPIRED, code=Code.UNAUTHENTICATED)
             if self._feed.revoked_below > self._viewer.version:
                 raise ViewerRefused()
             if len(self._feed):  # queued: taken at once, no timer needed
@@ -119,6 +120,6 @@ class Authorized:
                     async with asyncio.timeout_at(self._deadline):
                         event = await anext(self._feed)
                 except TimeoutError as error:
-                    raise ClientError(EXPIRED, code="UNAUTHENTICATED") from error
+                    raise ClientError(EXPIRED, code=Code.UNAUTHENTICATED) from error
             if not isinstance(event, Revoked):
                 return event

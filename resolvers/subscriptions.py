@@ -10,6 +10,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from strawberry.types.nodes import Selection
 from strawberry.utils.str_converters import to_snake_case
 
+from kesher.codes import Code
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Row
 from kesher.graph.events import Notified, RecordChanged, followable
@@ -44,7 +45,7 @@ async def _following(context: Context, channel: str) -> AsyncIterator[access.Aut
                 await access.confirm(context)
                 yield access.Authorized(feed, viewer)
     except Unavailable as error:
-        raise ClientError(str(error), code="UNAVAILABLE") from error
+        raise ClientError(str(error), code=Code.UNAVAILABLE) from error
 
 
 async def record_changes(context: Context, record_id: str) -> AsyncGenerator[Row, None]:
@@ -58,7 +59,7 @@ async def record_changes(context: Context, record_id: str) -> AsyncGenerator[Row
         known = await followable(context.graph, watcher, record_id)
     if not known:
         raise ClientError(
-            f"recordId: no record has the id {record_id!r}.", code="NOT_FOUND", field="recordId"
+            f"recordId: no record has the id {record_id!r}.", code=Code.NOT_FOUND, field="recordId"
         )
     activity = record_id.startswith(f"{ACTIVITY_PREFIX}_")
     async with _following(context, record_channel(record_id)) as feed:

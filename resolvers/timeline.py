@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from kesher.codes import Code
 from kesher.graph.driver import Row
 from kesher.graph.timeline import TimelinePage, timeline
 from kesher.resolvers.context import Context
@@ -21,7 +22,9 @@ async def neighbourhood_timeline(
     most = context.settings.timeline_max_hops
     if not 1 <= hops <= most:
         raise ClientError(
-            f"hops: must be between 1 and {most}, got {hops}.", code="INVALID_INPUT", field="hops"
+            f"hops: must be between 1 and {most}, got {hops}.",
+            code=Code.INVALID_INPUT,
+            field="hops",
         )
     size = page_size(first, context.settings.default_page_size, context.settings.max_page_size)
     cursor = None
@@ -29,7 +32,7 @@ async def neighbourhood_timeline(
         at, entry_id = decode_cursor(after, _ORDER, 2)
         if not isinstance(at, datetime) or not isinstance(entry_id, str):
             raise ClientError(
-                "after: not a cursor of this list.", code="INVALID_INPUT", field="after"
+                "after: not a cursor of this list.", code=Code.INVALID_INPUT, field="after"
             )
         cursor = (at, entry_id)
     rows = await timeline(

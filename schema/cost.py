@@ -49,6 +49,7 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from kesher.codes import Code
 from kesher.resolvers.calendar import PER_LANE
 from kesher.resolvers.errors import ClientError
 from kesher.settings import Settings
@@ -346,7 +347,7 @@ class QueryCost(SchemaExtension):
                 raise ClientError(
                     f"The query may cost {self.requested}, over the limit of {self.limit}: "
                     "ask for smaller pages (first/last) or fewer nested lists.",
-                    code="QUERY_TOO_COSTLY",
+                    code=Code.QUERY_TOO_COSTLY,
                 )
         yield
 

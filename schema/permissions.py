@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from strawberry.permission import BasePermission
 
+from kesher.codes import Code
 from kesher.resolvers.context import Role
 from kesher.resolvers.errors import ClientError
 from kesher.schema.common import Info
@@ -23,10 +24,10 @@ class IsAuthenticated(BasePermission):
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         context = info.context
         if context.viewer is None:
-            raise ClientError(context.auth_problem or SIGN_IN, code="UNAUTHENTICATED")
+            raise ClientError(context.auth_problem or SIGN_IN, code=Code.UNAUTHENTICATED)
         if context.viewer.role not in self.roles:
             names = " or ".join(sorted(role.value for role in self.roles))
-            raise ClientError(f"Only {names} users may do this.", code="FORBIDDEN")
+            raise ClientError(f"Only {names} users may do this.", code=Code.FORBIDDEN)
         return True
 
 

@@ -27,6 +27,7 @@ from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
 from kesher import metrics
+from kesher.codes import Code
 from kesher.resolvers.context import viewer_checked
 from kesher.resolvers.deadline import TimedOut, within
 from kesher.resolvers.errors import ClientError, Unavailable, ViewerRefused
@@ -70,23 +71,23 @@ def deadline_error(seconds: float, request_id: str | None) -> GraphQLError:
     return GraphQLError(
         f"The request ran past its deadline of {seconds:g} s and was stopped; ask for less "
         "(smaller pages, fewer fields) or try again.",
-        extensions={"code": "DEADLINE_EXCEEDED", "requestId": request_id},
+        extensions={"code": Code.DEADLINE_EXCEEDED, "requestId": request_id},
     )
 
 
-def _timed_out(error: TimedOut) -> tuple[str, str]:
+def _timed_out(error: TimedOut) -> tuple[str, Code]:
     """The message and code of a statement Neo4j stopped: the request's deadline passed,
     or the statement ran past the time every statement has of its own."""
     if error.by_deadline:
         return (
             "The request ran past its deadline and was stopped; ask for less (smaller "
             "pages, fewer fields) or try again.",
-            "DEADLINE_EXCEEDED",
+            Code.DEADLINE_EXCEEDED,
         )
     return (
         f"A database statement of this request ran past its limit of {error.seconds:g} s "
         "and was stopped; ask for less (smaller pages, fewer fields) or try again.",
-        "STATEMENT_TIMEOUT",
+        Code.STATEMENT_TIMEOUT,
     )
 
 
@@ -95,13 +96,16 @@ def masked(error: GraphQLError, request_id: str | None) -> GraphQLError:
     longer holds, that the database is out of reach, that a statement ran out of time, or
     only the request id to quote."""
     if isinstance(error.original_error, ViewerRefused):
-        message, code = ViewerRefused.message, "UNAUTHENTICATED"
+        message, code = ViewerRefused.message, Code.UNAUTHENTICATED
     elif isinstance(error.original_error, Unavailable):
-        message, code = UNAVAILABLE, "SERVICE_UNAVAILABLE"
+        message, code = UNAVAILABLE, Code.SERVICE_UNAVAILABLE
     elif isinstance(error.original_error, TimedOut):
         message, code = _timed_out(error.original_error)
     else:
-        message, code = f"Unexpected error; it was logged with request id {request_id}.", "INTERNAL"
+        message, code = (
+            f"Unexpected error; it was logged with request id {request_id}.",
+            Code.INTERNAL,
+        )
     return GraphQLError(
         message=message,
         nodes=error.nodes,

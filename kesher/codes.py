@@ -1,0 +1,62 @@
+"""Every error code the API answers with, in `extensions.code` or a mutation's `MutationError`.
+
+One enum for every layer: the graph's refusals, the resolvers' and the schema's errors and
+the HTTP transport's. The values are the strings clients receive.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    INVALID_INPUT = "INVALID_INPUT"
+    """An input is malformed, out of range or contradicts another."""
+    NOT_FOUND = "NOT_FOUND"
+    """A record (or export, or user) named by id does not exist, or is not the caller's to see."""
+    CONFLICT = "CONFLICT"
+    """A value that must be unique is taken, or two changes collide."""
+    ARCHIVED = "ARCHIVED"
+    """The record, or one it names, is archived."""
+    FORBIDDEN = "FORBIDDEN"
+    """The caller is signed in but may not do this."""
+    IN_USE = "IN_USE"
+    """A catalog entry is still used by data."""
+    LIMIT_REACHED = "LIMIT_REACHED"
+    """A relationship type's limit of links per record, or another count limit, is reached."""
+    KIND_MISMATCH = "KIND_MISMATCH"
+    """A relationship type does not join these kinds of record."""
+    CLOSED = "CLOSED"
+    """The activity is closed and refuses changes until reopened."""
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    """The e-mail or password of a sign-in is wrong."""
+    MAIL_FAILED = "MAIL_FAILED"
+    """The mail server could not be reached or refused the mail."""
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    """No one is signed in, or the token no longer holds."""
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    """Too many failed sign-ins; try again after `retryAfterSeconds`."""
+    TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
+    """The user has as many subscriptions open as one user may."""
+    QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
+    """The query's estimated cost is over the limit; it was not run."""
+    DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"
+    """The request ran past its deadline and was stopped."""
+    STATEMENT_TIMEOUT = "STATEMENT_TIMEOUT"
+    """A database statement ran past the time every statement has, and was stopped."""
+    UNAVAILABLE = "UNAVAILABLE"
+    """The database cannot be reached (an export or a subscription); try again soon."""
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    """The database cannot be reached (a query or mutation); try again soon."""
+    INTERNAL = "INTERNAL"
+    """An unexpected error, masked and logged with the request id."""
+    BAD_REQUEST = "BAD_REQUEST"
+    """The HTTP request is not a GraphQL request the API can read."""
+    CROSS_SITE_REQUEST = "CROSS_SITE_REQUEST"
+    """A request another site's page could have sent, without a preflight; refused."""
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    """The HTTP method is not GET or POST."""
+    SUBSCRIPTION_OVER_HTTP = "SUBSCRIPTION_OVER_HTTP"
+    """A subscription sent over HTTP; subscriptions are served over WebSocket."""
+    RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE"
+    """The answer is over the size cap; ask for smaller pages or fewer fields."""

@@ -1,0 +1,14 @@
+MATCH (n1:Customer {id: $p4})
+CALL (n1) {
+MATCH (n1)-[n2:ADVISED_BY|PARENT_COMPANY_OF|PARTNER_OF]-(n3)
+MATCH (n4:RelationshipType {key: type(n2)})
+WITH n1, n2, n3, n4 ORDER BY n4.sortOrder, n3.name, n2.id LIMIT $p0
+RETURN collect({outgoing: startNode(n2) = n1, label: CASE WHEN startNode(n2) = n1 THEN n4.reciprocalLabel ELSE n4.label END, other: n3 {.id, .name, kind: CASE WHEN n3:Customer THEN 'CUSTOMER' WHEN n3:Contact THEN 'CONTACT' WHEN n3:Project THEN 'PROJECT' WHEN n3:ExternalParty THEN 'EXTERNAL' END, archived: n3.archivedAt IS NOT NULL}, relationship: {id: n2.id, type_key: type(n2), colour: n4.colour, starts_on: n2.startsOn, ends_on: n2.endsOn, note: n2.note, created_at: n2.createdAt, type: {id: n4.id, key: n4.key, label: n4.label, reciprocal_label: n4.reciprocalLabel, symmetric: n4.symmetric, colour: n4.colour, sort_order: n4.sortOrder, from_kind: n4.fromKind, to_kind: n4.toKind, limit_per_source: n4.limitPerSource, limit_per_target: n4.limitPerTarget, description: n4.description, created_at: n4.createdAt, updated_at: n4.updatedAt}, source: CASE WHEN startNode(n2) = n1 THEN n1 {.id, .name, kind: CASE WHEN n1:Customer THEN 'CUSTOMER' WHEN n1:Contact THEN 'CONTACT' WHEN n1:Project THEN 'PROJECT' WHEN n1:ExternalParty THEN 'EXTERNAL' END, archived: n1.archivedAt IS NOT NULL} ELSE n3 {.id, .name, kind: CASE WHEN n3:Customer THEN 'CUSTOMER' WHEN n3:Contact THEN 'CONTACT' WHEN n3:Project THEN 'PROJECT' WHEN n3:ExternalParty THEN 'EXTERNAL' END, archived: n3.archivedAt IS NOT NULL} END, target: CASE WHEN startNode(n2) = n1 THEN n3 {.id, .name, kind: CASE WHEN n3:Customer THEN 'CUSTOMER' WHEN n3:Contact THEN 'CONTACT' WHEN n3:Project THEN 'PROJECT' WHEN n3:ExternalParty THEN 'EXTERNAL' END, archived: n3.archivedAt IS NOT NULL} ELSE n1 {.id, .name, kind: CASE WHEN n1:Customer THEN 'CUSTOMER' WHEN n1:Contact THEN 'CONTACT' WHEN n1:Project THEN 'PROJECT' WHEN n1:ExternalParty THEN 'EXTERNAL' END, archived: n1.archivedAt IS NOT NULL} END}, _cursor: [n4.sortOrder, n3.name, n2.id]}) AS n5
+}
+RETURN n1 {id: n1.id, name: n1.name, `relationships`: {rows: n5, total: COUNT { (n1)-[n2:ADVISED_BY|PARENT_COMPANY_OF|PARTNER_OF]-()  }}, is_linked_to_customers: EXISTS { (n1)-[n6:ADVISED_BY|PARENT_COMPANY_OF|PARTNER_OF]-(n7:Customer) WHERE n7.archivedAt IS NULL AND (n6.endsOn IS NULL OR n6.endsOn >= $p1) }, linked_customers: COLLECT { MATCH (n1)-[n8:ADVISED_BY|PARENT_COMPANY_OF|PARTNER_OF]-(n9:Customer) WHERE n9.archivedAt IS NULL AND (n8.endsOn IS NULL OR n8.endsOn >= $p2) WITH DISTINCT n9 ORDER BY n9.name, n9.id LIMIT $p3 RETURN n9 {.id, .name, kind: CASE WHEN n9:Customer THEN 'CUSTOMER' WHEN n9:Contact THEN 'CONTACT' WHEN n9:Project THEN 'PROJECT' WHEN n9:ExternalParty THEN 'EXTERNAL' END, archived: n9.archivedAt IS NOT NULL} }} AS row, COLLECT { MATCH (catalogType:RelationshipType) WHERE catalogType.key IS NOT NULL RETURN catalogType.key } AS catalogKeys
+
+// $p0 = 11
+// $p1 = today
+// $p2 = today
+// $p3 = 3
+// $p4 = "cus_1"

@@ -24,6 +24,7 @@ from kesher.graph.items import (
     NOTIFICATION,
 )
 from kesher.graph.labels import Label, Relation
+from kesher.graph.parts import keep_visible
 from kesher.graph.stream import STREAM_ENTRY, stream
 
 _TIMESTAMPS: dict[str, LiteralString] = {
@@ -321,6 +322,9 @@ ACTIVITY = Label(
     archivable=False,
 )
 
+# An activity is seen by whoever sees the calendar of its owner or of a participant.
+keep_visible([ACTIVITY.name], lambda statement, n: statement.visible(n))
+
 # The steps of chain `{n}`, for the expressions below. Names are prefixed so that they
 # cannot meet the enclosing statement's variables. None aggregates: a card projects its
 # chain inside collect(), where Cypher refuses an aggregate in a subquery.
@@ -377,6 +381,9 @@ CHAIN = Label(
     },
     archivable=False,
 )
+
+# A chain is seen by whoever sees one of its steps.
+keep_visible([CHAIN.name], lambda statement, n: statement.visible_chain(n))
 
 LABELS: Mapping[str, Label] = {
     label.name: label

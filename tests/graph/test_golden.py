@@ -156,13 +156,20 @@ async def statements_of(
 
 def rendered(statements: list[tuple[str, Params]]) -> str:
     """The statements as a `.cypher` file holds them: each text, then its parameters in
-    order, one `// $name = value` line each (a value of today's date as `today`)."""
+    order, one `// $name = value` line each, temporal values written as Cypher writes them
+    (today's date as `date(today)`)."""
     today = datetime.now(UTC).date()
 
     def value(v: Any) -> str:
-        if isinstance(v, date) and not isinstance(v, datetime) and v == today:
-            return "today"
-        return json.dumps(v, default=str, ensure_ascii=False)
+        if isinstance(v, datetime):
+            return f'datetime("{v.isoformat()}")'
+        if isinstance(v, date):
+            return "date(today)" if v == today else f'date("{v.isoformat()}")'
+        if isinstance(v, list | tuple):
+            return "[" + ", ".join(value(item) for item in v) + "]"
+        if isinstance(v, dict):
+            return "{" + ", ".join(f"{key}: {value(item)}" for key, item in v.items()) + "}"
+        return json.dumps(v, ensure_ascii=False)
 
     parts = []
     for text, params in statements:

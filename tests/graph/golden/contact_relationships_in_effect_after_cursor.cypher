@@ -13,7 +13,7 @@ RETURN collect({outgoing: startNode(n4) = n1, label: CASE WHEN startNode(n4) = n
 RETURN n1 {id: n1.id, name: n1.name, `customer`: n3, `relationships`: {rows: n7, total: COUNT { (n1)-[n4:ADVISED_BY|PARTNER_OF]-() WHERE (n4.startsOn IS NULL OR n4.startsOn <= $p0) AND (n4.endsOn IS NULL OR n4.endsOn >= $p0) }, behind: EXISTS { MATCH (n1)-[n4:ADVISED_BY|PARTNER_OF]-(n5)
 MATCH (n6:RelationshipType {key: type(n4)}) WHERE (n4.startsOn IS NULL OR n4.startsOn <= $p0) AND (n4.endsOn IS NULL OR n4.endsOn >= $p0) AND ((n6.sortOrder < $p1) OR (n6.sortOrder = $p2 AND n5.name < $p3) OR (n6.sortOrder = $p4 AND n5.name = $p5 AND n4.id < $p6) OR (n6.sortOrder = $p7 AND n5.name = $p8 AND n4.id = $p9)) RETURN n4 }}} AS row, COLLECT { MATCH (catalogType:RelationshipType) WHERE catalogType.key IS NOT NULL RETURN catalogType.key } AS catalogKeys
 
-// $p0 = "2026-06-30"
+// $p0 = date("2026-06-30")
 // $p1 = 2
 // $p2 = 2
 // $p3 = "Alef"

@@ -8,7 +8,7 @@ RETURN collect({outgoing: startNode(n2) = n1, label: CASE WHEN startNode(n2) = n
 RETURN n1 {id: n1.id, name: n1.name, `relationships`: {rows: n5, total: COUNT { (n1)-[n2:ADVISED_BY|PARENT_COMPANY_OF|PARTNER_OF]-()  }}, is_linked_to_customers: EXISTS { (n1)-[n6:ADVISED_BY|PARENT_COMPANY_OF|PARTNER_OF]-(n7:Customer) WHERE n7.archivedAt IS NULL AND (n6.endsOn IS NULL OR n6.endsOn >= $p1) }, linked_customers: COLLECT { MATCH (n1)-[n8:ADVISED_BY|PARENT_COMPANY_OF|PARTNER_OF]-(n9:Customer) WHERE n9.archivedAt IS NULL AND (n8.endsOn IS NULL OR n8.endsOn >= $p2) WITH DISTINCT n9 ORDER BY n9.name, n9.id LIMIT $p3 RETURN n9 {.id, .name, kind: CASE WHEN n9:Customer THEN 'CUSTOMER' WHEN n9:Contact THEN 'CONTACT' WHEN n9:Project THEN 'PROJECT' WHEN n9:ExternalParty THEN 'EXTERNAL' END, archived: n9.archivedAt IS NOT NULL} }} AS row, COLLECT { MATCH (catalogType:RelationshipType) WHERE catalogType.key IS NOT NULL RETURN catalogType.key } AS catalogKeys
 
 // $p0 = 11
-// $p1 = today
-// $p2 = today
+// $p1 = date(today)
+// $p2 = date(today)
 // $p3 = 3
 // $p4 = "cus_1"

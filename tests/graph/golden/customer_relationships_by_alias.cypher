@@ -15,7 +15,7 @@ RETURN n1 {id: n1.id, `partners`: {rows: n5}, `all`: {rows: n9, total: COUNT { (
 
 // $p0 = 4
 // $p1 = 3
-// $p2 = today
-// $p3 = today
+// $p2 = date(today)
+// $p3 = date(today)
 // $p4 = 7
 // $p5 = "cus_1"

@@ -7,6 +7,6 @@ RETURN collect(n1 {id: n1.id, _cursor: [n1.name, n1.id], name: n1.name, linked_c
 RETURN rows, COLLECT { MATCH (catalogType:RelationshipType) WHERE catalogType.key IS NOT NULL RETURN catalogType.key } AS catalogKeys
 
 // $p0 = ["cus_1", "cus_2"]
-// $p1 = today
+// $p1 = date(today)
 // $p2 = ["cus_1", "cus_2"]
 // $p3 = 6

@@ -132,11 +132,11 @@ def _shape_of(label: Label, selections: Iterable[Selection], settings: Settings)
         elif name == "linked_counts":
             asked = {snake(f.name) for f in fields(field.selections)} & set(label.counts)
             counts = (counts or set()) | asked
-        elif (part := _PARTS.get(name)) is not None and (
-            part.labels is None or label.name in part.labels
+        elif (reader := _PARTS.get(name)) is not None and (
+            reader.labels is None or label.name in reader.labels
         ):
-            slot = (list(_PARTS).index(name), response_key(field) if part.per_alias else name)
-            parts[slot] = part.read(field, settings, parts.get(slot))
+            slot = (list(_PARTS).index(name), response_key(field) if reader.per_alias else name)
+            parts[slot] = reader.read(field, settings, parts.get(slot))
     return Shape(
         label,
         frozenset(properties),

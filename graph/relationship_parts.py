@@ -74,7 +74,7 @@ class LinkedToCustomers:
     def render(
         self, statement: Statement, n: LiteralString
     ) -> tuple[list[LiteralString], LiteralString]:
-        return [], f"is_linked_to_customers: {statement.linked_to_customers(n)}"
+        return [], f"is_linked_to_customers: {linked_to_customers(statement, n)}"
 
 
 @dataclass(frozen=True)
@@ -95,10 +95,30 @@ class LinkedCustomers:
         r, c = statement.variable(), statement.variable()
         return (
             f"COLLECT {{ MATCH ({n})-[{r}:{types}]-({c}:Customer) "
-            f"WHERE {c}.archivedAt IS NULL AND {statement.not_ended(r)} "
+            f"WHERE {c}.archivedAt IS NULL AND {_not_ended(statement, r)} "
             f"WITH DISTINCT {c} ORDER BY {c}.name, {c}.id LIMIT {statement.param(self.first)} "
             f"RETURN {party(c)} }}"
         )
+
+
+def linked_to_customers(
+    statement: Statement, n: LiteralString, ids: list[str] | None = None
+) -> LiteralString:
+    """A predicate: `n` has a link not yet ended to a live customer (one of `ids`)."""
+    types = statement.relationship_types()
+    if not types:
+        return "false"
+    r, c = statement.variable(), statement.variable()
+    among = f" AND {c}.id IN {statement.param(ids)}" if ids is not None else ""
+    return (
+        f"EXISTS {{ ({n})-[{r}:{types}]-({c}:Customer) WHERE {c}.archivedAt IS NULL"
+        f"{among} AND {_not_ended(statement, r)} }}"
+    )
+
+
+def _not_ended(statement: Statement, r: LiteralString) -> LiteralString:
+    """A predicate: relationship `r` has not ended before the statement's day."""
+    return f"({r}.endsOn IS NULL OR {r}.endsOn >= {statement.param(statement.today)})"
 
 
 def _in_effect(statement: Statement, r: LiteralString, day: date) -> LiteralString:

@@ -170,22 +170,6 @@ class Statement:
         self.uses_catalog = True
         return cypher_types(self.keys if keys is None else keys)
 
-    def linked_to_customers(self, n: LiteralString, ids: list[str] | None = None) -> LiteralString:
-        """A predicate: `n` has a link not yet ended to a live customer (one of `ids`)."""
-        types = self.relationship_types()
-        if not types:
-            return "false"
-        r, c = self.variable(), self.variable()
-        among = f" AND {c}.id IN {self.param(ids)}" if ids is not None else ""
-        return (
-            f"EXISTS {{ ({n})-[{r}:{types}]-({c}:Customer) WHERE {c}.archivedAt IS NULL"
-            f"{among} AND {self.not_ended(r)} }}"
-        )
-
-    def not_ended(self, r: LiteralString) -> LiteralString:
-        """A predicate: relationship `r` has not ended before today."""
-        return f"({r}.endsOn IS NULL OR {r}.endsOn >= {self.param(self.today)})"
-
     def _rows(
         self,
         n: LiteralString,

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import LiteralString
 
 from kesher.graph.labels import Label, Relation
+from kesher.graph.parts import keep_visible
+from kesher.graph.visibility import ITEM_LABELS
 
 # The user who wrote, logged, sent or changed it.
 _BY = Relation(target="User", pattern="({a})-[:BY]->({b}:User)", many=False, live_only=False)
@@ -157,3 +159,6 @@ ASSIGNED_USERS = Relation(
     many=True,
     live_only=False,
 )
+
+# What is written on a record is seen with the record (`kesher.graph.visibility`).
+keep_visible(ITEM_LABELS, lambda statement, n: statement.visible_item(n))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import LiteralString
 
+from kesher.graph.chain_model import CHAIN, chained_count, chained_list
 from kesher.graph.items import (
     ASSIGNED_USERS,
     ATTACHMENT,
@@ -24,6 +25,7 @@ from kesher.graph.items import (
     NOTIFICATION,
 )
 from kesher.graph.labels import Label, Relation
+from kesher.graph.parts import keep_visible
 from kesher.graph.stream import STREAM_ENTRY, stream
 
 _TIMESTAMPS: dict[str, LiteralString] = {
@@ -202,30 +204,6 @@ HAS_ATTACHMENTS: LiteralString = (
     "EXISTS {{ ({n})<-[:ON]-(:Note)<-[:ATTACHED_TO]-(:Attachment) }})"
 )
 
-# The other activities of the chain `{a}` belongs to.
-_IN_SAME_CHAIN: LiteralString = "({a})-[:IN_CHAIN]->(:Chain)<-[:IN_CHAIN]-"
-
-
-def _chained(kind: LiteralString) -> LiteralString:
-    """The other activities of one kind in the activity's chain, for a count."""
-    return (
-        _IN_SAME_CHAIN
-        + f"({{b}}:Activity {{{{kind: '{kind}'}}}}) WHERE {{b}} <> {{a}} AND {{visible}}"
-    )
-
-
-def _chained_list(kind: LiteralString) -> Relation:
-    """The other activities of one kind in the activity's chain, newest first."""
-    return Relation(
-        target="Activity",
-        pattern=_IN_SAME_CHAIN + f"({{b}}:Activity {{{{kind: '{kind}'}}}} WHERE {{b}} <> {{a}})",
-        many=True,
-        order=("startAt",),
-        descending=True,
-        live_only=False,
-    )
-
-
 ACTIVITY = Label(
     name="Activity",
     properties={
@@ -301,10 +279,10 @@ ACTIVITY = Label(
         "chain": Relation(
             target="Chain", pattern="({a})-[:IN_CHAIN]->({b}:Chain)", many=False, live_only=False
         ),
-        "linked_offers": _chained_list("OFFER"),
-        "linked_product_records": _chained_list("PRODUCT_RECORD"),
-        "linked_events": _chained_list("EVENT"),
-        "linked_tasks": _chained_list("TASK"),
+        "linked_offers": chained_list("OFFER"),
+        "linked_product_records": chained_list("PRODUCT_RECORD"),
+        "linked_events": chained_list("EVENT"),
+        "linked_tasks": chained_list("TASK"),
         "attachments": ATTACHMENTS,
         "notes": NOTES,
         "call_logs": CALL_LOGS,
@@ -313,70 +291,16 @@ ACTIVITY = Label(
         "assigned_users": ASSIGNED_USERS,
     },
     counts={
-        "offers": _chained("OFFER"),
-        "product_records": _chained("PRODUCT_RECORD"),
-        "events": _chained("EVENT"),
-        "tasks": _chained("TASK"),
+        "offers": chained_count("OFFER"),
+        "product_records": chained_count("PRODUCT_RECORD"),
+        "events": chained_count("EVENT"),
+        "tasks": chained_count("TASK"),
     },
     archivable=False,
 )
 
-# The steps of chain `{n}`, for the expressions below. Names are prefixed so that they
-# cannot meet the enclosing statement's variables. None aggregates: a card projects its
-# chain inside collect(), where Cypher refuses an aggregate in a subquery.
-_STEPS: LiteralString = "COLLECT {{ MATCH ({n})<-[:IN_CHAIN]-(chain_step:Activity) WHERE {visible} "
-_FIRST_START: LiteralString = _STEPS + "RETURN chain_step.startAt AS at ORDER BY at LIMIT 1 }}[0]"
-_LAST_START: LiteralString = (
-    _STEPS + "RETURN chain_step.startAt AS at ORDER BY at DESC LIMIT 1 }}[0]"
-)
-
-
-def _action(step: LiteralString) -> LiteralString:
-    """A chain step's summary, `step` being an expression for its node."""
-    return (
-        f"{{{{id: {step}.id, ref: {step}.ref, kind: {step}.kind, subject: {step}.subject, "
-        f"starts_at: {step}.startAt}}}}"
-    )
-
-
-_EARLIER: LiteralString = "chain_steps[chain_i - 1]"
-_LATER: LiteralString = "chain_steps[chain_i]"
-_GAP: LiteralString = f"duration.inSeconds({_EARLIER}.startAt, {_LATER}.startAt).seconds"
-# The longest wait between two steps following each other in time (the earliest of equal
-# ones), found by folding over the steps in order.
-_SLOWEST_STEP: LiteralString = (
-    "[chain_steps IN ["
-    + _STEPS
-    + "RETURN chain_step ORDER BY chain_step.startAt, chain_step.id }}] | "
-    "reduce(chain_best = null, chain_i IN range(1, size(chain_steps) - 1) | "
-    f"CASE WHEN chain_best IS NULL OR {_GAP} > chain_best.gap_seconds "
-    f"THEN {{{{gap_seconds: {_GAP}, earlier: {_action(_EARLIER)}, later: {_action(_LATER)}}}}} "
-    "ELSE chain_best END)][0]"
-)
-
-# A chain of activities: those joined by FOLLOWS, each with an IN_CHAIN edge to it.
-CHAIN = Label(
-    name="Chain",
-    properties={
-        "created_at": "createdAt",
-        "steps": "COUNT {{ ({n})<-[:IN_CHAIN]-(chain_step:Activity) WHERE {visible} }}",
-        "started_at": _FIRST_START,
-        "last_at": _LAST_START,
-        "duration_seconds": f"duration.inSeconds({_FIRST_START}, {_LAST_START}).seconds",
-        "slowest_step": _SLOWEST_STEP,
-    },
-    relations={
-        "actions": Relation(
-            target="Activity",
-            pattern="({b}:Activity)-[:IN_CHAIN]->({a})",
-            many=True,
-            order=("startAt",),
-            descending=True,
-            live_only=False,
-        ),
-    },
-    archivable=False,
-)
+# An activity is seen by whoever sees the calendar of its owner or of a participant.
+keep_visible([ACTIVITY.name], lambda statement, n: statement.visible(n))
 
 LABELS: Mapping[str, Label] = {
     label.name: label

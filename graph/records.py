@@ -18,6 +18,7 @@ from kesher.graph.errors import Archived, Closed, Conflict, Forbidden, NotFound
 from kesher.graph.events import Revoked, emit
 from kesher.graph.labels import Label
 from kesher.graph.parties import find_party
+from kesher.graph.relationship_parts import linked_to_customers
 from kesher.graph.shapes import Page, Search, Shape
 from kesher.graph.statement import Statement
 from kesher.graph.visibility import CANNOT_CHANGE, Audience
@@ -167,10 +168,10 @@ def record_conditions(
         ids = statement.param(list(where.customer_ids))
         conditions.append(f"EXISTS {{ ({n})-[:WORKS_AT|FOR]->(c:Customer) WHERE c.id IN {ids} }}")
     if where.linked_to_customers is not None:
-        linked = statement.linked_to_customers(n)
+        linked = linked_to_customers(statement, n)
         conditions.append(linked if where.linked_to_customers else f"NOT {linked}")
     if where.linked_customer_ids:
-        conditions.append(statement.linked_to_customers(n, list(where.linked_customer_ids)))
+        conditions.append(linked_to_customers(statement, n, list(where.linked_customer_ids)))
     if where.created_after is not None:
         conditions.append(f"{n}.createdAt >= {statement.param(where.created_after)}")
     if where.created_before is not None:

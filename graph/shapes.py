@@ -1,13 +1,14 @@
 """The shape of an answer, as resolvers describe it and `kesher.graph.statement` renders
-it: which properties, relations, pages, counts and facets a statement returns."""
+it: which properties, relations, pages, counts, facets and features' parts a statement
+returns."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, LiteralString
 
 from kesher.graph.labels import Label, Relation
+from kesher.graph.parts import Part
 
 
 @dataclass(frozen=True)
@@ -64,17 +65,6 @@ class Facet:
 
 
 @dataclass(frozen=True)
-class RelationshipList:
-    """A record's relationships as its card lists them: in catalog order, then by the
-    other party's name. The answer goes under `key` (the response alias)."""
-
-    key: str
-    page: Page
-    type_keys: frozenset[str] | None = None
-    in_effect_on: date | None = None
-
-
-@dataclass(frozen=True)
 class Shape:
     label: Label
     fields: frozenset[str] = frozenset()
@@ -82,10 +72,10 @@ class Shape:
     counts: frozenset[str] | None = None
     """The degree counts asked for; None when `linkedCounts` is not selected (an empty set
     when it is, with only `__typename` under it)."""
-    relationships: tuple[RelationshipList, ...] = ()
-    is_linked_to_customers: bool = False
-    linked_customers: int | None = None
     facets: tuple[Facet, ...] = ()
+    parts: tuple[Part, ...] = ()
+    """What features add to the node's answer (`kesher.graph.parts`), in the order they
+    are rendered."""
 
 
 @dataclass(frozen=True)

@@ -15,17 +15,9 @@ from typing import Any, LiteralString
 
 from kesher.graph.catalog import CATALOG_KEYS, cypher_types
 from kesher.graph.labels import Label
-from kesher.graph.parties import party, seen_from
-from kesher.graph.shapes import (
-    Link,
-    Page,
-    RelationshipList,
-    Search,
-    Shape,
-    SortKey,
-)
+from kesher.graph.parts import visibility_rule
+from kesher.graph.shapes import Link, Page, Search, Shape, SortKey
 from kesher.graph.visibility import (
-    ITEM_LABELS,
     Audience,
     changes_activity,
     sees_activity,
@@ -84,20 +76,14 @@ class Statement:
         return self._viewer
 
     def visibility_conditions(self, n: LiteralString, label: Label) -> list[LiteralString]:
-        """The condition that keeps out of a list of `label` the activities the audience
-        may not see, and the notes, files, calls, e-mails, audit lines and chains that are
-        seen only with such activities: none when the label holds none of these."""
+        """The condition that keeps out of a list of `label` what the audience may not
+        see, by the rule the label's feature registered (`kesher.graph.parts`): the
+        activities, and the notes, files, calls, e-mails, audit lines and chains seen only
+        with them. None when the label has no rule."""
         if self.audience is None or self.audience.admin:
             return []
-        if label.name == "Activity":
-            return [self.visible(n)]
-        if label.name in ITEM_LABELS:
-            return [self.visible_item(n)]
-        if label.name == "Chain":
-            return [sees_chain(n, self._viewer_param(), self.variable(), self.variable())]
-        if "Activity" in label.facets.values():
-            return [f"(NOT {n}:Activity OR {self.visible(n)})"]
-        return []
+        rule = visibility_rule(label.name)
+        return [rule(self, n)] if rule is not None else []
 
     def visible_item(self, n: LiteralString) -> LiteralString:
         """A predicate: the audience may see note, file, call log, e-mail or audit line
@@ -105,6 +91,12 @@ class Statement:
         if self.audience is None or self.audience.admin:
             return "true"
         return sees_item(n, self._viewer_param(), self.variable(), self.variable())
+
+    def visible_chain(self, n: LiteralString) -> LiteralString:
+        """A predicate: the audience may see chain `n`, one of whose steps they may see."""
+        if self.audience is None or self.audience.admin:
+            return "true"
+        return sees_chain(n, self._viewer_param(), self.variable(), self.variable())
 
     def card(
         self, shape: Shape, record_id: str, key: LiteralString = "id", checked: bool = True
@@ -165,7 +157,7 @@ class Statement:
         rows = self._rows(n, shape, page, source, where, carried=("score",) if search else ())
         returned: LiteralString = "RETURN rows" + (", total" if page.total else "")
         if page.behind and page.cursor is not None:
-            returned += ", " + self._behind(n, page, source, where) + " AS behind"
+            returned += ", " + self.behind(n, page, source, where) + " AS behind"
         return _lines(total, rows, returned + self.catalog())
 
     def catalog(self) -> LiteralString:
@@ -177,28 +169,6 @@ class Statement:
         """`A|B` for the catalog's keys (or these of them); empty when none is known."""
         self.uses_catalog = True
         return cypher_types(self.keys if keys is None else keys)
-
-    def linked_to_customers(self, n: LiteralString, ids: list[str] | None = None) -> LiteralString:
-        """A predicate: `n` has a link not yet ended to a live customer (one of `ids`)."""
-        types = self.relationship_types()
-        if not types:
-            return "false"
-        r, c = self.variable(), self.variable()
-        among = f" AND {c}.id IN {self.param(ids)}" if ids is not None else ""
-        return (
-            f"EXISTS {{ ({n})-[{r}:{types}]-({c}:Customer) WHERE {c}.archivedAt IS NULL"
-            f"{among} AND {self._not_ended(r)} }}"
-        )
-
-    def _not_ended(self, r: LiteralString) -> LiteralString:
-        return f"({r}.endsOn IS NULL OR {r}.endsOn >= {self.param(self.today)})"
-
-    def _in_effect(self, r: LiteralString, day: date) -> LiteralString:
-        d = self.param(day)
-        return (
-            f"({r}.startsOn IS NULL OR {r}.startsOn <= {d}) AND "
-            f"({r}.endsOn IS NULL OR {r}.endsOn >= {d})"
-        )
 
     def _rows(
         self,
@@ -214,8 +184,8 @@ class Statement:
         keys = page.keys
         conditions = list(where)
         if page.cursor is not None:
-            conditions.append(self._keyset(n, keys, page.cursor, page.backward))
-        order = ", ".join(_sort(n, key, page.backward) for key in keys)
+            conditions.append(self.keyset(n, keys, page.cursor, page.backward))
+        order = ", ".join(sort_term(n, key, page.backward) for key in keys)
         cursor = ", ".join(key.expression.format(n=n) for key in keys)
         subqueries, projection = self._projection(n, shape, extra=f"_cursor: [{cursor}]")
         kept = ", ".join((n, *carried))
@@ -230,7 +200,7 @@ class Statement:
             "}",
         )
 
-    def _keyset(
+    def keyset(
         self,
         n: LiteralString,
         keys: tuple[SortKey, ...],
@@ -258,7 +228,7 @@ class Statement:
             alternatives.append("(" + " AND ".join(same) + ")")
         return "(" + " OR ".join(alternatives) + ")"
 
-    def _behind(
+    def behind(
         self,
         n: LiteralString,
         page: Page,
@@ -269,7 +239,7 @@ class Statement:
         """Whether a row lies behind the page's cursor (its own row, or one on the far side
         of it): an EXISTS that stops at the first one found."""
         assert page.cursor is not None
-        beyond = self._keyset(
+        beyond = self.keyset(
             n, keys or page.keys, page.cursor, backward=not page.backward, inclusive=True
         )
         # The RETURN keeps a full-text search's CALL from standing alone, which WHERE may not.
@@ -293,21 +263,16 @@ class Statement:
             value, subquery = self._link(n, link)
             subqueries.append(subquery)
             entries.append(f"`{link.key}`: {value}")
-        for relationships in shape.relationships:
-            value, subquery = self._relationships(n, relationships)
-            if subquery:
-                subqueries.append(subquery)
-            entries.append(f"`{relationships.key}`: {value}")
         for facet in shape.facets:
             inner, value = self._projection(n, facet.shape)
             subqueries += inner
             entries.append(
                 f"`{facet.key}`: CASE WHEN {n}:{facet.shape.label.name} THEN {value} END"
             )
-        if shape.is_linked_to_customers:
-            entries.append(f"is_linked_to_customers: {self.linked_to_customers(n)}")
-        if shape.linked_customers is not None:
-            entries.append(f"linked_customers: {self._linked_customers(n, shape.linked_customers)}")
+        for part in shape.parts:
+            inner, entry = part.render(self, n)
+            subqueries += inner
+            entries.append(entry)
         if shape.counts is not None:
             counts = ", ".join(
                 f"{name}: COUNT {{ {self._count(label.counts[name], n)} }}"
@@ -359,58 +324,11 @@ class Statement:
         if page.total:
             extra = f", total: COUNT {{ MATCH {pattern}{_where(where, prefix=' WHERE ')} }}"
         if page.behind and page.cursor is not None:
-            extra += ", behind: " + self._behind(b, page, f"MATCH {pattern}", where)
+            extra += ", behind: " + self.behind(b, page, f"MATCH {pattern}", where)
         return f"{{rows: {value}{extra}}}", rows
 
-    def _relationships(
-        self, n: LiteralString, part: RelationshipList
-    ) -> tuple[LiteralString, LiteralString]:
-        """The value of a card's relationship list, and the subquery that makes it."""
-        types = self.relationship_types(part.type_keys)
-        if not types:
-            return "{rows: []" + (", total: 0}" if part.page.total else "}"), ""
-        r, o, t, value = self.variable(), self.variable(), self.variable(), self.variable()
-        page = part.page
-        conditions: list[LiteralString] = []
-        if part.in_effect_on is not None:
-            conditions.append(self._in_effect(r, part.in_effect_on))
-        extra: LiteralString = ""
-        if page.total:
-            extra = f", total: COUNT {{ ({n})-[{r}:{types}]-() {_where(conditions)} }}"
-        keys = (SortKey(f"{t}.sortOrder"), SortKey(f"{o}.name"), SortKey(f"{r}.id"))
-        source = _lines(
-            f"MATCH ({n})-[{r}:{types}]-({o})", f"MATCH ({t}:RelationshipType {{key: type({r})}})"
-        )
-        if page.behind and page.cursor is not None:
-            extra += ", behind: " + self._behind(r, page, source, conditions, keys)
-        if page.cursor is not None:
-            conditions.append(self._keyset(n, keys, page.cursor, page.backward))
-        cursor = ", ".join(key.expression for key in keys)
-        order = ", ".join(_sort(n, key, page.backward) for key in keys)
-        row = seen_from(n, r, o, t, extra=f"_cursor: [{cursor}]")
-        return f"{{rows: {value}{extra}}}", _lines(
-            f"CALL ({n}) {{",
-            source,
-            _where(conditions),
-            f"WITH {n}, {r}, {o}, {t} ORDER BY {order} LIMIT {self.param(page.size + 1)}",
-            f"RETURN collect({row}) AS {value}",
-            "}",
-        )
 
-    def _linked_customers(self, n: LiteralString, first: int) -> LiteralString:
-        types = self.relationship_types()
-        if not types:
-            return "[]"
-        r, c = self.variable(), self.variable()
-        return (
-            f"COLLECT {{ MATCH ({n})-[{r}:{types}]-({c}:Customer) "
-            f"WHERE {c}.archivedAt IS NULL AND {self._not_ended(r)} "
-            f"WITH DISTINCT {c} ORDER BY {c}.name, {c}.id LIMIT {self.param(first)} "
-            f"RETURN {party(c)} }}"
-        )
-
-
-def _sort(n: LiteralString, key: SortKey, backward: bool = False) -> LiteralString:
+def sort_term(n: LiteralString, key: SortKey, backward: bool = False) -> LiteralString:
     """An ORDER BY term; a backward page reads its list the other way round."""
     return key.expression.format(n=n) + (" DESC" if key.descending != backward else "")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import LiteralString
 
 from kesher.graph.labels import Label, Relation
+from kesher.graph.parts import keep_visible
 
 # What an entry is, as the API's StreamKind names it.
 KIND: LiteralString = (
@@ -55,6 +56,13 @@ STREAM_ENTRY = Label(
         "attachment": "Attachment",
     },
     archivable=False,
+)
+
+# An entry that is an activity is seen as the activity is; the others by their own label's
+# rule, which their facets apply.
+keep_visible(
+    [STREAM_ENTRY.name],
+    lambda statement, n: f"(NOT {n}:Activity OR {statement.visible(n)})",
 )
 
 _ITEMS: LiteralString = "Note|CallLog|Email|AuditLine|Attachment"

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
-from dataclasses import replace
-from datetime import date
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
-from kesher.codes import Code
-from kesher.graph.catalog import InvalidKey, check_key
 from kesher.graph.labels import Label
 from kesher.graph.model import LABELS
-from kesher.graph.shapes import Facet, Link, Page, RelationshipList, Shape, SortKey
-from kesher.resolvers.errors import ClientError
-from kesher.resolvers.pagination import order_of, page_of, page_size
+from kesher.graph.parts import Part
+from kesher.graph.shapes import Facet, Link, Page, Shape, SortKey
+from kesher.resolvers.pagination import order_of, page_of
 from kesher.resolvers.selected import snake
 from kesher.settings import Settings
 
@@ -74,14 +71,41 @@ def shape_of(label: Label, selections: Iterable[Selection], settings: Settings) 
     return shape
 
 
+PartReader = Callable[[SelectedField, Settings, Part | None], Part]
+"""Reads a selected field into the part that renders it, given the part already read for
+the same answer (another selection of the field merged into it), if any."""
+
+
+@dataclass(frozen=True)
+class _FieldPart:
+    labels: frozenset[str] | None
+    read: PartReader
+    per_alias: bool
+
+
+# The fields features answer with parts (`kesher.graph.parts`), by their snake_case names,
+# in the order their parts are rendered.
+_PARTS: dict[str, _FieldPart] = {}
+
+
+def read_as_part(
+    name: str, read: PartReader, labels: Iterable[str] | None = None, per_alias: bool = False
+) -> None:
+    """Registers how a feature reads field `name` (snake_case) of nodes of `labels` (of
+    any label when None) into a part of the shape. A field read `per_alias` is answered
+    once per response key; otherwise every selection of it merges into one part, which the
+    answer holds under the field's own name."""
+    if name in _PARTS:
+        raise ValueError(f"the field {name} is already read as a part")
+    _PARTS[name] = _FieldPart(frozenset(labels) if labels is not None else None, read, per_alias)
+
+
 def _shape_of(label: Label, selections: Iterable[Selection], settings: Settings) -> Shape:
     properties: set[str] = set()
     links: list[Link] = []
     counts: set[str] | None = None
-    relationships: list[RelationshipList] = []
-    is_linked = False
-    linked_customers: int | None = None
     facets: list[Facet] = []
+    parts: dict[tuple[int, str], Part] = {}
     for field in fields(selections):
         name = snake(field.name)
         if name in label.properties:
@@ -108,65 +132,19 @@ def _shape_of(label: Label, selections: Iterable[Selection], settings: Settings)
         elif name == "linked_counts":
             asked = {snake(f.name) for f in fields(field.selections)} & set(label.counts)
             counts = (counts or set()) | asked
-        elif name == "relationships" and label.name in RELATABLE:
-            relationships.append(relationship_list(field, settings))
-        elif name == "is_linked_to_customers":
-            is_linked = True
-        elif name == "linked_customers":
-            first = linked_customers_first(field.arguments.get("first"), settings)
-            linked_customers = max(first, linked_customers or 0)
+        elif (reader := _PARTS.get(name)) is not None and (
+            reader.labels is None or label.name in reader.labels
+        ):
+            slot = (list(_PARTS).index(name), response_key(field) if reader.per_alias else name)
+            parts[slot] = reader.read(field, settings, parts.get(slot))
     return Shape(
         label,
         frozenset(properties),
         tuple(links),
         frozenset(counts) if counts is not None else None,
-        tuple(relationships),
-        is_linked,
-        linked_customers,
         tuple(facets),
+        tuple(part for _, part in sorted(parts.items(), key=lambda item: item[0][0])),
     )
-
-
-RELATABLE = frozenset({"Customer", "Contact", "Project"})
-
-# A card lists relationships in catalog order, then by the other party's name.
-RELATIONSHIP_ORDER = "CATALOG_ORDER"
-RELATIONSHIP_KEYS = (SortKey("sortOrder"), SortKey("name"))
-
-
-def relationship_page(arguments: dict[str, Any], settings: Settings) -> Page:
-    return paged(arguments, settings, RELATIONSHIP_ORDER, RELATIONSHIP_KEYS)
-
-
-def relationship_list(field: SelectedField, settings: Settings) -> RelationshipList:
-    arguments = field.arguments
-    page = counted(relationship_page(arguments, settings), field.selections)
-    type_keys = arguments.get("typeKeys")
-    if type_keys is not None:
-        try:
-            type_keys = [check_key(key) for key in type_keys]
-        except InvalidKey as error:
-            raise ClientError(
-                f"typeKeys: {error}", code=Code.INVALID_INPUT, field="typeKeys"
-            ) from error
-    in_effect_on = arguments.get("inEffectOn")
-    if isinstance(in_effect_on, str):
-        try:
-            in_effect_on = date.fromisoformat(in_effect_on)
-        except ValueError as error:
-            raise ClientError(
-                "inEffectOn: not a date (YYYY-MM-DD).", code=Code.INVALID_INPUT, field="inEffectOn"
-            ) from error
-    return RelationshipList(
-        key=response_key(field),
-        page=page,
-        type_keys=frozenset(type_keys) if type_keys is not None else None,
-        in_effect_on=in_effect_on,
-    )
-
-
-def linked_customers_first(value: Any, settings: Settings) -> int:
-    return page_size(_int(value), settings.default_page_size, settings.max_page_size)
 
 
 def _plain(value: Any) -> Any:
@@ -176,7 +154,7 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
 
 
-def _int(value: Any) -> int | None:
+def int_argument(value: Any) -> int | None:
     # Literals in the document arrive as text; validation has already checked the type.
     return int(value) if isinstance(value, str) else value
 
@@ -186,9 +164,9 @@ def paged(
 ) -> Page:
     """The page a connection's `first`/`after` or `last`/`before` ask for."""
     return page_of(
-        first=_int(arguments.get("first")),
+        first=int_argument(arguments.get("first")),
         after=arguments.get("after"),
-        last=_int(arguments.get("last")),
+        last=int_argument(arguments.get("last")),
         before=arguments.get("before"),
         order_name=order_name,
         order=order,

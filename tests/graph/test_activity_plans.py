@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from neo4j import Driver
 
 from kesher.graph.activity_list import ActivityFilter, activity_conditions
+from kesher.graph.chain_model import CHAIN
 from kesher.graph.constraints import STATEMENTS
-from kesher.graph.model import ACTIVITY, CHAIN
+from kesher.graph.model import ACTIVITY
 from kesher.graph.shapes import Link, Page, Shape, SortKey
 from kesher.graph.statement import Statement
 from tests.graph.test_relation_map import plan_of

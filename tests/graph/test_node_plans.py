@@ -6,7 +6,8 @@ from neo4j import Driver
 
 from kesher.graph.model import CONTACT, CUSTOMER
 from kesher.graph.nodes import Wanted, nodes_statement
-from kesher.graph.shapes import Page, RelationshipList, Shape
+from kesher.graph.relationship_parts import RelationshipList
+from kesher.graph.shapes import Page, Shape
 from kesher.graph.visibility import Audience
 from tests.graph.test_relation_map import KEYS, assert_seeks_and_no_scans, plan_of, seeded
 
@@ -18,7 +19,7 @@ WANTED = Wanted(
             Shape(
                 CUSTOMER,
                 frozenset({"name"}),
-                relationships=(RelationshipList("links", Page(size=5, order=())),),
+                parts=(RelationshipList("links", Page(size=5, order=())),),
             ),
             ("cus_1", "cus_2", "cus_nothing"),
         ),

@@ -11,7 +11,8 @@ from neo4j import Driver
 from kesher.graph.constraints import STATEMENTS
 from kesher.graph.model import CUSTOMER
 from kesher.graph.relation_map import MapRequest, Walk, map_statement, path_statement
-from kesher.graph.shapes import Page, RelationshipList, Shape
+from kesher.graph.relationship_parts import LinkedCustomers, LinkedToCustomers, RelationshipList
+from kesher.graph.shapes import Page, Shape
 from kesher.graph.statement import Statement
 
 KEYS = frozenset({"PARTNER_OF", "ADVISOR"})
@@ -112,9 +113,11 @@ def test_card_with_relationships_seeks_the_record(seeded: Driver) -> None:
     shape = Shape(
         CUSTOMER,
         frozenset({"name"}),
-        relationships=(RelationshipList("relationships", Page(size=20, order=(), total=True)),),
-        is_linked_to_customers=True,
-        linked_customers=20,
+        parts=(
+            RelationshipList("relationships", Page(size=20, order=(), total=True)),
+            LinkedToCustomers(),
+            LinkedCustomers(20),
+        ),
     )
     text = statement.card(shape, "cus_3")
     plan = plan_of(seeded, text, statement.params)

@@ -60,7 +60,7 @@ def test_values_are_parameters_never_text() -> None:
 def test_keyset_predicate_follows_each_key_direction() -> None:
     statement = Statement(audience=None)
     keys = (SortKey("{n}.createdAt", descending=True), SortKey("{n}.id"))
-    text = statement._keyset("n", keys, ("t", "id"))
+    text = statement.keyset("n", keys, ("t", "id"))
     assert text == "((n.createdAt < $p0) OR (n.createdAt = $p1 AND n.id > $p2))"
 
 
@@ -200,10 +200,10 @@ def test_a_backward_page_of_a_list_reads_the_name_index_the_other_way(seeded: Dr
 
 def test_keyset_predicates_turn_round_for_backward_pages_and_take_the_cursor_when_asked() -> None:
     keys = (SortKey("{n}.createdAt", descending=True), SortKey("{n}.id"))
-    assert Statement(audience=None)._keyset("n", keys, ("t", "id"), backward=True) == (
+    assert Statement(audience=None).keyset("n", keys, ("t", "id"), backward=True) == (
         "((n.createdAt > $p0) OR (n.createdAt = $p1 AND n.id < $p2))"
     )
-    assert Statement(audience=None)._keyset("n", keys, ("t", "id"), inclusive=True) == (
+    assert Statement(audience=None).keyset("n", keys, ("t", "id"), inclusive=True) == (
         "((n.createdAt < $p0) OR (n.createdAt = $p1 AND n.id > $p2) "
         "OR (n.createdAt = $p3 AND n.id = $p4))"
     )

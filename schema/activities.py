@@ -11,6 +11,7 @@ import strawberry
 from kesher.resolvers import records as record_resolvers
 from kesher.schema.activity_catalogs import ActivityStatus, ActivityType
 from kesher.schema.attachments import attached
+from kesher.schema.call_logs import called
 from kesher.schema.chains import ActivityCounts, Chain, chained
 from kesher.schema.common import (
     Before,
@@ -21,7 +22,7 @@ from kesher.schema.common import (
     Row,
     connection_field,
 )
-from kesher.schema.items import assigned, called, mailed
+from kesher.schema.items import assigned, mailed
 from kesher.schema.node import Node
 from kesher.schema.notes import noted
 from kesher.schema.records import Contact, Customer, User

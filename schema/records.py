@@ -9,6 +9,7 @@ import strawberry
 
 from kesher.resolvers import records, relationships
 from kesher.schema.attachments import attached
+from kesher.schema.call_logs import called
 from kesher.schema.common import (
     Before,
     Connection,
@@ -19,7 +20,7 @@ from kesher.schema.common import (
     Role,
     Row,
 )
-from kesher.schema.items import assigned, called, mailed
+from kesher.schema.items import assigned, mailed
 from kesher.schema.node import Node
 from kesher.schema.notes import noted
 from kesher.schema.relationships import CardRelationship, RelatedParty

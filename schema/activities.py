@@ -13,13 +13,13 @@ from kesher.schema.attachments import attached
 from kesher.schema.call_logs import called
 from kesher.schema.chains import ActivityCounts, Chain, chained
 from kesher.schema.common import (
-    MutationError,
     Row,
     connection_field,
 )
 from kesher.schema.items import assigned, mailed
 from kesher.schema.node import Node
 from kesher.schema.notes import noted
+from kesher.schema.payloads import Payload, payload_union
 from kesher.schema.records import Contact, Customer, User
 from kesher.schema.stream import streamed
 
@@ -220,15 +220,13 @@ class UpdateActivityInput:
     )
 
 
+@payload_union("The saved activity, or why nothing changed.")
 @strawberry.type(description="The activity as saved.")
 class ActivitySuccess:
     activity: Row = strawberry.field(graphql_type=Activity, description="The activity.")
 
 
-ActivityPayload = Annotated[
-    ActivitySuccess | MutationError,
-    strawberry.union("ActivityPayload", description="The saved activity, or why nothing changed."),
-]
+ActivityPayload = Payload[ActivitySuccess]
 
 
 @strawberry.enum(

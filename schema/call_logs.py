@@ -10,8 +10,9 @@ import strawberry
 
 from kesher.resolvers import calls
 from kesher.resolvers.errors import Refusal
-from kesher.schema.common import Info, MutationError, Row, connection_field, error_of, followed
+from kesher.schema.common import Info, Row, connection_field, error_of, followed
 from kesher.schema.node import Node
+from kesher.schema.payloads import Payload, payload_union
 from kesher.schema.permissions import IsAuthenticated
 from kesher.schema.root_fields import saved_record
 
@@ -58,15 +59,13 @@ def called(label: str) -> Any:
     return connection_field(f"{label}.call_logs", "Calls logged on it, newest first.", CallLog)
 
 
+@payload_union("The call log, or why nothing changed.")
 @strawberry.type(description="The call as logged.")
 class CallLogSuccess:
     call_log: Row = strawberry.field(graphql_type=CallLog, description="The call log.")
 
 
-CallLogPayload = Annotated[
-    CallLogSuccess | MutationError,
-    strawberry.union("CallLogPayload", description="The call log, or why nothing changed."),
-]
+CallLogPayload = Payload[CallLogSuccess]
 
 
 @strawberry.type(description="Logging calls from a card.")

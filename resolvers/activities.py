@@ -27,9 +27,10 @@ from kesher.resolvers import inputs, recurrence
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError, Refusal, validate
 from kesher.resolvers.pagination import ORDERS, connection
-from kesher.resolvers.records import audience, search_text, viewer_id, write
+from kesher.resolvers.records import audience, search_text
 from kesher.resolvers.selection import child, connection_shape, shape_of
 from kesher.resolvers.time_zones import zone_problem
+from kesher.resolvers.writes import viewer_id, write
 
 PREFIX = "act"
 TIME_FIELDS = ("starts_at", "ends_at", "due_at", "all_day", "time_zone")

@@ -15,7 +15,7 @@ from kesher.graph.errors import GraphError
 from kesher.resolvers import inputs
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import Refusal, validate
-from kesher.resolvers.records import viewer_id, write
+from kesher.resolvers.writes import viewer_id, write
 
 __all__ = ["ACTIVITY_STATUSES", "ACTIVITY_TYPES", "define", "entries", "remove", "reorder"]
 

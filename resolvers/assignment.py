@@ -29,8 +29,9 @@ from kesher.graph.model import ACTIVITY, CUSTOMER, USER
 from kesher.resolvers import mail
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import Refusal
-from kesher.resolvers.records import audience, viewer_id, write
+from kesher.resolvers.records import audience
 from kesher.resolvers.selection import child, shape_of
+from kesher.resolvers.writes import viewer_id, write
 
 logger = logging.getLogger("kesher.assignment")
 

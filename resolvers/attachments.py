@@ -34,8 +34,9 @@ from kesher.graph.driver import Graph, Row
 from kesher.graph.items import ATTACHMENT
 from kesher.resolvers.context import Context, Viewer
 from kesher.resolvers.errors import Refusal
-from kesher.resolvers.records import audience, audience_of, viewer_id, write
+from kesher.resolvers.records import audience, audience_of
 from kesher.resolvers.selection import shape_of
+from kesher.resolvers.writes import viewer_id, write
 
 logger = logging.getLogger("kesher.attachments")
 

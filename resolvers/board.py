@@ -21,8 +21,9 @@ from kesher.resolvers.activities import activity_filter
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError, Refusal
 from kesher.resolvers.pagination import page_size
-from kesher.resolvers.records import audience, record_filter, viewer_id, write
+from kesher.resolvers.records import audience, record_filter
 from kesher.resolvers.selection import child, shape_of
+from kesher.resolvers.writes import viewer_id, write
 
 DEFAULT_FIRST = 10
 

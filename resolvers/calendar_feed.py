@@ -24,7 +24,7 @@ from kesher.graph.visibility import Audience
 from kesher.resolvers.calendar import SERIES_FIELDS
 from kesher.resolvers.context import Context, Role
 from kesher.resolvers.errors import Refusal
-from kesher.resolvers.records import viewer_id, write
+from kesher.resolvers.writes import viewer_id, write
 
 PAST = timedelta(days=180)
 FUTURE = timedelta(days=400)

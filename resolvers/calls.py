@@ -19,8 +19,9 @@ from kesher.graph.items import CALL_LOG
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import Refusal, validate
 from kesher.resolvers.inputs import Input
-from kesher.resolvers.records import audience, viewer_id, write
+from kesher.resolvers.records import audience
 from kesher.resolvers.selection import shape_of
+from kesher.resolvers.writes import viewer_id, write
 
 MAX_SUMMARY_LENGTH = 10_000
 MAX_DURATION_SECONDS = 86_400

@@ -14,8 +14,9 @@ from kesher.graph.driver import Row
 from kesher.graph.model import ACTIVITY
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError, Refusal
-from kesher.resolvers.records import audience, viewer_id, write
+from kesher.resolvers.records import audience
 from kesher.resolvers.selection import shape_of
+from kesher.resolvers.writes import viewer_id, write
 
 MAX_REF_LENGTH = 40
 

@@ -21,8 +21,9 @@ from kesher.resolvers import mail
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.mail import BadInput
-from kesher.resolvers.records import audience, viewer_id, write
+from kesher.resolvers.records import audience
 from kesher.resolvers.selection import shape_of
+from kesher.resolvers.writes import viewer_id, write
 
 # How far ahead of the server's clock a logged e-mail's time may be (clocks differ a bit).
 FUTURE_SLACK = timedelta(minutes=5)

@@ -26,7 +26,7 @@ from kesher.resolvers.errors import Refusal
 from kesher.resolvers.import_files import CsvFile, FileRefused
 from kesher.resolvers.import_rows import Report
 from kesher.resolvers.imports import IMPORT_KINDS, ImportKind, parse, run_import
-from kesher.resolvers.records import viewer_id
+from kesher.resolvers.writes import viewer_id
 
 logger = logging.getLogger("kesher.imports")
 

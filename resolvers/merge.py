@@ -15,8 +15,9 @@ from kesher.graph.driver import Row
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError, Refusal
 from kesher.resolvers.pagination import decode_cursor, encode_cursor, page_size
-from kesher.resolvers.records import Kind, audience, viewer_id, write
+from kesher.resolvers.records import Kind, audience
 from kesher.resolvers.selection import shape_of
+from kesher.resolvers.writes import viewer_id, write
 
 
 async def merge(

@@ -17,8 +17,9 @@ from kesher.graph.items import NOTE, NOTIFICATION
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.pagination import ORDERS, connection
-from kesher.resolvers.records import audience, viewer_id, write
+from kesher.resolvers.records import audience
 from kesher.resolvers.selection import connection_shape, shape_of
+from kesher.resolvers.writes import viewer_id, write
 
 MAX_TEXT_LENGTH = 10_000
 MAX_FILES = 20

@@ -20,8 +20,9 @@ from kesher.graph.model import ACTIVITY
 from kesher.resolvers import recurrence
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import Refusal
-from kesher.resolvers.records import audience, viewer_id, write
+from kesher.resolvers.records import audience
 from kesher.resolvers.selection import shape_of
+from kesher.resolvers.writes import viewer_id, write
 
 
 @dataclass(frozen=True)

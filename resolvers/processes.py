@@ -24,8 +24,9 @@ from kesher.resolvers import inputs
 from kesher.resolvers.activities import PREFIX, TIME_FIELDS, schedule
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import Refusal, validate
-from kesher.resolvers.records import audience, record_filter, viewer_id, write
+from kesher.resolvers.records import audience, record_filter
 from kesher.resolvers.selection import child, shape_of
+from kesher.resolvers.writes import viewer_id, write
 
 TEMPLATE = "template"
 

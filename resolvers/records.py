@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,6 @@ from strawberry.types.nodes import SelectedField, Selection
 from kesher.codes import Code
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Row
-from kesher.graph.errors import GraphError
 from kesher.graph.labels import Label
 from kesher.graph.model import CONTACT, CUSTOMER, LABELS, PROJECT, USER
 from kesher.graph.records import RecordFilter
@@ -26,6 +25,7 @@ from kesher.resolvers.context import Context, Role, Viewer
 from kesher.resolvers.errors import ClientError, Refusal, validate
 from kesher.resolvers.pagination import ORDERS, connection, order_of, page_of
 from kesher.resolvers.selection import connection_shape, shape_of
+from kesher.resolvers.writes import viewer_id, write
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,6 @@ CUSTOMERS = Kind(CUSTOMER, "cus", inputs.CustomerCreate, inputs.CustomerUpdate, 
 CONTACTS = Kind(CONTACT, "con", inputs.ContactCreate, inputs.ContactUpdate, ("customerId",))
 PROJECTS = Kind(PROJECT, "prj", inputs.ProjectCreate, inputs.ProjectUpdate, ("customerId",))
 USERS = Kind(USER, "usr", inputs.UserCreate, inputs.UserUpdate)
-
-
-def viewer_id(context: Context) -> str:
-    if context.viewer is None:  # permission classes run first; this guards direct calls
-        raise ClientError("Sign in first.", code=Code.UNAUTHENTICATED)
-    return context.viewer.id
 
 
 def audience(context: Context) -> Audience:
@@ -242,19 +236,6 @@ async def deactivate_user(
         return await graph_records.card_in(context.graph, tx, audience(context), shape, user_id)
 
     return await write(context, work)
-
-
-async def write(
-    context: Context, work: Callable[[AsyncManagedTransaction], Awaitable[Row | None]]
-) -> Row | Refusal:
-    """Runs a mutation's work in one write transaction; a refusal becomes a `Refusal`."""
-    try:
-        row: Row | None = await context.graph.write(work)
-    except GraphError as error:
-        return Refusal.of(error)
-    if row is None:
-        return Refusal(Code.NOT_FOUND, "id: no such record.", "id")
-    return row
 
 
 async def split(

@@ -23,8 +23,9 @@ from kesher.resolvers import inputs
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import ClientError, Refusal, validate
 from kesher.resolvers.pagination import connection
-from kesher.resolvers.records import CUSTOMERS, split, viewer_id, write
+from kesher.resolvers.records import CUSTOMERS, split
 from kesher.resolvers.relationship_fields import RELATIONSHIP_ORDER, relationship_page
+from kesher.resolvers.writes import viewer_id, write
 
 # The API's names for record kinds and the graph's labels.
 LABELS: Mapping[str, LiteralString] = {

@@ -20,8 +20,9 @@ from kesher.resolvers.activities import PREFIX as ACTIVITY_PREFIX
 from kesher.resolvers.broadcast import Broadcaster, Unavailable, record_channel, user_channel
 from kesher.resolvers.context import Context, viewer_checked
 from kesher.resolvers.errors import ClientError
-from kesher.resolvers.records import audience, viewer_id
+from kesher.resolvers.records import audience
 from kesher.resolvers.selection import fields, shape_of
+from kesher.resolvers.writes import viewer_id
 
 
 def _broadcaster(context: Context) -> Broadcaster:

@@ -19,8 +19,9 @@ from kesher.graph.model import ACTIVITY
 from kesher.resolvers import activities
 from kesher.resolvers.context import Context
 from kesher.resolvers.errors import Refusal
-from kesher.resolvers.records import audience, viewer_id, write
+from kesher.resolvers.records import audience
 from kesher.resolvers.selection import shape_of
+from kesher.resolvers.writes import viewer_id, write
 
 TASK_ADDED = "TASK_ADDED"
 

@@ -8,22 +8,18 @@ from typing import Annotated
 
 import strawberry
 
-from kesher.resolvers import records as record_resolvers
 from kesher.schema.activity_catalogs import ActivityStatus, ActivityType
 from kesher.schema.attachments import attached
+from kesher.schema.call_logs import called
 from kesher.schema.chains import ActivityCounts, Chain, chained
 from kesher.schema.common import (
-    Before,
-    Connection,
-    Info,
-    Last,
-    MutationError,
     Row,
     connection_field,
 )
-from kesher.schema.items import assigned, called, mailed
+from kesher.schema.items import assigned, mailed
 from kesher.schema.node import Node
 from kesher.schema.notes import noted
+from kesher.schema.payloads import Payload, payload_union
 from kesher.schema.records import Contact, Customer, User
 from kesher.schema.stream import streamed
 
@@ -120,53 +116,19 @@ class Activity(Node):
         description="The activity a process made this one under (`CHILD_OF`), if any."
     )
 
-    @strawberry.field(
-        description="Users taking part besides the owner, by name.", graphql_type=Connection[User]
+    participants = connection_field(
+        "Activity.participants",
+        "Users taking part besides the owner, by name.",
+        User,
+        describe_first_and_after=False,
     )
-    @staticmethod
-    def participants(
-        parent: strawberry.Parent[Row],
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Row:
-        return record_resolvers.nested_connection(
-            parent,
-            str(info.path.key),
-            "Activity.participants",
-            info.context,
-            first,
-            after,
-            last,
-            before,
-        )
 
-    @strawberry.field(
-        description="Every customer it is about, its own included, by name; it shows in "
-        "each one's history.",
-        graphql_type=Connection[Customer],
+    customers = connection_field(
+        "Activity.customers",
+        "Every customer it is about, its own included, by name; it shows in each one's history.",
+        Customer,
+        describe_first_and_after=False,
     )
-    @staticmethod
-    def customers(
-        parent: strawberry.Parent[Row],
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Row:
-        return record_resolvers.nested_connection(
-            parent,
-            str(info.path.key),
-            "Activity.customers",
-            info.context,
-            first,
-            after,
-            last,
-            before,
-        )
 
     children = connection_field(
         "Activity.children",
@@ -258,15 +220,13 @@ class UpdateActivityInput:
     )
 
 
+@payload_union("The saved activity, or why nothing changed.")
 @strawberry.type(description="The activity as saved.")
 class ActivitySuccess:
     activity: Row = strawberry.field(graphql_type=Activity, description="The activity.")
 
 
-ActivityPayload = Annotated[
-    ActivitySuccess | MutationError,
-    strawberry.union("ActivityPayload", description="The saved activity, or why nothing changed."),
-]
+ActivityPayload = Payload[ActivitySuccess]
 
 
 @strawberry.enum(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Annotated
 
 import strawberry
 
@@ -13,6 +12,7 @@ from kesher.resolvers.errors import Refusal
 from kesher.schema.common import Info, MutationError, Row, error_of
 from kesher.schema.inputs import provided
 from kesher.schema.node import Node
+from kesher.schema.payloads import Payload, payload_union
 from kesher.schema.permissions import IsAdmin, IsAuthenticated
 
 
@@ -82,11 +82,13 @@ class UpdateActivityStatusInput:
     sort_order: int | None = strawberry.field(default=strawberry.UNSET, description="Position.")
 
 
+@payload_union("The activity type, or why not.")
 @strawberry.type(description="The activity type as saved (or as it was, when removed).")
 class ActivityTypeSuccess:
     activity_type: Row = strawberry.field(graphql_type=ActivityType, description="The type.")
 
 
+@payload_union("The catalog, or why not.")
 @strawberry.type(description="Every activity type, in its new order.")
 class ActivityTypesSuccess:
     activity_types: list[Row] = strawberry.field(
@@ -94,11 +96,13 @@ class ActivityTypesSuccess:
     )
 
 
+@payload_union("The activity status, or why not.")
 @strawberry.type(description="The activity status as saved (or as it was, when removed).")
 class ActivityStatusSuccess:
     activity_status: Row = strawberry.field(graphql_type=ActivityStatus, description="The status.")
 
 
+@payload_union("The catalog, or why not.")
 @strawberry.type(description="Every activity status, in its new order.")
 class ActivityStatusesSuccess:
     activity_statuses: list[Row] = strawberry.field(
@@ -106,22 +110,10 @@ class ActivityStatusesSuccess:
     )
 
 
-ActivityTypePayload = Annotated[
-    ActivityTypeSuccess | MutationError,
-    strawberry.union("ActivityTypePayload", description="The activity type, or why not."),
-]
-ActivityTypesPayload = Annotated[
-    ActivityTypesSuccess | MutationError,
-    strawberry.union("ActivityTypesPayload", description="The catalog, or why not."),
-]
-ActivityStatusPayload = Annotated[
-    ActivityStatusSuccess | MutationError,
-    strawberry.union("ActivityStatusPayload", description="The activity status, or why not."),
-]
-ActivityStatusesPayload = Annotated[
-    ActivityStatusesSuccess | MutationError,
-    strawberry.union("ActivityStatusesPayload", description="The catalog, or why not."),
-]
+ActivityTypePayload = Payload[ActivityTypeSuccess]
+ActivityTypesPayload = Payload[ActivityTypesSuccess]
+ActivityStatusPayload = Payload[ActivityStatusSuccess]
+ActivityStatusesPayload = Payload[ActivityStatusesSuccess]
 
 
 @strawberry.type(description="Reading the activity catalogs.")

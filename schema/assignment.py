@@ -11,8 +11,9 @@ from kesher.resolvers import assignment
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selected import selected
 from kesher.schema.activities import Activity
-from kesher.schema.common import Info, MutationError, Row, error_of
+from kesher.schema.common import Info, Row, error_of
 from kesher.schema.items import AuditLine
+from kesher.schema.payloads import Payload, payload_union
 from kesher.schema.permissions import IsAuthenticated
 from kesher.schema.records import Customer, User
 
@@ -32,6 +33,7 @@ _AFTER = (
 )
 
 
+@payload_union("The change, or why nothing changed.")
 @strawberry.type(
     description="Who is assigned now (the record in the field named after its kind, the "
     "other null), the audit lines written, and whom it was mailed to."
@@ -58,10 +60,7 @@ class AssignmentSuccess:
     )
 
 
-AssignmentPayload = Annotated[
-    AssignmentSuccess | MutationError,
-    strawberry.union("AssignmentPayload", description="The change, or why nothing changed."),
-]
+AssignmentPayload = Payload[AssignmentSuccess]
 
 
 def _success(outcome: Row) -> AssignmentSuccess:

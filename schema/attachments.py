@@ -12,8 +12,9 @@ from kesher.resolvers import attachments
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selected import selected
 from kesher.resolvers.selection import child
-from kesher.schema.common import Info, MutationError, Row, connection_field, error_of, followed
+from kesher.schema.common import Info, Row, connection_field, error_of, followed
 from kesher.schema.node import Node
+from kesher.schema.payloads import Payload, payload_union
 from kesher.schema.permissions import IsAuthenticated
 
 if TYPE_CHECKING:
@@ -55,15 +56,13 @@ def attached(label: str) -> Any:
     )
 
 
+@payload_union("The attachment, or why nothing changed.")
 @strawberry.type(description="The attachment as saved.")
 class AttachmentSuccess:
     attachment: Row = strawberry.field(graphql_type=Attachment, description="The attachment.")
 
 
-AttachmentPayload = Annotated[
-    AttachmentSuccess | MutationError,
-    strawberry.union("AttachmentPayload", description="The attachment, or why nothing changed."),
-]
+AttachmentPayload = Payload[AttachmentSuccess]
 
 
 @strawberry.type(description="Attaching files to records.")

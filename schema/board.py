@@ -13,9 +13,10 @@ from kesher.resolvers import board as boards
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selected import selected
 from kesher.schema.activities import Activity, ActivityFilter
-from kesher.schema.common import Info, MutationError, Row, error_of
+from kesher.schema.common import Info, Row, error_of
 from kesher.schema.inputs import CustomerFilter, CustomerRecordFilter, provided
 from kesher.schema.items import AuditLine
+from kesher.schema.payloads import Payload, payload_union
 from kesher.schema.permissions import IsAuthenticated
 from kesher.schema.records import Customer, Project
 
@@ -94,6 +95,7 @@ class Board:
     )
 
 
+@payload_union("The moved card, or why nothing changed.")
 @strawberry.type(
     description="The card in its new column (in the field named after its kind; the others "
     "are null) and the audit line written."
@@ -111,10 +113,7 @@ class BoardMoveSuccess:
     audit_line: Row = strawberry.field(graphql_type=AuditLine, description="The audit line.")
 
 
-BoardMovePayload = Annotated[
-    BoardMoveSuccess | MutationError,
-    strawberry.union("BoardMovePayload", description="The moved card, or why nothing changed."),
-]
+BoardMovePayload = Payload[BoardMoveSuccess]
 
 
 @strawberry.type(description="Reading boards.")

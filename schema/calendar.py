@@ -12,8 +12,9 @@ from kesher.resolvers import calendar_feed
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selected import selected
 from kesher.schema.activities import Activity
-from kesher.schema.common import Info, MutationError, Row, error_of
+from kesher.schema.common import Info, Row, error_of
 from kesher.schema.node import Node
+from kesher.schema.payloads import Payload, payload_union
 from kesher.schema.permissions import IsAuthenticated
 from kesher.schema.records import User
 
@@ -107,6 +108,7 @@ class CalendarQueries:
         )
 
 
+@payload_union("The new feed address, or why not.")
 @strawberry.type(description="A calendar feed address; the token in it is shown only now.")
 class CalendarFeedSuccess:
     url: str | None = strawberry.field(
@@ -119,10 +121,7 @@ class CalendarFeedSuccess:
     )
 
 
-CalendarFeedPayload = Annotated[
-    CalendarFeedSuccess | MutationError,
-    strawberry.union("CalendarFeedPayload", description="The new feed address, or why not."),
-]
+CalendarFeedPayload = Payload[CalendarFeedSuccess]
 
 
 @strawberry.type(description="Changing calendar feeds.")

@@ -176,10 +176,16 @@ def followed(parent: Row, info: Info) -> Row | None:
     return found
 
 
-def connection_field(relation_path: str, description: str, node: Any) -> Any:
+def connection_field(
+    relation_path: str, description: str, node: Any, *, describe_first_and_after: bool = True
+) -> Any:
     """A connection field of a card that pages what the card's one statement already
     fetched: `relation_path` names the relation (`Activity.children`), `node` the type of
-    its rows (a lazy annotation where the types refer to each other)."""
+    its rows (a lazy annotation where the types refer to each other).
+
+    The record cards' own lists (`Customer.contacts`, `User.manages`, ...) are published
+    without descriptions of `first` and `after`; `describe_first_and_after=False` keeps
+    them as the committed schema prints them."""
     from kesher.resolvers.records import nested_connection
 
     def resolve(
@@ -194,6 +200,18 @@ def connection_field(relation_path: str, description: str, node: Any) -> Any:
             parent, str(info.path.key), relation_path, info.context, first, after, last, before
         )
 
+    def resolve_undescribed(
+        parent: strawberry.Parent[Row],
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Row:
+        return resolve(parent, info, first, after, last, before)
+
     return strawberry.field(
-        resolver=resolve, description=description, graphql_type=Connection[node]
+        resolver=resolve if describe_first_and_after else resolve_undescribed,
+        description=description,
+        graphql_type=Connection[node],
     )

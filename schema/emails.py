@@ -12,8 +12,9 @@ from kesher.resolvers import emails
 from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selected import selected
 from kesher.resolvers.selection import child
-from kesher.schema.common import Info, MutationError, Row, error_of
+from kesher.schema.common import Info, Row, error_of
 from kesher.schema.items import Email, EmailDirection
+from kesher.schema.payloads import Payload, payload_union
 from kesher.schema.permissions import IsAuthenticated
 
 _RECORD = "The customer, contact, project or activity it is filed on."
@@ -23,15 +24,13 @@ _SUBJECT = "The subject line: 1 to 998 characters, one line."
 _TEXT = "The plain-text body: at most 100,000 characters."
 
 
+@payload_union("The e-mail filed, or why nothing was.")
 @strawberry.type(description="The e-mail as filed on the record.")
 class EmailSuccess:
     email: Row = strawberry.field(graphql_type=Email, description="The e-mail.")
 
 
-EmailPayload = Annotated[
-    EmailSuccess | MutationError,
-    strawberry.union("EmailPayload", description="The e-mail filed, or why nothing was."),
-]
+EmailPayload = Payload[EmailSuccess]
 
 
 @strawberry.type(description="Sending and logging e-mail.")

@@ -11,7 +11,8 @@ from strawberry.file_uploads import Upload
 
 from kesher.resolvers import import_jobs
 from kesher.resolvers.errors import Refusal
-from kesher.schema.common import ErrorCode, Info, MutationError, Row, error_of
+from kesher.schema.common import ErrorCode, Info, Row, error_of
+from kesher.schema.payloads import Payload, payload_union
 from kesher.schema.permissions import IsAuthenticated, IsManager
 
 COLUMNS = (
@@ -132,15 +133,13 @@ def _job(row: Row) -> ImportJob:
     )
 
 
+@payload_union("The import job, or why none started.")
 @strawberry.type(description="The import job, finished or still running.")
 class ImportSuccess:
     job: ImportJob = strawberry.field(description="The job; poll `importJob` while RUNNING.")
 
 
-ImportPayload = Annotated[
-    ImportSuccess | MutationError,
-    strawberry.union("ImportPayload", description="The import job, or why none started."),
-]
+ImportPayload = Payload[ImportSuccess]
 
 
 @strawberry.type(description="CSV imports.")

@@ -1,4 +1,4 @@
-"""Call logs and e-mails on a record's card, and the users assigned to it (R3.3, R4.2)."""
+"""E-mails and audit lines on a record's card, and the users assigned to it (R4.2)."""
 
 from __future__ import annotations
 
@@ -18,41 +18,10 @@ if TYPE_CHECKING:
 LazyUser = Annotated["User", strawberry.lazy("kesher.schema.records")]
 
 
-@strawberry.enum(description="Which way a call went.")
-class CallType(Enum):
-    INCOMING = strawberry.enum_value("INCOMING", description="They called us.")
-    OUTGOING = strawberry.enum_value("OUTGOING", description="We called them.")
-
-
-@strawberry.enum(description="How a call ended.")
-class CallOutcome(Enum):
-    CONNECTED = strawberry.enum_value("CONNECTED", description="We spoke.")
-    NO_ANSWER = strawberry.enum_value("NO_ANSWER", description="Nobody answered.")
-    BUSY = strawberry.enum_value("BUSY", description="The line was busy.")
-    VOICEMAIL = strawberry.enum_value("VOICEMAIL", description="A message was left.")
-    WRONG_NUMBER = strawberry.enum_value("WRONG_NUMBER", description="The number was wrong.")
-
-
 @strawberry.enum(description="Which way an e-mail went.")
 class EmailDirection(Enum):
     OUTBOUND = strawberry.enum_value("OUTBOUND", description="Sent by us.")
     INBOUND = strawberry.enum_value("INBOUND", description="Received by us.")
-
-
-@strawberry.type(description="A telephone call logged on a record.")
-class CallLog(Node):
-    id: strawberry.ID = strawberry.field(description="Opaque identifier.")
-    call_type: CallType = strawberry.field(description="Which way the call went.")
-    outcome: CallOutcome = strawberry.field(description="How it ended.")
-    summary: str = strawberry.field(description="What was said, in a few words.")
-    at: datetime = strawberry.field(description="When the call began.")
-    duration_seconds: int | None = strawberry.field(description="How long it lasted.")
-    created_at: datetime = strawberry.field(description="When it was logged.")
-
-    @strawberry.field(description="Who logged it.", graphql_type=LazyUser | None)
-    @staticmethod
-    def by(parent: strawberry.Parent[Row], info: Info) -> Row | None:
-        return followed(parent, info)
 
 
 @strawberry.type(description="An e-mail sent from a card, logged by hand, or received.")
@@ -91,11 +60,6 @@ class AuditLine(Node):
     @staticmethod
     def actor(parent: strawberry.Parent[Row], info: Info) -> Row | None:
         return followed(parent, info)
-
-
-def called(label: str) -> Any:
-    """A record's connection field listing the calls logged on it, newest first."""
-    return connection_field(f"{label}.call_logs", "Calls logged on it, newest first.", CallLog)
 
 
 def mailed(label: str) -> Any:

@@ -20,13 +20,13 @@ from kesher.schema.common import (
     Connection,
     Info,
     Last,
-    MutationError,
     Row,
     connection_field,
     error_of,
     followed,
 )
 from kesher.schema.node import Node
+from kesher.schema.payloads import Payload, payload_union
 from kesher.schema.permissions import IsAuthenticated
 
 if TYPE_CHECKING:
@@ -120,24 +120,20 @@ class Notification(Node):
         return followed(parent, info)
 
 
+@payload_union("The note, or why nothing changed.")
 @strawberry.type(description="The note as written.")
 class NoteSuccess:
     note: Row = strawberry.field(graphql_type=Note, description="The note.")
 
 
+@payload_union("How many were marked, or why none was.")
 @strawberry.type(description="Notifications were marked read.")
 class MarkReadSuccess:
     marked: int = strawberry.field(description="How many unread notifications were marked.")
 
 
-NotePayload = Annotated[
-    NoteSuccess | MutationError,
-    strawberry.union("NotePayload", description="The note, or why nothing changed."),
-]
-MarkReadPayload = Annotated[
-    MarkReadSuccess | MutationError,
-    strawberry.union("MarkReadPayload", description="How many were marked, or why none was."),
-]
+NotePayload = Payload[NoteSuccess]
+MarkReadPayload = Payload[MarkReadSuccess]
 
 
 @strawberry.type(description="Reading notifications.")

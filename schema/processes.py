@@ -12,8 +12,9 @@ from kesher.resolvers.errors import Refusal
 from kesher.resolvers.selected import selected
 from kesher.resolvers.selection import child
 from kesher.schema.activities import Activity, ActivityFields
-from kesher.schema.common import Info, MutationError, Row, error_of
+from kesher.schema.common import Info, Row, error_of
 from kesher.schema.inputs import CustomerFilter, provided
+from kesher.schema.payloads import Payload, payload_union
 from kesher.schema.permissions import IsAuthenticated
 
 
@@ -69,6 +70,7 @@ class ProcessQueries:
         return await processes.tree(info.context, str(activity_id), field)
 
 
+@payload_union("The parent and the children made, or why nothing was.")
 @strawberry.type(description="A process that ran: its parent and how many children it made.")
 class ProcessSuccess:
     parent: Row = strawberry.field(
@@ -77,12 +79,7 @@ class ProcessSuccess:
     created: int = strawberry.field(description="How many child activities were made.")
 
 
-ProcessPayload = Annotated[
-    ProcessSuccess | MutationError,
-    strawberry.union(
-        "ProcessPayload", description="The parent and the children made, or why nothing was."
-    ),
-]
+ProcessPayload = Payload[ProcessSuccess]
 
 
 @strawberry.type(description="Running processes.")

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from kesher.resolvers import records, relationships
+from kesher.resolvers import relationships
 from kesher.schema.attachments import attached
+from kesher.schema.call_logs import called
 from kesher.schema.common import (
     Before,
     Connection,
@@ -18,8 +19,9 @@ from kesher.schema.common import (
     ProjectStatus,
     Role,
     Row,
+    connection_field,
 )
-from kesher.schema.items import assigned, called, mailed
+from kesher.schema.items import assigned, mailed
 from kesher.schema.node import Node
 from kesher.schema.notes import noted
 from kesher.schema.relationships import CardRelationship, RelatedParty
@@ -168,78 +170,27 @@ class Customer(Linked, Node):
     stream = streamed("Customer")
     assigned_users = assigned("Customer")
 
-    @strawberry.field(
-        description="Live contacts who work at this customer, by name.",
-        graphql_type=Connection[Contact],
+    contacts = connection_field(
+        "Customer.contacts",
+        "Live contacts who work at this customer, by name.",
+        Contact,
+        describe_first_and_after=False,
     )
-    @staticmethod
-    def contacts(
-        parent: strawberry.Parent[Row],
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Row:
-        return records.nested_connection(
-            parent,
-            str(info.path.key),
-            "Customer.contacts",
-            info.context,
-            first,
-            after,
-            last,
-            before,
-        )
 
-    @strawberry.field(
-        description="Live projects for this customer, by name.",
-        graphql_type=Connection[Project],
+    projects = connection_field(
+        "Customer.projects",
+        "Live projects for this customer, by name.",
+        Project,
+        describe_first_and_after=False,
     )
-    @staticmethod
-    def projects(
-        parent: strawberry.Parent[Row],
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Row:
-        return records.nested_connection(
-            parent,
-            str(info.path.key),
-            "Customer.projects",
-            info.context,
-            first,
-            after,
-            last,
-            before,
-        )
 
-    @strawberry.field(
-        description="The customer's history: every activity about it (as its customer or a "
+    activities = connection_field(
+        "Customer.activities",
+        "The customer's history: every activity about it (as its customer or a "
         "further one), newest first.",
-        graphql_type=Connection[LazyActivity],
+        LazyActivity,
+        describe_first_and_after=False,
     )
-    @staticmethod
-    def activities(
-        parent: strawberry.Parent[Row],
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Row:
-        return records.nested_connection(
-            parent,
-            str(info.path.key),
-            "Customer.activities",
-            info.context,
-            first,
-            after,
-            last,
-            before,
-        )
 
 
 # The user type, named inside its own class body.
@@ -258,107 +209,37 @@ class User(Node):
     updated_at: datetime = strawberry.field(description="When the user last changed.")
     linked_counts: UserCounts = strawberry.field(description="Counts of linked records.")
 
-    @strawberry.field(
-        description="Customers this user owns, by name.",
-        graphql_type=Connection[Customer],
+    owned_customers = connection_field(
+        "User.owned_customers",
+        "Customers this user owns, by name.",
+        Customer,
+        describe_first_and_after=False,
     )
-    @staticmethod
-    def owned_customers(
-        parent: strawberry.Parent[Row],
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Row:
-        return records.nested_connection(
-            parent,
-            str(info.path.key),
-            "User.owned_customers",
-            info.context,
-            first,
-            after,
-            last,
-            before,
-        )
 
-    @strawberry.field(
-        description="Users this user manages (and so whose calendars they see), by name.",
-        graphql_type=Connection[LazyUser],
+    manages = connection_field(
+        "User.manages",
+        "Users this user manages (and so whose calendars they see), by name.",
+        LazyUser,
+        describe_first_and_after=False,
     )
-    @staticmethod
-    def manages(
-        parent: strawberry.Parent[Row],
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Row:
-        return records.nested_connection(
-            parent, str(info.path.key), "User.manages", info.context, first, after, last, before
-        )
 
-    @strawberry.field(
-        description="Users who manage this user, by name.", graphql_type=Connection[LazyUser]
+    managers = connection_field(
+        "User.managers",
+        "Users who manage this user, by name.",
+        LazyUser,
+        describe_first_and_after=False,
     )
-    @staticmethod
-    def managers(
-        parent: strawberry.Parent[Row],
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Row:
-        return records.nested_connection(
-            parent, str(info.path.key), "User.managers", info.context, first, after, last, before
-        )
 
-    @strawberry.field(
-        description="Users this user shares their calendar with, by name.",
-        graphql_type=Connection[LazyUser],
+    calendar_shared_with = connection_field(
+        "User.calendar_shared_with",
+        "Users this user shares their calendar with, by name.",
+        LazyUser,
+        describe_first_and_after=False,
     )
-    @staticmethod
-    def calendar_shared_with(
-        parent: strawberry.Parent[Row],
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Row:
-        return records.nested_connection(
-            parent,
-            str(info.path.key),
-            "User.calendar_shared_with",
-            info.context,
-            first,
-            after,
-            last,
-            before,
-        )
 
-    @strawberry.field(
-        description="Users who share their calendar with this user, by name.",
-        graphql_type=Connection[LazyUser],
+    calendars_shared_with_me = connection_field(
+        "User.calendars_shared_with_me",
+        "Users who share their calendar with this user, by name.",
+        LazyUser,
+        describe_first_and_after=False,
     )
-    @staticmethod
-    def calendars_shared_with_me(
-        parent: strawberry.Parent[Row],
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Row:
-        return records.nested_connection(
-            parent,
-            str(info.path.key),
-            "User.calendars_shared_with_me",
-            info.context,
-            first,
-            after,
-            last,
-            before,
-        )

@@ -11,8 +11,9 @@ import strawberry
 
 from kesher.resolvers.records import nested_connection
 from kesher.schema.attachments import Attachment
+from kesher.schema.call_logs import CallLog
 from kesher.schema.common import AFTER, FIRST, Before, Connection, Info, Last, Row, followed
-from kesher.schema.items import AuditLine, CallLog, Email
+from kesher.schema.items import AuditLine, Email
 from kesher.schema.notes import Note
 
 if TYPE_CHECKING:

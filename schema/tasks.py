@@ -1,4 +1,4 @@
-"""Adding tasks and logging calls from a record's card (R3.3)."""
+"""Adding tasks from a record's card (R3.3)."""
 
 from __future__ import annotations
 
@@ -7,29 +7,14 @@ from typing import Annotated
 
 import strawberry
 
-from kesher.resolvers import calls, tasks
-from kesher.resolvers.errors import Refusal
-from kesher.resolvers.selected import selected
-from kesher.resolvers.selection import child
+from kesher.resolvers import tasks
 from kesher.schema.activities import ActivityPayload
 from kesher.schema.activity_operations import activity_payload, selected_activity
-from kesher.schema.common import Info, MutationError, Row, error_of
-from kesher.schema.items import CallLog, CallOutcome, CallType
+from kesher.schema.common import Info
 from kesher.schema.permissions import IsAuthenticated
 
 
-@strawberry.type(description="The call as logged.")
-class CallLogSuccess:
-    call_log: Row = strawberry.field(graphql_type=CallLog, description="The call log.")
-
-
-CallLogPayload = Annotated[
-    CallLogSuccess | MutationError,
-    strawberry.union("CallLogPayload", description="The call log, or why nothing changed."),
-]
-
-
-@strawberry.type(description="Adding tasks and logging calls from a card.")
+@strawberry.type(description="Adding tasks from a card.")
 class TaskMutations:
     @strawberry.mutation(
         description="Adds a task (an activity of kind TASK, numbered TS-…) from a card. From "
@@ -84,37 +69,3 @@ class TaskMutations:
             selected_activity(info),
         )
         return activity_payload(outcome)
-
-    @strawberry.mutation(
-        description="Logs a telephone call on a customer, contact, project or activity. "
-        "`at` (when the call began) defaults to now and may be at most 5 minutes ahead; "
-        "the summary is 1 to 10,000 characters; the duration 0 to 86,400 seconds. Refused, "
-        "changing nothing, for an unknown or archived record and a closed activity.",
-        permission_classes=[IsAuthenticated],
-    )
-    async def log_call(
-        self,
-        info: Info,
-        record_id: strawberry.ID,
-        call_type: CallType,
-        outcome: CallOutcome,
-        summary: str,
-        at: datetime | None = None,
-        duration_seconds: int | None = None,
-    ) -> CallLogPayload:
-        data = {
-            "callType": call_type.value,
-            "outcome": outcome.value,
-            "summary": summary,
-            "at": at,
-            "durationSeconds": duration_seconds,
-        }
-        logged = await calls.log_call(
-            info.context,
-            str(record_id),
-            data,
-            child(selected(info).selections, "callLog"),
-        )
-        if isinstance(logged, Refusal):
-            return error_of(logged)
-        return CallLogSuccess(call_log=logged)

@@ -10,59 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, LiteralString
+from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from kesher.graph.driver import Graph, Params, Row, tx_rows
+from kesher.graph.edges import STRUCTURAL_KEYS
 from kesher.graph.errors import Conflict, GraphError, InUse, LimitReached, NotFound
+from kesher.graph.kinds import Kind
 from kesher.graph.parties import type_map
 
 KEY_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
 KEY_MAX_LENGTH = 60
-
-Kind = Literal["Customer", "Contact", "Project"]
-KINDS: tuple[Kind, ...] = ("Customer", "Contact", "Project")
-
-# The pairs of record kinds a type may join, in the direction its edges point.
-KIND_PAIRS: tuple[tuple[Kind, Kind], ...] = (
-    ("Customer", "Customer"),
-    ("Customer", "Contact"),
-    ("Contact", "Contact"),
-    ("Project", "Customer"),
-    ("Project", "Contact"),
-)
-
-# Every edge type the graph model itself uses (and `ASSIGNED`, the name ARCHITECTURE.md
-# gives assignment): a catalog key may not take one. tests/security checks that every
-# type the code's Cypher names is here.
-STRUCTURAL: frozenset[str] = frozenset(
-    {
-        "WORKS_AT",
-        "FOR",
-        "OWNED_BY",
-        "WITH_USER",
-        "ABOUT",
-        "WITH_CONTACT",
-        "CHILD_OF",
-        "FOLLOWS",
-        "ASSIGNED",
-        "ASSIGNED_TO",
-        "MANAGES",
-        "SHARES_CALENDAR_WITH",
-        "HAS_TYPE",
-        "HAS_STATUS",
-        "MENTIONS",
-        "ATTACHED_TO",
-        "ON",
-        "NOTIFIES",
-        "IN_CHAIN",
-        "UPLOADED_BY",
-        "BY",
-        "ON_CALENDAR",
-    }
-)
 
 
 class InvalidKey(ValueError):
@@ -75,7 +35,7 @@ def check_key(key: str) -> str:
         raise InvalidKey(f"at most {KEY_MAX_LENGTH} characters")
     if not KEY_PATTERN.fullmatch(key):
         raise InvalidKey("upper snake case: A-Z and 0-9 in words joined by '_', e.g. FATHER_OF")
-    if key in STRUCTURAL:
+    if key in STRUCTURAL_KEYS:
         raise InvalidKey(f"{key} is one of the graph's structural edge types")
     return key
 

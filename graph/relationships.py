@@ -15,10 +15,9 @@ from kesher.graph.audit import Line, write_audit, write_audits
 from kesher.graph.catalog import cypher_type, relationship_type
 from kesher.graph.driver import Row, tx_rows
 from kesher.graph.errors import Archived, GraphError, KindMismatch, NotFound
+from kesher.graph.kinds import BY_LABEL, EXTERNAL, EXTERNAL_LABEL, PARTY_LABELS, RECORD_LABELS
 from kesher.graph.link_rules import check_link, touch
 from kesher.graph.parties import find_party, party, seen_from
-
-RECORD_LABELS: tuple[LiteralString, ...] = ("Customer", "Contact", "Project")
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ async def find(
     tx: AsyncManagedTransaction, party_id: str, field_name: str, records_only: bool = False
 ) -> Row:
     """The party's kind (graph label) and whether it is archived."""
-    labels = RECORD_LABELS if records_only else (*RECORD_LABELS, "ExternalParty")
+    labels = RECORD_LABELS if records_only else PARTY_LABELS
     rows = await tx_rows(
         tx,
         find_party("x", "$id", labels) + " RETURN [l IN labels(x) WHERE l IN $labels][0] AS label, "
@@ -139,7 +138,7 @@ def other_kind(type_row: Row, outgoing: bool) -> str:
 def check_other(type_row: Row, outgoing: bool, label: str, field_name: str) -> None:
     """A free-text party stands in for any kind; a record must be the kind the type needs."""
     wanted = other_kind(type_row, outgoing)
-    if label != "ExternalParty" and label != wanted:
+    if label != EXTERNAL_LABEL and label != wanted:
         raise KindMismatch(
             f"{field_name}: {type_row['key']} joins {_pair(type_row)}; the other party "
             f"must be a {wanted.lower()}, not a {label.lower()}.",
@@ -160,7 +159,7 @@ async def lock_type(tx: AsyncManagedTransaction, key: str, field_name: str) -> R
 
 
 async def new_external_party(tx: AsyncManagedTransaction, name: str) -> str:
-    party_id = f"ext_{secrets.token_hex(12)}"
+    party_id = f"{EXTERNAL.prefix}_{secrets.token_hex(12)}"
     await tx_rows(
         tx,
         "CREATE (p:ExternalParty {id: $id, name: $name, createdAt: datetime()}) "
@@ -387,8 +386,8 @@ async def promote(
         actor_id,
         PARTY_PROMOTED,
         "kind",
-        "EXTERNAL",
-        label.upper(),
+        EXTERNAL.name,
+        BY_LABEL[label].name,
         f"Promoted from a free-text party to a {label.lower()}",
     )
 

@@ -17,6 +17,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from kesher.graph.kinds import PAIRS_BY_NAME
 from kesher.resolvers.time_zones import zone_problem
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -158,13 +159,15 @@ Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 TypeKey = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 Limit = Annotated[int, Field(ge=1, le=10_000)]
 SortOrder = Annotated[int, Field(ge=1, le=1_000_000)]
-KindPair = Literal[
-    "CUSTOMER_CUSTOMER",
-    "CUSTOMER_CONTACT",
-    "CONTACT_CONTACT",
-    "PROJECT_CUSTOMER",
-    "PROJECT_CONTACT",
-]
+
+
+def _kind_pair(name: str) -> str:
+    if name not in PAIRS_BY_NAME:
+        raise ValueError(f"must be one of {', '.join(PAIRS_BY_NAME)}")
+    return name
+
+
+KindPair = Annotated[str, AfterValidator(_kind_pair)]
 
 
 class RelationshipTypeDefine(Input):

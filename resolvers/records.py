@@ -12,6 +12,7 @@ from neo4j import AsyncManagedTransaction
 from pydantic.alias_generators import to_camel
 from strawberry.types.nodes import SelectedField, Selection
 
+from kesher.graph import kinds
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Row
 from kesher.graph.errors import GraphError
@@ -38,9 +39,15 @@ class Kind:
     links: tuple[str, ...] = ()
 
 
-CUSTOMERS = Kind(CUSTOMER, "cus", inputs.CustomerCreate, inputs.CustomerUpdate, ("ownerId",))
-CONTACTS = Kind(CONTACT, "con", inputs.ContactCreate, inputs.ContactUpdate, ("customerId",))
-PROJECTS = Kind(PROJECT, "prj", inputs.ProjectCreate, inputs.ProjectUpdate, ("customerId",))
+CUSTOMERS = Kind(
+    CUSTOMER, kinds.CUSTOMER.prefix, inputs.CustomerCreate, inputs.CustomerUpdate, ("ownerId",)
+)
+CONTACTS = Kind(
+    CONTACT, kinds.CONTACT.prefix, inputs.ContactCreate, inputs.ContactUpdate, ("customerId",)
+)
+PROJECTS = Kind(
+    PROJECT, kinds.PROJECT.prefix, inputs.ProjectCreate, inputs.ProjectUpdate, ("customerId",)
+)
 USERS = Kind(USER, "usr", inputs.UserCreate, inputs.UserUpdate)
 
 

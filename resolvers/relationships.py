@@ -16,6 +16,7 @@ from kesher.graph import relationships as links
 from kesher.graph.audit import write_audits
 from kesher.graph.driver import Row
 from kesher.graph.errors import GraphError, KindMismatch
+from kesher.graph.kinds import BY_NAME, EXTERNAL_LABEL, PAIRS_BY_NAME
 from kesher.graph.relation_map import MapRequest, RelationMap, Walk, relation_map
 from kesher.graph.relation_map import relationship_path as graph_path
 from kesher.resolvers import inputs
@@ -25,20 +26,8 @@ from kesher.resolvers.pagination import connection
 from kesher.resolvers.records import CUSTOMERS, split, viewer_id, write
 from kesher.resolvers.selection import RELATIONSHIP_ORDER, relationship_page
 
-# The API's names for record kinds and the graph's labels.
-LABELS: Mapping[str, LiteralString] = {
-    "CUSTOMER": "Customer",
-    "CONTACT": "Contact",
-    "PROJECT": "Project",
-    "EXTERNAL": "ExternalParty",
-}
-PAIRS: Mapping[str, tuple[LiteralString, LiteralString]] = {
-    "CUSTOMER_CUSTOMER": ("Customer", "Customer"),
-    "CUSTOMER_CONTACT": ("Customer", "Contact"),
-    "CONTACT_CONTACT": ("Contact", "Contact"),
-    "PROJECT_CUSTOMER": ("Project", "Customer"),
-    "PROJECT_CONTACT": ("Project", "Contact"),
-}
+# The graph's label for each kind as the API names it.
+LABELS: Mapping[str, LiteralString] = {name: kind.label for name, kind in BY_NAME.items()}
 
 
 def _key(key: str, field_name: str = "key") -> str | Refusal:
@@ -59,7 +48,7 @@ async def define_type(context: Context, data: dict[str, Any]) -> Row | Refusal:
     key = _key(checked.key)
     if isinstance(key, Refusal):
         return key
-    from_kind, to_kind = PAIRS[checked.kinds]
+    from_kind, to_kind = PAIRS_BY_NAME[checked.kinds]
     values = checked.graph_values(type(checked).model_fields.keys() - {"kinds"})
     values |= {
         "key": key,
@@ -207,7 +196,7 @@ async def add_relationship(context: Context, data: dict[str, Any]) -> Row | Refu
             links.check_other(type_row, outgoing, other["label"], "to.id")
             other_id = to.id
             other_party = links.Party(
-                other_id, str(other["name"]), other["label"] != "ExternalParty"
+                other_id, str(other["name"]), other["label"] != EXTERNAL_LABEL
             )
         elif to.free_text is not None:
             other_id = await links.new_external_party(tx, to.free_text)

@@ -130,6 +130,22 @@ async def relationship_types(graph: Graph) -> list[Row]:
     return list(rows[0]["types"])
 
 
+async def relationship_types_in(tx: AsyncManagedTransaction) -> list[Row]:
+    """The catalog in sort order, read inside a write transaction (a mutation's read-back)."""
+    rows = await tx_rows(
+        tx,
+        f"MATCH (t:RelationshipType) WITH t ORDER BY t.sortOrder, t.key "
+        f"RETURN collect({_TYPE_FIELDS}) AS types",
+        {},
+    )
+    return list(rows[0]["types"])
+
+
+def learn_keys(graph: Graph, types: list[Row]) -> None:
+    """This process knows the catalog's keys as a committed read-back of it shows them."""
+    graph.relation_keys = frozenset(str(row["key"]) for row in types)
+
+
 async def relationship_type(tx: AsyncManagedTransaction, key: str) -> Row:
     rows = await tx_rows(
         tx, f"MATCH (t:RelationshipType {{key: $key}}) RETURN {_TYPE_FIELDS} AS type", {"key": key}

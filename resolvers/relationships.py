@@ -123,13 +123,14 @@ async def reorder_types(context: Context, keys: list[str]) -> list[Row] | Refusa
     async def work(tx: AsyncManagedTransaction) -> list[Row]:
         await graph_records.require_actor(tx, actor)
         await catalog.reorder_types(tx, [key.strip() for key in keys])
-        return []
+        return await catalog.relationship_types_in(tx)
 
     try:
-        await context.graph.write(work)
+        types = await context.graph.write(work)
     except GraphError as error:
         return Refusal.of(error)
-    return await catalog.relationship_types(context.graph)
+    catalog.learn_keys(context.graph, types)
+    return types
 
 
 async def remove_type(context: Context, key: str) -> Row | Refusal:
@@ -180,8 +181,9 @@ async def add_relationship(context: Context, data: dict[str, Any]) -> Row | Refu
 
     async def work(tx: AsyncManagedTransaction) -> Row:
         await graph_records.require_actor(tx, actor)
-        type_row = await links.lock_type(tx, key, "typeKey")
-        from_row = await links.find(tx, from_id, "fromId", records_only=True)
+        start = await links.lock_and_find(tx, key, from_id, to.id)
+        type_row = links.found_type(start.type, key, "typeKey")
+        from_row = links.found_party(start.source, from_id, "fromId", records_only=True)
         outgoing = links.orient(type_row, from_row["label"])
         if checked.reverse:
             if type_row["from_kind"] != type_row["to_kind"]:
@@ -192,7 +194,7 @@ async def add_relationship(context: Context, data: dict[str, Any]) -> Row | Refu
                 )
             outgoing = False
         if to.id is not None:
-            other = await links.find(tx, to.id, "to.id")
+            other = links.found_party(start.other, to.id, "to.id")
             links.check_other(type_row, outgoing, other["label"], "to.id")
             other_id = to.id
             other_party = links.Party(

@@ -116,13 +116,15 @@ async def _fresh(
 _TYPE_FIELDS: LiteralString = type_map("t")
 
 
+_IN_ORDER: LiteralString = (
+    f"MATCH (t:RelationshipType) WITH t ORDER BY t.sortOrder, t.key "
+    f"RETURN collect({_TYPE_FIELDS}) AS types"
+)
+
+
 async def relationship_types(graph: Graph) -> list[Row]:
     """The catalog in sort order."""
-    rows = await graph.rows(
-        f"MATCH (t:RelationshipType) WITH t ORDER BY t.sortOrder, t.key "
-        f"RETURN collect({_TYPE_FIELDS}) AS types, {CATALOG_KEYS}",
-        {},
-    )
+    rows = await graph.rows(f"{_IN_ORDER}, {CATALOG_KEYS}", {})
     if not rows:  # no type defined yet: the grouping above has no row to answer with
         graph.relation_keys = frozenset()
         return []
@@ -132,12 +134,7 @@ async def relationship_types(graph: Graph) -> list[Row]:
 
 async def relationship_types_in(tx: AsyncManagedTransaction) -> list[Row]:
     """The catalog in sort order, read inside a write transaction (a mutation's read-back)."""
-    rows = await tx_rows(
-        tx,
-        f"MATCH (t:RelationshipType) WITH t ORDER BY t.sortOrder, t.key "
-        f"RETURN collect({_TYPE_FIELDS}) AS types",
-        {},
-    )
+    rows = await tx_rows(tx, _IN_ORDER, {})
     return list(rows[0]["types"])
 
 

@@ -99,6 +99,9 @@ def source_of(relationship_id: str) -> str:
     return relationship_id.rpartition(":")[0]
 
 
+_PARTY_LABEL_LIST: LiteralString = "[" + ", ".join(f"'{label}'" for label in PARTY_LABELS) + "]"
+
+
 def _found(
     x: LiteralString, party_id: LiteralString, labels: tuple[LiteralString, ...]
 ) -> LiteralString:
@@ -107,7 +110,7 @@ def _found(
     return (
         "COLLECT { "
         + find_party(x, party_id, labels)
-        + f" RETURN {x} {{label: [l IN labels({x}) WHERE l IN $partyLabels][0], "
+        + f" RETURN {x} {{label: [l IN labels({x}) WHERE l IN {_PARTY_LABEL_LIST}][0], "
         f"archived: {x}.archivedAt IS NOT NULL, name: {x}.name}} }}[0]"
     )
 
@@ -120,7 +123,7 @@ async def find(
     rows = await tx_rows(
         tx,
         f"RETURN {_found('x', '$id', labels)} AS party",
-        {"id": party_id, "partyLabels": list(PARTY_LABELS)},
+        {"id": party_id},
     )
     return found_party(rows[0]["party"], party_id, field_name, records_only)
 
@@ -165,12 +168,7 @@ async def lock_and_find(
     rows = await tx_rows(
         tx,
         _START,
-        {
-            "key": key,
-            "source": source_id,
-            "other": other_id,
-            "partyLabels": list(PARTY_LABELS),
-        },
+        {"key": key, "source": source_id, "other": other_id},
     )
     row = rows[0]
     return Start(row["type"], row["source"], row["other"])

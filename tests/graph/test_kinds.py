@@ -6,11 +6,13 @@ import pytest
 from graphql import GraphQLEnumType
 from graphql import build_schema as parse_schema
 from neo4j import Driver
+from pydantic import TypeAdapter, ValidationError
 
 from kesher.graph.catalog import InvalidKey, check_key
 from kesher.graph.edges import MAP_EDGES, STRUCTURAL_EDGES, StructuralEdge
 from kesher.graph.kinds import KIND_PAIRS, PARTY_KINDS, RECORD_KINDS, pair_name
 from kesher.graph.parties import kind_of
+from kesher.resolvers import inputs
 from kesher.schema.schema import build_schema
 from kesher.settings import Settings
 
@@ -56,3 +58,14 @@ def test_no_catalog_key_takes_a_structural_edge_type(edge: StructuralEdge) -> No
 
 def test_a_map_follows_the_employer_and_customer_edges() -> None:
     assert set(MAP_EDGES) == {"WORKS_AT", "FOR"}
+
+
+def test_the_input_checks_take_exactly_the_registered_names() -> None:
+    for checked, names in (
+        (inputs.KindPair, [pair_name(*pair) for pair in KIND_PAIRS]),
+        (inputs.PartyKindName, [kind.name for kind in PARTY_KINDS]),
+    ):
+        adapter: TypeAdapter[str] = TypeAdapter(checked)
+        assert [adapter.validate_python(name) for name in names] == names
+        with pytest.raises(ValidationError, match="must be one of"):
+            adapter.validate_python("CUSTOMER_PROJECT")

@@ -15,6 +15,7 @@ from typing import LiteralString
 from kesher.graph.calendar_buckets import FILE
 from kesher.graph.catalog import cypher_type
 from kesher.graph.duplicates import set_keys
+from kesher.graph.kinds import PARTY_LABELS
 
 CREATE_USERS: LiteralString = """
 UNWIND $rows AS row
@@ -83,12 +84,7 @@ CREATE (:RelationshipType {
 """
 
 # The labels a link's end may have: a record's, or that of a free-text party.
-END_LABELS: dict[str, LiteralString] = {
-    "Customer": "Customer",
-    "Contact": "Contact",
-    "Project": "Project",
-    "ExternalParty": "ExternalParty",
-}
+END_LABELS: dict[str, LiteralString] = {label: label for label in PARTY_LABELS}
 _LINK_FIELDS: LiteralString = """{
   id: row.id, startsOn: date(row.startsOn), endsOn: date(row.endsOn), note: row.note,
   createdAt: datetime({epochSeconds: row.createdAt}), createdBy: row.createdBy

@@ -10,59 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, LiteralString
+from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from kesher.graph.driver import Graph, Params, Row, tx_rows
+from kesher.graph.edges import STRUCTURAL_KEYS
 from kesher.graph.errors import Conflict, GraphError, InUse, LimitReached, NotFound
+from kesher.graph.kinds import Kind
 from kesher.graph.parties import type_map
 
 KEY_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
 KEY_MAX_LENGTH = 60
-
-Kind = Literal["Customer", "Contact", "Project"]
-KINDS: tuple[Kind, ...] = ("Customer", "Contact", "Project")
-
-# The pairs of record kinds a type may join, in the direction its edges point.
-KIND_PAIRS: tuple[tuple[Kind, Kind], ...] = (
-    ("Customer", "Customer"),
-    ("Customer", "Contact"),
-    ("Contact", "Contact"),
-    ("Project", "Customer"),
-    ("Project", "Contact"),
-)
-
-# Every edge type the graph model itself uses (and `ASSIGNED`, the name ARCHITECTURE.md
-# gives assignment): a catalog key may not take one. tests/security checks that every
-# type the code's Cypher names is here.
-STRUCTURAL: frozenset[str] = frozenset(
-    {
-        "WORKS_AT",
-        "FOR",
-        "OWNED_BY",
-        "WITH_USER",
-        "ABOUT",
-        "WITH_CONTACT",
-        "CHILD_OF",
-        "FOLLOWS",
-        "ASSIGNED",
-        "ASSIGNED_TO",
-        "MANAGES",
-        "SHARES_CALENDAR_WITH",
-        "HAS_TYPE",
-        "HAS_STATUS",
-        "MENTIONS",
-        "ATTACHED_TO",
-        "ON",
-        "NOTIFIES",
-        "IN_CHAIN",
-        "UPLOADED_BY",
-        "BY",
-        "ON_CALENDAR",
-    }
-)
 
 
 class InvalidKey(ValueError):
@@ -75,7 +35,7 @@ def check_key(key: str) -> str:
         raise InvalidKey(f"at most {KEY_MAX_LENGTH} characters")
     if not KEY_PATTERN.fullmatch(key):
         raise InvalidKey("upper snake case: A-Z and 0-9 in words joined by '_', e.g. FATHER_OF")
-    if key in STRUCTURAL:
+    if key in STRUCTURAL_KEYS:
         raise InvalidKey(f"{key} is one of the graph's structural edge types")
     return key
 
@@ -156,18 +116,31 @@ async def _fresh(
 _TYPE_FIELDS: LiteralString = type_map("t")
 
 
+_IN_ORDER: LiteralString = (
+    f"MATCH (t:RelationshipType) WITH t ORDER BY t.sortOrder, t.key "
+    f"RETURN collect({_TYPE_FIELDS}) AS types"
+)
+
+
 async def relationship_types(graph: Graph) -> list[Row]:
     """The catalog in sort order."""
-    rows = await graph.rows(
-        f"MATCH (t:RelationshipType) WITH t ORDER BY t.sortOrder, t.key "
-        f"RETURN collect({_TYPE_FIELDS}) AS types, {CATALOG_KEYS}",
-        {},
-    )
+    rows = await graph.rows(f"{_IN_ORDER}, {CATALOG_KEYS}", {})
     if not rows:  # no type defined yet: the grouping above has no row to answer with
         graph.relation_keys = frozenset()
         return []
     graph.relation_keys = frozenset(rows[0]["catalogKeys"])
     return list(rows[0]["types"])
+
+
+async def relationship_types_in(tx: AsyncManagedTransaction) -> list[Row]:
+    """The catalog in sort order, read inside a write transaction (a mutation's read-back)."""
+    rows = await tx_rows(tx, _IN_ORDER, {})
+    return list(rows[0]["types"])
+
+
+def learn_keys(graph: Graph, types: list[Row]) -> None:
+    """This process knows the catalog's keys as a committed read-back of it shows them."""
+    graph.relation_keys = frozenset(str(row["key"]) for row in types)
 
 
 async def relationship_type(tx: AsyncManagedTransaction, key: str) -> Row:

@@ -9,15 +9,16 @@ from neo4j import AsyncDriver
 from kesher.graph import duplicates
 from kesher.graph.calendar_buckets import backfill
 from kesher.graph.chains import REF_PREFIXES
+from kesher.graph.kinds import PARTY_LABELS
 from kesher.graph.tasks import REMINDER_LOCK
 
+# Every label the graph stores with an `id`: each gets a uniqueness constraint on it, so a
+# node is found by its id with an index seek. tests/graph/test_constraints.py checks that
+# every label the code writes with an id is here.
 LABELS_WITH_ID: tuple[LiteralString, ...] = (
     "User",
-    "Customer",
-    "Contact",
-    "Project",
+    *PARTY_LABELS,
     "Activity",
-    "ExternalParty",
     "RelationshipType",
     "ActivityType",
     "ActivityStatus",
@@ -27,6 +28,8 @@ LABELS_WITH_ID: tuple[LiteralString, ...] = (
     "Note",
     "Notification",
     "Email",
+    "CallLog",
+    "ImportJob",
     # The one node every change to chains write-locks first (see kesher.graph.chains).
     "ChainLock",
     # The one node every round of task reminders write-locks first (see kesher.graph.tasks).
@@ -35,10 +38,20 @@ LABELS_WITH_ID: tuple[LiteralString, ...] = (
     "CalendarBackfill",
 )
 
+# Names given before the label list made them; a database made then keeps them.
+_ID_CONSTRAINT_NAMES: dict[str, LiteralString] = {"ImportJob": "import_job_id"}
+
+
+def id_constraint(label: LiteralString) -> LiteralString:
+    """The name of the uniqueness constraint on the id of `label`'s nodes."""
+    return _ID_CONSTRAINT_NAMES.get(label, f"{label.lower()}_id")
+
+
 STATEMENTS: tuple[LiteralString, ...] = (
     *duplicates.INDEXES,
     *(
-        f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
+        f"CREATE CONSTRAINT {id_constraint(label)} IF NOT EXISTS "
+        f"FOR (n:{label}) REQUIRE n.id IS UNIQUE"
         for label in LABELS_WITH_ID
     ),
     "CREATE CONSTRAINT user_email IF NOT EXISTS FOR (n:User) REQUIRE n.email IS UNIQUE",
@@ -48,7 +61,6 @@ STATEMENTS: tuple[LiteralString, ...] = (
         f"FOR (n:{label}) REQUIRE n.externalKey IS UNIQUE"
         for label in ("Customer", "Contact", "Project")
     ),
-    "CREATE CONSTRAINT import_job_id IF NOT EXISTS FOR (n:ImportJob) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT user_handle IF NOT EXISTS FOR (n:User) REQUIRE n.handle IS UNIQUE",
     "CREATE CONSTRAINT relationship_type_key IF NOT EXISTS "
     "FOR (n:RelationshipType) REQUIRE n.key IS UNIQUE",

@@ -18,10 +18,9 @@ from neo4j.exceptions import Neo4jError
 from kesher.graph.audit import AUDITED_LABELS, new_id
 from kesher.graph.catalog import cypher_type
 from kesher.graph.driver import Row, tx_rows
+from kesher.graph.kinds import RECORD_LABELS
 from kesher.graph.parties import PARTY_LABELS, find_party
 from kesher.graph.records import DERIVED
-
-RECORD_LABELS: tuple[LiteralString, ...] = ("Customer", "Contact", "Project")
 
 # How many rows one statement writes: large enough that a round trip is cheap beside
 # the work, small enough that one statement's state stays small.

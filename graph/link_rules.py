@@ -8,12 +8,20 @@ from typing import TYPE_CHECKING, LiteralString
 from neo4j import AsyncManagedTransaction
 
 from kesher.graph.catalog import cypher_type
-from kesher.graph.driver import tx_rows
+from kesher.graph.driver import Params, tx_rows
 from kesher.graph.errors import Conflict, LimitReached
 from kesher.graph.parties import find_party
 
 if TYPE_CHECKING:
     from kesher.graph.relationships import Ends, Period
+
+
+# Write-locks both ends of a link (and marks them changed).
+_LOCK: LiteralString = (
+    "UNWIND [$source, $target] AS party_id "
+    + find_party("x", "party_id")
+    + " SET x.updatedAt = datetime()"
+)
 
 
 async def check_link(
@@ -24,7 +32,19 @@ async def check_link(
     pair may be linked again, and a place freed, once a link has ended.
 
     Both ends are write-locked first, so two concurrent writes cannot both pass."""
-    await touch(tx, ends)
+    await checked_write(tx, ends, period, relationship_id)
+
+
+async def checked_write(
+    tx: AsyncManagedTransaction,
+    ends: Ends,
+    period: Period,
+    relationship_id: str,
+    write: LiteralString = "",
+    params: Params | None = None,
+) -> None:
+    """`check_link` and, when the link passes, `write` (over the ends `a`, the edge's
+    start, and `b`, with `params`) in the same statement: one round trip."""
     type_row = ends.type
     kind = cypher_type(type_row["key"])
     symmetric = bool(type_row["symmetric"])
@@ -34,20 +54,35 @@ async def check_link(
         "AND (r.startsOn IS NULL OR $endsOn IS NULL OR r.startsOn <= $endsOn) AND "
         "(r.endsOn IS NULL OR $startsOn IS NULL OR $startsOn <= r.endsOn) AND r.id <> $id"
     )
-    rows = await tx_rows(
-        tx,
-        find_party("a", "$source")
+    # The locks come first: the unit subquery runs to its end before anything is counted.
+    text: LiteralString = (
+        f"CALL () {{ {_LOCK} }} "
+        + find_party("a", "$source")
         + " "
         + find_party("b", "$target")
-        + f" RETURN EXISTS {{ (a)-[r:{kind}]{arrow}(b) WHERE {overlap} }} AS duplicate, "
+        + f" WITH a, b, EXISTS {{ (a)-[r:{kind}]{arrow}(b) WHERE {overlap} }} AS duplicate, "
         f"COUNT {{ (a)-[r:{kind}]{arrow}() WHERE {overlap} }} AS fromSource, "
-        f"COUNT {{ (b){'-' if symmetric else '<-'}[r:{kind}]-() WHERE {overlap} }} AS atTarget",
+        f"COUNT {{ (b){'-' if symmetric else '<-'}[r:{kind}]-() WHERE {overlap} }} AS atTarget"
+    )
+    if write:
+        text += (
+            " FOREACH (passed IN CASE WHEN NOT duplicate "
+            "AND ($limitPerSource IS NULL OR fromSource < $limitPerSource) "
+            "AND ($limitPerTarget IS NULL OR atTarget < $limitPerTarget) "
+            f"THEN [true] ELSE [] END | {write})"
+        )
+    rows = await tx_rows(
+        tx,
+        text + " RETURN duplicate, fromSource, atTarget",
         {
+            **(params or {}),
             "source": ends.source_id,
             "target": ends.target_id,
             "startsOn": period.starts_on,
             "endsOn": period.ends_on,
             "id": relationship_id,
+            "limitPerSource": type_row["limit_per_source"],
+            "limitPerTarget": type_row["limit_per_target"],
         },
     )
     found = rows[0]
@@ -71,10 +106,4 @@ async def check_link(
 
 async def touch(tx: AsyncManagedTransaction, ends: Ends) -> None:
     """Write-locks both ends of a link (and marks them changed)."""
-    await tx_rows(
-        tx,
-        "UNWIND [$source, $target] AS party_id "
-        + find_party("x", "party_id")
-        + " SET x.updatedAt = datetime()",
-        {"source": ends.source_id, "target": ends.target_id},
-    )
+    await tx_rows(tx, _LOCK, {"source": ends.source_id, "target": ends.target_id})

@@ -5,20 +5,14 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-PARTY_LABELS: tuple[LiteralString, ...] = ("Customer", "Contact", "Project", "ExternalParty")
+from kesher.graph.kinds import PARTY_KINDS, PARTY_LABELS
 
-# The API's name for each kind of party.
-KIND_NAMES: dict[str, LiteralString] = {
-    "Customer": "CUSTOMER",
-    "Contact": "CONTACT",
-    "Project": "PROJECT",
-    "ExternalParty": "EXTERNAL",
-}
+__all__ = ["PARTY_LABELS", "find_party", "kind_of", "link", "party", "seen_from", "type_map"]
 
 
 def kind_of(x: LiteralString) -> LiteralString:
     """The kind of party `x` is, as the API names it."""
-    cases = " ".join(f"WHEN {x}:{label} THEN '{KIND_NAMES[label]}'" for label in PARTY_LABELS)
+    cases = " ".join(f"WHEN {x}:{kind.label} THEN '{kind.name}'" for kind in PARTY_KINDS)
     return f"CASE {cases} END"
 
 

@@ -11,31 +11,19 @@ and its depth: the depth belongs to this map, the party to every map.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import LiteralString
 
 from kesher.graph.catalog import CATALOG_KEYS, cypher_types, fresh_rows
 from kesher.graph.driver import Graph, Params, Row
+from kesher.graph.edges import MAP_EDGES
 from kesher.graph.errors import GraphError, NotFound
 from kesher.graph.parties import PARTY_LABELS, find_party, party
 from kesher.graph.statement import Statement
 
 # Structural edges a map may add, with the labels the catalog would give them.
-STRUCTURAL: dict[str, Row] = {
-    "WORKS_AT": {
-        "key": "WORKS_AT",
-        "label": "works at",
-        "reciprocal_label": "employs",
-        "colour": "#9E9E9E",
-    },
-    "FOR": {
-        "key": "FOR",
-        "label": "project for",
-        "reciprocal_label": "client",
-        "colour": "#BDBDBD",
-    },
-}
+STRUCTURAL: dict[str, Row] = {key: {"key": key, **asdict(look)} for key, look in MAP_EDGES.items()}
 
 
 @dataclass(frozen=True)
@@ -67,7 +55,7 @@ def _types(walk: Walk, known: frozenset[str]) -> LiteralString:
     keys = known if walk.type_keys is None else walk.type_keys
     types = cypher_types(keys)
     if walk.include_structural:
-        types = "|".join(part for part in (types, "WORKS_AT|FOR") if part)
+        types = "|".join(part for part in (types, "|".join(MAP_EDGES)) if part)
     return types
 
 

@@ -15,10 +15,9 @@ from kesher.graph.audit import Line, write_audit, write_audits
 from kesher.graph.catalog import cypher_type, relationship_type
 from kesher.graph.driver import Row, tx_rows
 from kesher.graph.errors import Archived, GraphError, KindMismatch, NotFound
-from kesher.graph.link_rules import check_link, touch
-from kesher.graph.parties import find_party, party, seen_from
-
-RECORD_LABELS: tuple[LiteralString, ...] = ("Customer", "Contact", "Project")
+from kesher.graph.kinds import BY_LABEL, EXTERNAL, EXTERNAL_LABEL, PARTY_LABELS, RECORD_LABELS
+from kesher.graph.link_rules import check_link, checked_write, touch
+from kesher.graph.parties import find_party, party, seen_from, type_map
 
 
 @dataclass(frozen=True)
@@ -100,23 +99,85 @@ def source_of(relationship_id: str) -> str:
     return relationship_id.rpartition(":")[0]
 
 
+_PARTY_LABEL_LIST: LiteralString = "[" + ", ".join(f"'{label}'" for label in PARTY_LABELS) + "]"
+
+
+def _found(
+    x: LiteralString, party_id: LiteralString, labels: tuple[LiteralString, ...]
+) -> LiteralString:
+    """The party with this id as a map of its kind (graph label), whether it is archived
+    and its name; null when there is none."""
+    return (
+        "COLLECT { "
+        + find_party(x, party_id, labels)
+        + f" RETURN {x} {{label: [l IN labels({x}) WHERE l IN {_PARTY_LABEL_LIST}][0], "
+        f"archived: {x}.archivedAt IS NOT NULL, name: {x}.name}} }}[0]"
+    )
+
+
 async def find(
     tx: AsyncManagedTransaction, party_id: str, field_name: str, records_only: bool = False
 ) -> Row:
     """The party's kind (graph label) and whether it is archived."""
-    labels = RECORD_LABELS if records_only else (*RECORD_LABELS, "ExternalParty")
+    labels = RECORD_LABELS if records_only else PARTY_LABELS
     rows = await tx_rows(
         tx,
-        find_party("x", "$id", labels) + " RETURN [l IN labels(x) WHERE l IN $labels][0] AS label, "
-        "x.archivedAt IS NOT NULL AS archived, x.name AS name",
-        {"id": party_id, "labels": list(labels)},
+        f"RETURN {_found('x', '$id', labels)} AS party",
+        {"id": party_id},
     )
-    if not rows:
+    return found_party(rows[0]["party"], party_id, field_name, records_only)
+
+
+def found_party(
+    found: Row | None, party_id: str, field_name: str, records_only: bool = False
+) -> Row:
+    """A party `find` found; refuses one that is not there or is archived, naming the field."""
+    if found is None:
         what = "record" if records_only else "record or party"
         raise NotFound(f"{field_name}: no {what} has the id {party_id!r}.", field=field_name)
-    if rows[0]["archived"]:
+    if found["archived"]:
         raise Archived(f"{field_name}: {party_id!r} is archived.", field=field_name)
-    return rows[0]
+    return dict(found)
+
+
+@dataclass(frozen=True)
+class Start:
+    """What adding a link starts from, as found in one statement: its type (write-locked,
+    so it cannot be removed while a link of it is added), the record it is added from and
+    the party named as its other end. None where there is none."""
+
+    type: Row | None
+    source: Row | None
+    other: Row | None
+
+
+_START: LiteralString = (
+    "OPTIONAL MATCH (t:RelationshipType {key: $key}) SET t.lastLinkedAt = datetime() "
+    f"WITH t RETURN CASE WHEN t IS NULL THEN null ELSE {type_map('t')} END AS type, "
+    + _found("a", "$source", RECORD_LABELS)
+    + " AS source, "
+    + _found("b", "$other", PARTY_LABELS)
+    + " AS other"
+)
+
+
+async def lock_and_find(
+    tx: AsyncManagedTransaction, key: str, source_id: str, other_id: str | None
+) -> Start:
+    """The type by key and the two parties by id (`other_id` None: not looked for)."""
+    rows = await tx_rows(
+        tx,
+        _START,
+        {"key": key, "source": source_id, "other": other_id},
+    )
+    row = rows[0]
+    return Start(row["type"], row["source"], row["other"])
+
+
+def found_type(found: Row | None, key: str, field_name: str) -> Row:
+    if found is None:
+        raise NotFound(f"{field_name}: No relationship type has the key {key!r}.", field=field_name)
+    return dict(found)
 
 
 def orient(type_row: Row, from_label: str) -> bool:
@@ -139,7 +200,7 @@ def other_kind(type_row: Row, outgoing: bool) -> str:
 def check_other(type_row: Row, outgoing: bool, label: str, field_name: str) -> None:
     """A free-text party stands in for any kind; a record must be the kind the type needs."""
     wanted = other_kind(type_row, outgoing)
-    if label != "ExternalParty" and label != wanted:
+    if label != EXTERNAL_LABEL and label != wanted:
         raise KindMismatch(
             f"{field_name}: {type_row['key']} joins {_pair(type_row)}; the other party "
             f"must be a {wanted.lower()}, not a {label.lower()}.",
@@ -147,20 +208,8 @@ def check_other(type_row: Row, outgoing: bool, label: str, field_name: str) -> N
         )
 
 
-async def lock_type(tx: AsyncManagedTransaction, key: str, field_name: str) -> Row:
-    """The type, write-locked so it cannot be removed while a link of it is added."""
-    try:
-        type_row = await relationship_type(tx, key)
-    except NotFound as error:
-        raise NotFound(f"{field_name}: {error.message}", field=field_name) from error
-    await tx_rows(
-        tx, "MATCH (t:RelationshipType {key: $key}) SET t.lastLinkedAt = datetime()", {"key": key}
-    )
-    return type_row
-
-
 async def new_external_party(tx: AsyncManagedTransaction, name: str) -> str:
-    party_id = f"ext_{secrets.token_hex(12)}"
+    party_id = f"{EXTERNAL.prefix}_{secrets.token_hex(12)}"
     await tx_rows(
         tx,
         "CREATE (p:ExternalParty {id: $id, name: $name, createdAt: datetime()}) "
@@ -177,29 +226,20 @@ async def add(
     note: str | None,
     actor_id: str,
 ) -> str:
-    """Creates the link after the refusals: self-links, overlapping duplicates and limits."""
+    """Creates the link after the refusals: self-links, overlapping duplicates and limits;
+    the checks and the link are one statement."""
     if ends.source_id == ends.target_id:
         raise GraphError("to.id: a record cannot be linked to itself.", field="to.id")
     relationship_id = new_relationship_id(ends.source_id)
-    await check_link(tx, ends, period, relationship_id)
     kind = cypher_type(ends.type["key"])
-    await tx_rows(
+    await checked_write(
         tx,
-        find_party("a", "$source")
-        + " "
-        + find_party("b", "$target")
-        + f" CREATE (a)-[r:{kind} {{id: $id}}]->(b) "
-        "SET r.startsOn = $startsOn, r.endsOn = $endsOn, r.note = $note, "
-        "r.createdAt = datetime(), r.createdBy = $actor",
-        {
-            "source": ends.source_id,
-            "target": ends.target_id,
-            "id": relationship_id,
-            "startsOn": period.starts_on,
-            "endsOn": period.ends_on,
-            "note": note,
-            "actor": actor_id,
-        },
+        ends,
+        period,
+        relationship_id,
+        f"CREATE (a)-[:{kind} {{id: $id, startsOn: $startsOn, endsOn: $endsOn, note: $note, "
+        "createdAt: datetime(), createdBy: $actor}]->(b)",
+        {"note": note, "actor": actor_id},
     )
     return relationship_id
 
@@ -387,8 +427,8 @@ async def promote(
         actor_id,
         PARTY_PROMOTED,
         "kind",
-        "EXTERNAL",
-        label.upper(),
+        EXTERNAL.name,
+        BY_LABEL[label].name,
         f"Promoted from a free-text party to a {label.lower()}",
     )
 

@@ -83,7 +83,7 @@ class MapQuery(_Query):
     depth: int | None = None
     limit: int | None = None
     type_keys: list[inputs.TypeKey] | None = None
-    kinds: list[Literal["CUSTOMER", "CONTACT", "PROJECT", "EXTERNAL"]] | None = None
+    kinds: list[inputs.PartyKindName] | None = None
     as_of: date | None = None
     include_structural: bool = False
 

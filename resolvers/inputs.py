@@ -17,6 +17,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from kesher.graph.kinds import PAIRS_BY_NAME, PARTY_KINDS
 from kesher.resolvers.time_zones import zone_problem
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -158,13 +159,23 @@ Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 TypeKey = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 Limit = Annotated[int, Field(ge=1, le=10_000)]
 SortOrder = Annotated[int, Field(ge=1, le=1_000_000)]
-KindPair = Literal[
-    "CUSTOMER_CUSTOMER",
-    "CUSTOMER_CONTACT",
-    "CONTACT_CONTACT",
-    "PROJECT_CUSTOMER",
-    "PROJECT_CONTACT",
-]
+
+
+def one_of(names: Iterable[str]) -> AfterValidator:
+    """A check that text is one of `names`, refused in the words of a literal's check."""
+    allowed = tuple(names)
+    expected = ", ".join(repr(name) for name in allowed[:-1]) + f" or {allowed[-1]!r}"
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"must be one of {expected}")
+        return value
+
+    return AfterValidator(check)
+
+
+KindPair = Annotated[str, one_of(PAIRS_BY_NAME)]
+PartyKindName = Annotated[str, one_of(kind.name for kind in PARTY_KINDS)]
 
 
 class RelationshipTypeDefine(Input):

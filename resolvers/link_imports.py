@@ -15,6 +15,7 @@ from kesher.codes import Code
 from kesher.graph import imports as graph_imports
 from kesher.graph.catalog import InvalidKey, check_key
 from kesher.graph.driver import Row
+from kesher.graph.kinds import PARTY_LABELS, RECORD_LABELS
 from kesher.graph.relationships import new_relationship_id
 from kesher.resolvers import inputs
 from kesher.resolvers.import_files import FileRow
@@ -69,7 +70,7 @@ async def plan_links(
     tx: AsyncManagedTransaction, candidates: Sequence[Checked], report: Report, actor: str
 ) -> LinkPlan:
     ids: set[str] = set()
-    keys: dict[str, set[str]] = {label: set() for label in graph_imports.RECORD_LABELS}
+    keys: dict[str, set[str]] = {label: set() for label in RECORD_LABELS}
     links: list[tuple[int, LinkRow]] = []
     for candidate in candidates:
         assert isinstance(candidate.model, LinkRow)
@@ -82,8 +83,8 @@ async def plan_links(
         graph_imports.RELATIONSHIPS_LOOKUP,
         {
             "ids": sorted(ids),
-            "labels": ["Customer", "Contact", "Project", "ExternalParty"],
-            **{f"{label.lower()}Keys": [] for label in graph_imports.RECORD_LABELS},
+            "labels": list(PARTY_LABELS),
+            **{f"{label.lower()}Keys": [] for label in RECORD_LABELS},
         },
     )
     types = {row["key"]: row for row in found["types"]}
@@ -108,7 +109,7 @@ async def plan_links(
     by_id = {row[0]: (row[1], row[2], row[3]) for row in found["ids"]}
     by_key = {
         label: {row[0]: (row[1], row[2], row[3]) for row in found[f"{label.lower()}Keys"]}
-        for label in graph_imports.RECORD_LABELS
+        for label in RECORD_LABELS
     }
     accepted: list[tuple[int, Row, Row]] = []
     for line, link in links:

@@ -13,6 +13,7 @@ from pydantic.alias_generators import to_camel
 from strawberry.types.nodes import SelectedField, Selection
 
 from kesher.codes import Code
+from kesher.graph import kinds
 from kesher.graph import records as graph_records
 from kesher.graph.driver import Row
 from kesher.graph.labels import Label
@@ -39,9 +40,15 @@ class Kind:
     links: tuple[str, ...] = ()
 
 
-CUSTOMERS = Kind(CUSTOMER, "cus", inputs.CustomerCreate, inputs.CustomerUpdate, ("ownerId",))
-CONTACTS = Kind(CONTACT, "con", inputs.ContactCreate, inputs.ContactUpdate, ("customerId",))
-PROJECTS = Kind(PROJECT, "prj", inputs.ProjectCreate, inputs.ProjectUpdate, ("customerId",))
+CUSTOMERS = Kind(
+    CUSTOMER, kinds.CUSTOMER.prefix, inputs.CustomerCreate, inputs.CustomerUpdate, ("ownerId",)
+)
+CONTACTS = Kind(
+    CONTACT, kinds.CONTACT.prefix, inputs.ContactCreate, inputs.ContactUpdate, ("customerId",)
+)
+PROJECTS = Kind(
+    PROJECT, kinds.PROJECT.prefix, inputs.ProjectCreate, inputs.ProjectUpdate, ("customerId",)
+)
 USERS = Kind(USER, "usr", inputs.UserCreate, inputs.UserUpdate)
 
 

@@ -17,6 +17,7 @@ from kesher.graph import relationships as links
 from kesher.graph.audit import write_audits
 from kesher.graph.driver import Row
 from kesher.graph.errors import GraphError, KindMismatch
+from kesher.graph.kinds import BY_NAME, EXTERNAL_LABEL, PAIRS_BY_NAME
 from kesher.graph.relation_map import MapRequest, RelationMap, Walk, relation_map
 from kesher.graph.relation_map import relationship_path as graph_path
 from kesher.resolvers import inputs
@@ -27,20 +28,8 @@ from kesher.resolvers.records import CUSTOMERS, split
 from kesher.resolvers.relationship_fields import RELATIONSHIP_ORDER, relationship_page
 from kesher.resolvers.writes import viewer_id, write
 
-# The API's names for record kinds and the graph's labels.
-LABELS: Mapping[str, LiteralString] = {
-    "CUSTOMER": "Customer",
-    "CONTACT": "Contact",
-    "PROJECT": "Project",
-    "EXTERNAL": "ExternalParty",
-}
-PAIRS: Mapping[str, tuple[LiteralString, LiteralString]] = {
-    "CUSTOMER_CUSTOMER": ("Customer", "Customer"),
-    "CUSTOMER_CONTACT": ("Customer", "Contact"),
-    "CONTACT_CONTACT": ("Contact", "Contact"),
-    "PROJECT_CUSTOMER": ("Project", "Customer"),
-    "PROJECT_CONTACT": ("Project", "Contact"),
-}
+# The graph's label for each kind as the API names it.
+LABELS: Mapping[str, LiteralString] = {name: kind.label for name, kind in BY_NAME.items()}
 
 
 def _key(key: str, field_name: str = "key") -> str | Refusal:
@@ -61,7 +50,7 @@ async def define_type(context: Context, data: dict[str, Any]) -> Row | Refusal:
     key = _key(checked.key)
     if isinstance(key, Refusal):
         return key
-    from_kind, to_kind = PAIRS[checked.kinds]
+    from_kind, to_kind = PAIRS_BY_NAME[checked.kinds]
     values = checked.graph_values(type(checked).model_fields.keys() - {"kinds"})
     values |= {
         "key": key,
@@ -136,13 +125,14 @@ async def reorder_types(context: Context, keys: list[str]) -> list[Row] | Refusa
     async def work(tx: AsyncManagedTransaction) -> list[Row]:
         await graph_records.require_actor(tx, actor)
         await catalog.reorder_types(tx, [key.strip() for key in keys])
-        return []
+        return await catalog.relationship_types_in(tx)
 
     try:
-        await context.graph.write(work)
+        types = await context.graph.write(work)
     except GraphError as error:
         return Refusal.of(error)
-    return await catalog.relationship_types(context.graph)
+    catalog.learn_keys(context.graph, types)
+    return types
 
 
 async def remove_type(context: Context, key: str) -> Row | Refusal:
@@ -193,8 +183,9 @@ async def add_relationship(context: Context, data: dict[str, Any]) -> Row | Refu
 
     async def work(tx: AsyncManagedTransaction) -> Row:
         await graph_records.require_actor(tx, actor)
-        type_row = await links.lock_type(tx, key, "typeKey")
-        from_row = await links.find(tx, from_id, "fromId", records_only=True)
+        start = await links.lock_and_find(tx, key, from_id, to.id)
+        type_row = links.found_type(start.type, key, "typeKey")
+        from_row = links.found_party(start.source, from_id, "fromId", records_only=True)
         outgoing = links.orient(type_row, from_row["label"])
         if checked.reverse:
             if type_row["from_kind"] != type_row["to_kind"]:
@@ -205,11 +196,11 @@ async def add_relationship(context: Context, data: dict[str, Any]) -> Row | Refu
                 )
             outgoing = False
         if to.id is not None:
-            other = await links.find(tx, to.id, "to.id")
+            other = links.found_party(start.other, to.id, "to.id")
             links.check_other(type_row, outgoing, other["label"], "to.id")
             other_id = to.id
             other_party = links.Party(
-                other_id, str(other["name"]), other["label"] != "ExternalParty"
+                other_id, str(other["name"]), other["label"] != EXTERNAL_LABEL
             )
         elif to.free_text is not None:
             other_id = await links.new_external_party(tx, to.free_text)

@@ -2,46 +2,59 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 
+from kesher.graph.kinds import PAIRS_BY_NAME, PARTY_KINDS, RECORD_KINDS, pair_name
 from kesher.resolvers import relationships
 from kesher.schema.common import Row
 from kesher.schema.node import Node
 
 
-@strawberry.enum(description="What kind of party a node of a relationship is.")
-class PartyKind(Enum):
-    CUSTOMER = "CUSTOMER"
-    CONTACT = "CONTACT"
-    PROJECT = "PROJECT"
-    EXTERNAL = strawberry.enum_value(
-        "EXTERNAL", description="A free-text party: a name not (yet) in the database."
+def _enum(name: str, description: str, values: Iterable[Any]) -> Any:
+    """A GraphQL enum whose members are `values`, in order, each named as its value (or
+    its definition's value, when it has a description)."""
+    members = [(getattr(value, "value", value), value) for value in values]
+    enum: type[Enum] = Enum(name, members)  # type: ignore[misc]  # built from the registry
+    return strawberry.enum(enum, description=description)
+
+
+# The kinds' enums are derived from the registry in kesher.graph.kinds; a type checker
+# sees plain enums.
+if TYPE_CHECKING:
+
+    class PartyKind(Enum): ...
+
+    class RecordKind(Enum): ...
+
+    class KindPair(Enum): ...
+
+else:
+    PartyKind = _enum(
+        "PartyKind",
+        "What kind of party a node of a relationship is.",
+        (
+            strawberry.enum_value(kind.name, description=kind.description)
+            if kind.description
+            else kind.name
+            for kind in PARTY_KINDS
+        ),
     )
-
-
-@strawberry.enum(description="A kind of record a free-text party can become.")
-class RecordKind(Enum):
-    CUSTOMER = "CUSTOMER"
-    CONTACT = "CONTACT"
-    PROJECT = "PROJECT"
-
-
-@strawberry.enum(
-    description="The pair of record kinds a relationship type joins; its edges point from "
-    "the first kind to the second."
-)
-class KindPair(Enum):
-    CUSTOMER_CUSTOMER = "CUSTOMER_CUSTOMER"
-    CUSTOMER_CONTACT = "CUSTOMER_CONTACT"
-    CONTACT_CONTACT = "CONTACT_CONTACT"
-    PROJECT_CUSTOMER = "PROJECT_CUSTOMER"
-    PROJECT_CONTACT = "PROJECT_CONTACT"
-
-
-_KIND_NAMES = {"Customer": "CUSTOMER", "Contact": "CONTACT", "Project": "PROJECT"}
+    RecordKind = _enum(
+        "RecordKind",
+        "A kind of record a free-text party can become.",
+        (kind.name for kind in RECORD_KINDS),
+    )
+    KindPair = _enum(
+        "KindPair",
+        "The pair of record kinds a relationship type joins; its edges point from the first "
+        "kind to the second.",
+        PAIRS_BY_NAME,
+    )
 
 
 @strawberry.type(
@@ -76,7 +89,7 @@ class RelationshipType(Node):
     @strawberry.field(description="The pair of record kinds the type joins, start side first.")
     @staticmethod
     def kinds(parent: strawberry.Parent[Row]) -> KindPair:
-        return KindPair(f"{_KIND_NAMES[parent['from_kind']]}_{_KIND_NAMES[parent['to_kind']]}")
+        return KindPair(pair_name(parent["from_kind"], parent["to_kind"]))
 
 
 @strawberry.type(description="The other side of a relationship: enough to show and open it.")

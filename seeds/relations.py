@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal, TypedDict
 from kesher.seeds.draws import EpochSeconds, Recent, below, moment, new_id, pick, poisson
 
 if TYPE_CHECKING:
-    from kesher.graph.catalog import Kind
+    from kesher.graph.kinds import Kind
     from kesher.seeds.generator import ContactRow, CustomerRow, ProjectRow, Vocabulary
 
 # Records of each kind that new links may reach: those of about the last 2,000 accounts

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import neo4j
 import pytest
 from neo4j import Driver
 
@@ -391,6 +392,36 @@ async def test_reorder_must_name_every_key_once(
     # then
     refused = answer["data"]["reorderRelationshipTypes"]
     assert (refused["code"], refused["field"]) == (code, "keys")
+    assert snapshot(clean_db) == before
+
+
+async def test_a_reorder_is_read_back_inside_its_transaction(
+    client: httpx.AsyncClient, admin: Person, clean_db: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a failure of any statement sent once the new order is written, in the write
+    # transaction or after it
+    await catalog(client, admin, PARENT_COMPANY, PARTNER)
+    before = snapshot(clean_db)
+    sent: list[str] = []
+    for kind in (neo4j.AsyncManagedTransaction, neo4j.AsyncSession):
+
+        async def failing(
+            self: Any, query: Any, parameters: Any = None, *, _run: Any = kind.run, **kwargs: Any
+        ) -> Any:
+            if any("SET t.sortOrder" in text for text in sent):
+                raise RuntimeError("the database went away after the write")
+            sent.append(str(query))
+            return await _run(self, query, parameters, **kwargs)
+
+        monkeypatch.setattr(kind, "run", failing)
+
+    # when
+    answer = await gql(client, REORDER_TYPES, {"keys": ["PARTNER_OF", "PARENT_COMPANY_OF"]}, admin)
+
+    # then: the answer failed, and so did the write
+    assert any("SET t.sortOrder" in text for text in sent)
+    assert answer["errors"][0]["extensions"]["code"] == "INTERNAL", answer
+    monkeypatch.undo()
     assert snapshot(clean_db) == before
 
 

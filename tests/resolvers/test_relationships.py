@@ -389,3 +389,23 @@ async def test_duplicates_are_refused_while_in_effect(
         (True, False),
         (True, True),
     ]
+
+
+async def test_adding_a_link_takes_five_statements_in_its_transaction(
+    client: httpx.AsyncClient, admin: Person, member: Person, cypher_calls: CypherCalls
+) -> None:
+    # given
+    await catalog(client, admin, PARTNER)
+    a, b = await customer(client, member, "A"), await customer(client, member, "B")
+
+    # when
+    sent = {}
+    for name, to in (("record", {"id": b}), ("free text", {"freeText": "Someone"})):
+        cypher_calls.count = 0
+        added = await add(client, member, a, "PARTNER_OF", to)
+        assert added["__typename"] == "RelationshipSuccess", added
+        sent[name] = cypher_calls.count
+
+    # then: the actor, the type and both ends, the checks with the link, the audit lines
+    # and the read-back; a free-text party is one more
+    assert sent == {"record": 5, "free text": 6}

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from neo4j import Driver
 
-from kesher.graph.catalog import STRUCTURAL
+from kesher.graph.edges import STRUCTURAL_KEYS
 from kesher.resolvers.activities import MAX_REPORT_GROUPS
 from kesher.resolvers.context import Role
 from tests.conftest import Person, gql, make_user
@@ -368,7 +368,7 @@ def test_every_relationship_type_the_code_uses_is_reserved() -> None:
 
     # then
     assert {"OWNED_BY", "ASSIGNED_TO", "IN_CHAIN"} <= used
-    assert used - STRUCTURAL == set()
+    assert used - STRUCTURAL_KEYS == set()
 
 
 async def test_a_structural_type_is_refused_as_a_relationship_key(
@@ -377,7 +377,7 @@ async def test_a_structural_type_is_refused_as_a_relationship_key(
     # given
     before = snapshot(clean_db)
 
-    for key in sorted(STRUCTURAL):
+    for key in sorted(STRUCTURAL_KEYS):
         # when
         refused = await define(client, admin, **{**FATHER, "key": key})
 

@@ -8,7 +8,8 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from statistics import mean
 
-from kesher.graph.catalog import KIND_PAIRS, Kind, check_key
+from kesher.graph.catalog import check_key
+from kesher.graph.kinds import KIND_PAIRS, Kind
 from kesher.seeds.generator import Account, Dataset
 from kesher.seeds.relations import LINK_PLANS, LinkRow
 

@@ -19,7 +19,8 @@ from kesher.seeds.draws import EpochSeconds, Recent, below, moment, new_id, pick
 
 if TYPE_CHECKING:
     from kesher.graph.kinds import Kind
-    from kesher.seeds.generator import ContactRow, CustomerRow, ProjectRow, Vocabulary
+    from kesher.seeds.generator import ContactRow, CustomerRow, ProjectRow
+    from kesher.seeds.vocabulary import Vocabulary
 
 # Records of each kind that new links may reach: those of about the last 2,000 accounts
 # (an account has two contacts and one project on average).

@@ -17,7 +17,9 @@ from tests.graph.test_relation_map import plan_of
 LATEST_FIRST = (SortKey("{n}.startAt", descending=True),)
 
 
-def seed(driver: Driver) -> None:
+def seed(driver: Driver, apart_seconds: int = 3600, then: str = "") -> None:
+    """20 users, each owning 150 of 3,000 one-hour events `apart_seconds` apart; `then`
+    continues the statement that made each one (`WITH a ...`)."""
     for statement in STATEMENTS:
         driver.execute_query(statement, database_="neo4j")
     driver.execute_query("CALL db.awaitIndexes(300)", database_="neo4j")
@@ -28,8 +30,9 @@ def seed(driver: Driver) -> None:
     driver.execute_query(
         "UNWIND range(1, 3000) AS i MATCH (u:User {id: 'usr_' + (i % 20 + 1)}) "
         "CREATE (a:Activity {id: 'act_' + i, kind: 'EVENT', subject: 'Meeting ' + i, "
-        "startAt: datetime({epochSeconds: 1767225600 + i * 3600}), "
-        "endAt: datetime({epochSeconds: 1767229200 + i * 3600})})-[:OWNED_BY]->(u)",
+        "startAt: datetime({epochSeconds: 1767225600 + i * $apart}), "
+        "endAt: datetime({epochSeconds: 1767229200 + i * $apart})})-[:OWNED_BY]->(u) " + then,
+        apart=apart_seconds,
         database_="neo4j",
     )
     driver.execute_query("CALL db.prepareForReplanning(60)", database_="neo4j")

@@ -11,11 +11,11 @@ from neo4j import Driver
 
 from kesher.graph.calendar import Window, lanes
 from kesher.graph.calendar_buckets import FILE
-from kesher.graph.constraints import STATEMENTS
 from kesher.graph.driver import Graph, Params, Row
 from kesher.graph.model import ACTIVITY, USER
 from kesher.graph.shapes import Shape
 from kesher.graph.visibility import Audience
+from tests.graph.test_activity_plans import seed as seed_activities
 from tests.graph.test_relation_map import assert_seeks_and_no_scans, plan_of
 
 pytestmark = pytest.mark.anyio
@@ -23,22 +23,7 @@ pytestmark = pytest.mark.anyio
 
 def seed(driver: Driver) -> None:
     """20 users, each owning 150 activities a day apart over five months, filed."""
-    for statement in STATEMENTS:
-        driver.execute_query(statement, database_="neo4j")
-    driver.execute_query("CALL db.awaitIndexes(300)", database_="neo4j")
-    driver.execute_query(
-        "UNWIND range(1, 20) AS i CREATE (:User {id: 'usr_' + i, name: 'U' + i})",
-        database_="neo4j",
-    )
-    driver.execute_query(
-        "UNWIND range(1, 3000) AS i MATCH (u:User {id: 'usr_' + (i % 20 + 1)}) "
-        "CREATE (a:Activity {id: 'act_' + i, kind: 'EVENT', subject: 'Meeting ' + i, "
-        "startAt: datetime({epochSeconds: 1767225600 + i * 4320}), "
-        "endAt: datetime({epochSeconds: 1767229200 + i * 4320})})-[:OWNED_BY]->(u) "
-        "WITH a" + FILE,
-        database_="neo4j",
-    )
-    driver.execute_query("CALL db.prepareForReplanning(60)", database_="neo4j")
+    seed_activities(driver, apart_seconds=4320, then="WITH a" + FILE)
 
 
 class Recorder:

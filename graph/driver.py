@@ -331,11 +331,16 @@ async def _as_dicts(result: neo4j.AsyncResult) -> list[Row]:
 
 def _records(records: list[neo4j.Record]) -> list[Row]:
     # Statements return maps and lists, not nodes, so `Record.data()`'s own deep walk is
-    # not needed: the values are only walked once, for temporal values.
-    return [
-        {key: _native(value) for key, value in zip(record.keys(), record.values(), strict=True)}
-        for record in records
-    ]
+    # not needed: the values are only walked once, for temporal values, and the maps and
+    # lists the driver made for this answer are changed where they stand.
+    rows: list[Row] = []
+    for record in records:
+        row = dict(zip(record.keys(), record.values(), strict=True))
+        for key, value in row.items():
+            if type(value) not in _PLAIN:
+                row[key] = _native(value)
+        rows.append(row)
+    return rows
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None), datetime})
@@ -345,14 +350,20 @@ _TEMPORAL = frozenset({neo4j.time.DateTime, neo4j.time.Date, neo4j.time.Time})
 def _native(value: Any) -> Any:
     """Neo4j's temporal values become Python's, all the way down; a node or relationship
     becomes the map of its properties. Exact type checks keep this walk cheap: it visits
-    every value of an answer."""
+    every value of an answer, and calls itself only for a value that is not plain."""
     kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(item) not in _PLAIN:
+                value[key] = _native(item)
+        return value
+    if kind is list:
+        for index, item in enumerate(value):
+            if type(item) not in _PLAIN:
+                value[index] = _native(item)
+        return value
     if kind in _PLAIN:
         return value
-    if kind is dict:
-        return {key: _native(item) for key, item in value.items()}
-    if kind is list:
-        return [_native(item) for item in value]
     if kind in _TEMPORAL:
         return value.to_native()
     if isinstance(value, neo4j.graph.Node | neo4j.graph.Relationship):

@@ -18,15 +18,21 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from operator import methodcaller
 from typing import Any
 
 from graphql import (
     BREAK,
     FragmentDefinitionNode,
+    GraphQLBoolean,
+    GraphQLID,
     GraphQLObjectType,
+    GraphQLString,
     OperationDefinitionNode,
     Visitor,
+    is_enum_type,
     is_leaf_type,
+    is_list_type,
     is_non_null_type,
     is_object_type,
     visit,
@@ -37,6 +43,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from kesher import metrics
 from kesher.schema.node import reads_rows
+from kesher.schema.scalars import isoformat
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +57,24 @@ class _Nested:
     response_key: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Many:
+    """A selected field whose value is a list: how each item is completed (a leaf's
+    serializer or a plain object), the Python type a leaf item passes through as it is,
+    whether an item may be null, and the response key, as for `_Nested`."""
+
+    item: Callable[[Any], Any] | _Nested
+    item_plain: type | None
+    item_nullable: bool
+    response_key: str
+
+
+_Completer = Callable[[Any], Any] | _Nested | _Many
+
 # Per selected field: response key, row key, how to complete the value (a serializer, a
-# nested object, or None for `__typename`), and whether it may be null.
-_Plan = tuple[tuple[str, str, "Callable[[Any], Any] | _Nested | None", bool], ...]
+# nested object, a list, or None for `__typename`), whether it may be null, and the Python
+# type a leaf's value passes through as it is (its serializer would return it unchanged).
+_Plan = tuple[tuple[str, str, "_Completer | None", bool, "type | None"], ...]
 
 
 # Plans outlive a request: the parser cache hands every request with the same document the
@@ -146,27 +168,25 @@ class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
         return plan
 
     def _plain_plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> _Plan | None:
-        entries: list[tuple[str, str, Callable[[Any], Any] | _Nested | None, bool]] = []
+        entries: list[tuple[str, str, _Completer | None, bool, type | None]] = []
         for response_key, details in fields.items():
             name = details[0].node.name.value
             if name == "__typename":
-                entries.append((response_key, "", None, False))
+                entries.append((response_key, "", None, False, None))
                 continue
-            entry = self._plain_entry(parent_type, name, details)
+            entry = self._plain_entry(parent_type, name, details, response_key)
             if entry is None:
                 return None
-            if isinstance(entry[1], _Nested):
-                entry = (
-                    entry[0],
-                    _Nested(entry[1].plan, entry[1].type_name, response_key),
-                    entry[2],
-                )
             entries.append((response_key, *entry))
         return tuple(entries)
 
     def _plain_entry(
-        self, parent_type: GraphQLObjectType, name: str, details: FieldDetailsList
-    ) -> tuple[str, Callable[[Any], Any] | _Nested, bool] | None:
+        self,
+        parent_type: GraphQLObjectType,
+        name: str,
+        details: FieldDetailsList,
+        response_key: str,
+    ) -> tuple[str, _Completer, bool, type | None] | None:
         node = details[0].node
         field = parent_type.fields.get(name)
         if field is None or node.arguments:
@@ -184,19 +204,37 @@ class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
         nullable = not is_non_null_type(field_type)
         if not nullable:
             field_type = field_type.of_type
-        if node.selection_set is None:
-            if not is_leaf_type(field_type):
-                return None
-            return definition.python_name, field_type.serialize, nullable
-        if not is_object_type(field_type) or not _plain(field_type):
+        if not is_list_type(field_type):
+            found = self._plain_value(field_type, details, response_key)
+            return None if found is None else (definition.python_name, found[0], nullable, found[1])
+        item_type = field_type.of_type
+        item_nullable = not is_non_null_type(item_type)
+        if not item_nullable:
+            item_type = item_type.of_type
+        item = self._plain_value(item_type, details, response_key)
+        if item is None:
             return None
-        collected = self.collect_subfields(field_type, details)
+        many = _Many(item[0], item[1], item_nullable, response_key)
+        return definition.python_name, many, nullable, None
+
+    def _plain_value(
+        self, value_type: Any, details: FieldDetailsList, response_key: str
+    ) -> tuple[Callable[[Any], Any] | _Nested, type | None] | None:
+        """How a value of the type is completed, and the Python type it passes through as;
+        None when the standard path must complete it."""
+        if details[0].node.selection_set is None:
+            if not is_leaf_type(value_type):
+                return None
+            return _leaf(value_type)
+        if not is_object_type(value_type) or not _plain(value_type):
+            return None
+        collected = self.collect_subfields(value_type, details)
         if collected.new_defer_usages:
             return None
-        plan = self._plain_plan(field_type, collected.grouped_field_set)
+        plan = self._plain_plan(value_type, collected.grouped_field_set)
         if plan is None:
             return None
-        return definition.python_name, _Nested(plan, field_type.name, name), nullable
+        return _Nested(plan, value_type.name, response_key), None
 
 
 async def _timed(result: Awaitable[Any], operation: str, name: str, started: float) -> Any:
@@ -212,34 +250,111 @@ def _plain(object_type: GraphQLObjectType) -> bool:
     return object_type.is_type_of is None or reads_rows(object_type.is_type_of)
 
 
+def _leaf(leaf_type: Any) -> tuple[Callable[[Any], Any], type | None]:
+    """A leaf type's serializer, and the Python type whose values it returns unchanged: a
+    string for String and ID, a bool for Boolean. A date or time is written by its own
+    `isoformat`; an enum's few names are remembered once serialized."""
+    serialize: Callable[[Any], Any] = leaf_type.serialize
+    if leaf_type is GraphQLString or leaf_type is GraphQLID:
+        return serialize, str
+    if leaf_type is GraphQLBoolean:
+        return serialize, bool
+    if serialize is isoformat:
+        return methodcaller("isoformat"), None
+    if is_enum_type(leaf_type):
+        return _remembered(serialize), None
+    return serialize, None
+
+
+def _remembered(serialize: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    known: dict[str, Any] = {}
+
+    def complete(value: Any) -> Any:
+        if type(value) is str:
+            done = known.get(value)
+            if done is None:
+                done = serialize(value)
+                if len(known) < _ENUM_NAMES_MAX:
+                    known[value] = done
+            return done
+        return serialize(value)
+
+    return complete
+
+
+# An enum has a few names; a bound keeps a type that takes any string (a custom scalar
+# posing as one would not) from growing the memory without end.
+_ENUM_NAMES_MAX = 1024
+
+
 def _complete(plan: _Plan, row: Mapping[str, Any], type_name: str) -> dict[str, Any] | None:
+    """The answer for one plain object, or None when some value needs the standard path
+    (which then gives the standard error)."""
     result: dict[str, Any] = {}
-    for response_key, row_key, serialize, nullable in plan:
-        if serialize is None:
+    for response_key, row_key, complete, nullable, plain in plan:
+        if complete is None:
             result[response_key] = type_name
             continue
-        if isinstance(serialize, _Nested) and serialize.response_key in row:
-            value = row[serialize.response_key]
+        kind = type(complete)
+        if (kind is _Nested or kind is _Many) and complete.response_key in row:  # type: ignore[union-attr]
+            value = row[complete.response_key]  # type: ignore[union-attr]
         else:
             value = row.get(row_key)
+        if type(value) is plain:
+            result[response_key] = value
+            continue
         if value is None:
             if not nullable:
                 return None
             result[response_key] = None
             continue
-        if isinstance(serialize, _Nested):
+        completed: Any
+        if kind is _Nested:
             if not isinstance(value, Mapping):
                 return None
-            completed = _complete(serialize.plan, value, serialize.type_name)
+            completed = _complete(complete.plan, value, complete.type_name)  # type: ignore[union-attr]
+        elif kind is _Many:
+            completed = _complete_many(complete, value)  # type: ignore[arg-type]
         else:
             try:
-                completed = serialize(value)
+                completed = complete(value)  # type: ignore[operator]
             except Exception:
                 return None
         if completed is None:
             return None
         result[response_key] = completed
     return result
+
+
+def _complete_many(many: _Many, values: Any) -> list[Any] | None:
+    if type(values) is not list and type(values) is not tuple:
+        return None
+    item = many.item
+    plain = many.item_plain
+    done: list[Any] = []
+    for value in values:
+        if type(value) is plain:
+            done.append(value)
+            continue
+        if value is None:
+            if not many.item_nullable:
+                return None
+            done.append(None)
+            continue
+        completed: Any
+        if isinstance(item, _Nested):
+            if not isinstance(value, Mapping):
+                return None
+            completed = _complete(item.plan, value, item.type_name)
+        else:
+            try:
+                completed = item(value)
+            except Exception:
+                return None
+        if completed is None:
+            return None
+        done.append(completed)
+    return done
 
 
 _DIRECTIVE_FREE: OrderedDict[int, tuple[Any, bool]] = OrderedDict()

@@ -58,7 +58,7 @@ def parse_date(value: object) -> dt.date:
     return parsed
 
 
-def _isoformat(value: Any) -> str:
+def isoformat(value: Any) -> str:
     text: str = value.isoformat()
     return text
 
@@ -78,7 +78,7 @@ DateTime: ScalarDefinition = ScalarDefinition(
     description="A date and time with its UTC offset (RFC 3339), such as "
     "2025-03-01T09:30:00+02:00; answers are in UTC. Years 1900 to 2999.",
     specified_by_url="https://datatracker.ietf.org/doc/html/rfc3339#section-5.6",
-    serialize=_isoformat,
+    serialize=isoformat,
     parse_value=parse_datetime,
     parse_literal=None,
     origin=dt.datetime,
@@ -88,7 +88,7 @@ Date: ScalarDefinition = ScalarDefinition(
     name="Date",
     description="A calendar date, YYYY-MM-DD (ISO 8601 / RFC 3339 full-date). Years 1900 to 2999.",
     specified_by_url="https://datatracker.ietf.org/doc/html/rfc3339#section-5.6",
-    serialize=_isoformat,
+    serialize=isoformat,
     parse_value=parse_date,
     parse_literal=None,
     origin=dt.date,

@@ -32,6 +32,9 @@ class Item:
     size: int | None
     maker: Maker
     supplier: Maker | None
+    tags: list[str]
+    makers: list[Maker]
+    notes: list[str | None] | None
 
     @strawberry.field
     @staticmethod
@@ -40,8 +43,19 @@ class Item:
 
 
 ACME = {"name": "Acme", "country": "IL"}
+LISTS: dict[str, Any] = {"tags": [], "makers": [], "notes": None}
 ROWS: list[dict[str, Any]] = [
-    {"id": 1, "name": "one", "colour": "RED", "size": 3, "maker": ACME, "supplier": None},
+    {
+        "id": 1,
+        "name": "one",
+        "colour": "RED",
+        "size": 3,
+        "maker": ACME,
+        "supplier": None,
+        "tags": ["new", "big"],
+        "makers": [ACME, {"name": "Beta", "country": None}],
+        "notes": ["kept", None],
+    },
     {
         "id": "2",
         "name": "two",
@@ -49,14 +63,27 @@ ROWS: list[dict[str, Any]] = [
         "size": None,
         "maker": {"name": "Beta", "country": None},
         "supplier": ACME,
+        **LISTS,
     },
 ]
 # Each breaks a different rule: a null name, a maker without a name, a maker that is
-# not a row at all.
+# not a row at all, a null tag, makers that are not a list, a list of makers with one
+# that is not a row.
 BROKEN: list[dict[str, Any]] = [
-    {"id": "3", "name": None, "colour": "RED", "size": 1, "maker": ACME, "supplier": None},
-    {"id": "4", "name": "four", "colour": "RED", "size": 1, "maker": {"name": None}},
-    {"id": "5", "name": "five", "colour": "RED", "size": 1, "maker": "Acme"},
+    {"id": "3", "name": None, "colour": "RED", "size": 1, "maker": ACME, **LISTS},
+    {"id": "4", "name": "four", "colour": "RED", "size": 1, "maker": {"name": None}, **LISTS},
+    {"id": "5", "name": "five", "colour": "RED", "size": 1, "maker": "Acme", **LISTS},
+    {"id": "6", "name": "six", "colour": "RED", "size": 1, "maker": ACME, **LISTS, "tags": [None]},
+    {
+        "id": "7",
+        "name": "seven",
+        "colour": "RED",
+        "size": 1,
+        "maker": ACME,
+        **LISTS,
+        "makers": ACME,
+    },
+    {"id": "8", "name": "eight", "colour": "RED", "maker": ACME, **LISTS, "makers": [ACME, "x"]},
 ]
 
 
@@ -72,6 +99,7 @@ query Items($broken: Boolean!) {
   items(broken: $broken) {
     __typename id name colour size alias: name
     maker { __typename name country } maker { name } supplier { name }
+    tags notes makers { __typename name } others: makers { country }
   }
   again: items(broken: false) { id shout maker { name } }
 }
@@ -103,7 +131,33 @@ def test_plain_objects_come_out_as_the_standard_executor_makes_them() -> None:
         "alias": "one",
         "maker": {"__typename": "Maker", "name": "Acme", "country": "IL"},
         "supplier": None,
+        "tags": ["new", "big"],
+        "notes": ["kept", None],
+        "makers": [
+            {"__typename": "Maker", "name": "Acme"},
+            {"__typename": "Maker", "name": "Beta"},
+        ],
+        "others": [{"country": "IL"}, {"country": None}],
     }
+
+
+def test_plain_objects_and_their_lists_are_completed_without_a_resolver_call() -> None:
+    """The fast path is taken: of the fields with the default resolver, only those beside
+    a field with a resolver of its own (`again`, which takes the standard path) are
+    resolved; everything else is read from the rows."""
+    resolved: list[str] = []
+
+    def counting(root: Any, name: str) -> object:
+        resolved.append(name)
+        return _field_value(root, name)
+
+    config = strawberry.schema.config.StrawberryConfig(default_resolver=counting)
+    fast = strawberry.Schema(
+        query=Query, config=config, execution_context_class=PlainObjectsExecution
+    )
+    answer = fast.execute_sync(DOCUMENT, {"broken": False})
+    assert answer.errors is None
+    assert resolved == ["id", "maker"] * len(ROWS)
 
 
 def test_a_null_in_a_non_null_field_gives_the_standard_error() -> None:

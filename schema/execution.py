@@ -310,7 +310,7 @@ def _complete(plan: _Plan, row: Mapping[str, Any], type_name: str) -> dict[str, 
             continue
         completed: Any
         if kind is _Nested:
-            if not isinstance(value, Mapping):
+            if type(value) is not dict and not isinstance(value, Mapping):
                 return None
             completed = _complete(complete.plan, value, complete.type_name)  # type: ignore[union-attr]
         elif kind is _Many:
@@ -343,7 +343,7 @@ def _complete_many(many: _Many, values: Any) -> list[Any] | None:
             continue
         completed: Any
         if isinstance(item, _Nested):
-            if not isinstance(value, Mapping):
+            if type(value) is not dict and not isinstance(value, Mapping):
                 return None
             completed = _complete(item.plan, value, item.type_name)
         else:

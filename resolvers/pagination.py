@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, LiteralString, NoReturn
+
+import orjson
 
 from kesher.codes import Code
 from kesher.graph.driver import Row
@@ -79,8 +80,7 @@ def _refuse(argument: str, reason: str) -> NoReturn:
 
 def encode_cursor(order_name: str, values: list[Any]) -> str:
     payload = [order_name, *(_plain(value) for value in values)]
-    raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
 
 
 def decode_cursor(
@@ -88,7 +88,7 @@ def decode_cursor(
 ) -> tuple[Any, ...]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        payload = json.loads(raw)
+        payload = orjson.loads(raw)
         valid = isinstance(payload, list) and len(payload) == length + 1
     except ValueError:
         valid = False

@@ -18,6 +18,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from operator import methodcaller
 from typing import Any
 
@@ -26,6 +27,7 @@ from graphql import (
     FragmentDefinitionNode,
     GraphQLBoolean,
     GraphQLID,
+    GraphQLInt,
     GraphQLObjectType,
     GraphQLString,
     OperationDefinitionNode,
@@ -259,11 +261,24 @@ def _leaf(leaf_type: Any) -> tuple[Callable[[Any], Any], type | None]:
         return serialize, str
     if leaf_type is GraphQLBoolean:
         return serialize, bool
+    if leaf_type is GraphQLInt:
+        return partial(_int, serialize=serialize), None
     if serialize is isoformat:
         return methodcaller("isoformat"), None
     if is_enum_type(leaf_type):
         return _remembered(serialize), None
     return serialize, None
+
+
+def _int(value: Any, serialize: Callable[[Any], Any]) -> Any:
+    """An Int: a Python int within GraphQL's 32 bits as it is, anything else as graphql-core
+    serializes it (and refuses it)."""
+    if type(value) is int and _INT_MIN <= value <= _INT_MAX:
+        return value
+    return serialize(value)
+
+
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
 
 def _remembered(serialize: Callable[[Any], Any]) -> Callable[[Any], Any]:

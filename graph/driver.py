@@ -58,6 +58,9 @@ READ_ATTEMPTS = 3
 Params = Mapping[str, Any]
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _fast_datetimes() -> None:
     """Makes the driver read a DATETIME with a UTC offset (every time Kesher stores)
     straight into a Python `datetime`, about sixty times faster than through
@@ -80,6 +83,12 @@ def _fast_datetimes() -> None:
     offsets: dict[int, timezone] = {0: UTC}
 
     def hydrate_datetime(seconds: int, nanoseconds: int, tz: object = None) -> object:
+        if tz == 0 and type(tz) is int and nanoseconds % 1000 == 0:
+            # UTC, as Kesher stores every time: an addition to the epoch, the quickest way.
+            try:
+                return _EPOCH + timedelta(0, seconds, nanoseconds // 1000)
+            except OverflowError:
+                pass
         if type(tz) is int and nanoseconds % 1000 == 0:
             zone = offsets.get(tz)
             if zone is None:

@@ -151,3 +151,16 @@ def test_offset_times_skip_the_drivers_slow_temporal_type() -> None:
     assert type(hydrated) is datetime
     assert hydrated == datetime(2026, 1, 1, tzinfo=UTC).replace(microsecond=5)
     assert hydrated.utcoffset() == timedelta(hours=2)
+
+
+def test_utc_times_are_read_exactly_before_1970_and_to_the_nanosecond() -> None:
+    temporal = importlib.import_module("neo4j._codec.hydration.bolt.v2.temporal")
+    utc = temporal.hydrate_datetime(1767225600, 5_000, 0)
+    assert type(utc) is datetime
+    assert utc.isoformat() == "2026-01-01T00:00:00.000005+00:00"
+    before = temporal.hydrate_datetime(-157766400, 0, 0)
+    assert before.isoformat() == "1965-01-01T00:00:00+00:00"
+    # Finer than a microsecond Python cannot hold it: the driver's own type does.
+    exact = temporal.hydrate_datetime(1767225600, 5_001, 0)
+    assert type(exact) is not datetime
+    assert exact.nanosecond == 5_001

@@ -80,24 +80,19 @@ def _fast_datetimes() -> None:
     original = getattr(temporal, "hydrate_datetime", None)
     if original is None or getattr(original, "kesher", False):
         return
-    offsets: dict[int, timezone] = {0: UTC}
+    offsets: dict[int, timezone] = {}
 
     def hydrate_datetime(seconds: int, nanoseconds: int, tz: object = None) -> object:
-        if tz == 0 and type(tz) is int and nanoseconds % 1000 == 0:
-            # UTC, as Kesher stores every time: an addition to the epoch, the quickest way.
-            try:
-                return _EPOCH + timedelta(0, seconds, nanoseconds // 1000)
-            except OverflowError:
-                pass
         if type(tz) is int and nanoseconds % 1000 == 0:
-            zone = offsets.get(tz)
-            if zone is None:
-                zone = offsets.setdefault(tz, timezone(timedelta(seconds=tz)))
             try:
-                return datetime.fromtimestamp(seconds, zone).replace(
-                    microsecond=nanoseconds // 1000
-                )
-            except (OverflowError, OSError, ValueError):
+                moment = _EPOCH + timedelta(0, seconds, nanoseconds // 1000)
+                if tz == 0:
+                    return moment
+                zone = offsets.get(tz)
+                if zone is None:
+                    zone = offsets.setdefault(tz, timezone(timedelta(seconds=tz)))
+                return moment.astimezone(zone)
+            except (OverflowError, ValueError):
                 pass
         return original(seconds, nanoseconds, tz)
 
@@ -342,14 +337,7 @@ def _records(records: list[neo4j.Record]) -> list[Row]:
     # Statements return maps and lists, not nodes, so `Record.data()`'s own deep walk is
     # not needed: the values are only walked once, for temporal values, and the maps and
     # lists the driver made for this answer are changed where they stand.
-    rows: list[Row] = []
-    for record in records:
-        row = dict(zip(record.keys(), record.values(), strict=True))
-        for key, value in row.items():
-            if type(value) not in _PLAIN:
-                row[key] = _native(value)
-        rows.append(row)
-    return rows
+    return [_native(dict(zip(record.keys(), record.values(), strict=True))) for record in records]
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None), datetime})

@@ -18,7 +18,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
 from operator import methodcaller
 from typing import Any
 
@@ -262,7 +261,7 @@ def _leaf(leaf_type: Any) -> tuple[Callable[[Any], Any], type | None]:
     if leaf_type is GraphQLBoolean:
         return serialize, bool
     if leaf_type is GraphQLInt:
-        return partial(_int, serialize=serialize), None
+        return _int, None
     if serialize is isoformat:
         return methodcaller("isoformat"), None
     if is_enum_type(leaf_type):
@@ -270,36 +269,31 @@ def _leaf(leaf_type: Any) -> tuple[Callable[[Any], Any], type | None]:
     return serialize, None
 
 
-def _int(value: Any, serialize: Callable[[Any], Any]) -> Any:
+def _int(value: Any) -> Any:
     """An Int: a Python int within GraphQL's 32 bits as it is, anything else as graphql-core
     serializes it (and refuses it)."""
     if type(value) is int and _INT_MIN <= value <= _INT_MAX:
         return value
-    return serialize(value)
+    return GraphQLInt.serialize(value)
 
 
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
 
 def _remembered(serialize: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """An enum's serializer that remembers each name it gave; it refuses any string that
+    is not one of the enum's values, so what it keeps is bounded by the enum."""
     known: dict[str, Any] = {}
 
     def complete(value: Any) -> Any:
         if type(value) is str:
             done = known.get(value)
             if done is None:
-                done = serialize(value)
-                if len(known) < _ENUM_NAMES_MAX:
-                    known[value] = done
+                done = known[value] = serialize(value)
             return done
         return serialize(value)
 
     return complete
-
-
-# An enum has a few names; a bound keeps a type that takes any string (a custom scalar
-# posing as one would not) from growing the memory without end.
-_ENUM_NAMES_MAX = 1024
 
 
 def _complete(plan: _Plan, row: Mapping[str, Any], type_name: str) -> dict[str, Any] | None:
@@ -317,59 +311,51 @@ def _complete(plan: _Plan, row: Mapping[str, Any], type_name: str) -> dict[str, 
             value = row.get(row_key)
         if type(value) is plain:
             result[response_key] = value
-            continue
-        if value is None:
+        elif value is None:
             if not nullable:
                 return None
             result[response_key] = None
-            continue
-        completed: Any
-        if kind is _Nested:
-            if type(value) is not dict and not isinstance(value, Mapping):
-                return None
-            completed = _complete(complete.plan, value, complete.type_name)  # type: ignore[union-attr]
-        elif kind is _Many:
-            completed = _complete_many(complete, value)  # type: ignore[arg-type]
         else:
-            try:
-                completed = complete(value)  # type: ignore[operator]
-            except Exception:
+            completed = _completed(complete, value)
+            if completed is None:
                 return None
-        if completed is None:
-            return None
-        result[response_key] = completed
+            result[response_key] = completed
     return result
 
 
 def _complete_many(many: _Many, values: Any) -> list[Any] | None:
     if type(values) is not list and type(values) is not tuple:
         return None
-    item = many.item
-    plain = many.item_plain
+    item, plain = many.item, many.item_plain
     done: list[Any] = []
     for value in values:
         if type(value) is plain:
             done.append(value)
-            continue
-        if value is None:
+        elif value is None:
             if not many.item_nullable:
                 return None
             done.append(None)
-            continue
-        completed: Any
-        if isinstance(item, _Nested):
-            if type(value) is not dict and not isinstance(value, Mapping):
-                return None
-            completed = _complete(item.plan, value, item.type_name)
         else:
-            try:
-                completed = item(value)
-            except Exception:
+            completed = _completed(item, value)
+            if completed is None:
                 return None
-        if completed is None:
-            return None
-        done.append(completed)
+            done.append(completed)
     return done
+
+
+def _completed(complete: _Completer, value: Any) -> Any:
+    """A value that is neither null nor passed through as it is, completed; None when the
+    standard path must complete it."""
+    if isinstance(complete, _Nested):
+        if type(value) is not dict and not isinstance(value, Mapping):
+            return None
+        return _complete(complete.plan, value, complete.type_name)
+    if isinstance(complete, _Many):
+        return _complete_many(complete, value)
+    try:
+        return complete(value)
+    except Exception:
+        return None
 
 
 _DIRECTIVE_FREE: OrderedDict[int, tuple[Any, bool]] = OrderedDict()

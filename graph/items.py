@@ -14,7 +14,9 @@ _BY = Relation(target="User", pattern="({a})-[:BY]->({b}:User)", many=False, liv
 
 
 def _newest_first(label: LiteralString, edge: LiteralString, time: LiteralString) -> Relation:
-    """The nodes of `label` joined to a record `{a}` by `edge`, newest `time` first."""
+    """The nodes of `label` joined to a record `{a}` by `edge`, newest `time` first. They
+    are seen with the record: one on a record the viewer sees is one they see (see
+    `kesher.graph.visibility`)."""
     return Relation(
         target=label,
         pattern=f"({{b}}:{label})-[:{edge}]->({{a}})",
@@ -22,6 +24,7 @@ def _newest_first(label: LiteralString, edge: LiteralString, time: LiteralString
         order=(time,),
         descending=True,
         live_only=False,
+        seen_with_source=True,
     )
 
 

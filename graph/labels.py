@@ -14,6 +14,9 @@ class Relation:
     `order` holds stored property names or Cypher expressions over `{n}`. `arguments`
     maps a connection argument (as the API names it) to a predicate over the reached node
     `{n}` and the argument's value `{v}`, applied when the argument is given.
+    `seen_with_source` says whoever sees the node it starts from sees every node it
+    reaches (what is written on a record, from the record), so a statement checks nothing
+    more for them.
     """
 
     target: LiteralString
@@ -23,6 +26,7 @@ class Relation:
     live_only: bool = True
     descending: bool = False
     arguments: Mapping[str, LiteralString] = field(default_factory=dict)
+    seen_with_source: bool = False
 
 
 @dataclass(frozen=True)

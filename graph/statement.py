@@ -303,7 +303,8 @@ class Statement:
         pattern = relation.pattern.format(a=a, b=b)
         where: list[LiteralString] = [f"{b}.archivedAt IS NULL"] if relation.live_only else []
         where += [template.format(n=b, v=self.param(value)) for template, value in link.conditions]
-        where += self.visibility_conditions(b, link.shape.label)
+        if not relation.seen_with_source:
+            where += self.visibility_conditions(b, link.shape.label)
         if not relation.many:
             subqueries, projection = self._projection(b, link.shape)
             value = self.variable()

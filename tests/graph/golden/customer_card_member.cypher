@@ -33,16 +33,15 @@ RETURN collect(n10 {id: n10.id, _cursor: [n10.startAt, n10.id], starts_at: n10.s
 }
 CALL (n1) {
 MATCH (n15:Note)-[:ON]->(n1)
-WHERE EXISTS { (n15)-[:ON|ATTACHED_TO]->{1,2}(n16) WHERE NOT n16:Note AND (NOT n16:Activity OR EXISTS { (n16)-[:OWNED_BY|WITH_USER]->(n17:User) WHERE (n17.id = $p2 OR EXISTS { (:User {id: $p2})-[:MANAGES]->(n17) } OR EXISTS { (n17)-[:SHARES_CALENDAR_WITH]->(:User {id: $p2}) }) }) }
 WITH n15 ORDER BY n15.createdAt DESC, n15.id LIMIT $p4
 CALL (n15) {
-OPTIONAL MATCH (n15)-[:BY]->(n19:User)
-RETURN head(collect(n19 {id: n19.id, name: n19.name})) AS n20
+OPTIONAL MATCH (n15)-[:BY]->(n17:User)
+RETURN head(collect(n17 {id: n17.id, name: n17.name})) AS n18
 }
 WITH * ORDER BY n15.createdAt DESC, n15.id
-RETURN collect(n15 {id: n15.id, _cursor: [n15.createdAt, n15.id], text: n15.text, `author`: n20}) AS n18
+RETURN collect(n15 {id: n15.id, _cursor: [n15.createdAt, n15.id], text: n15.text, `author`: n18}) AS n16
 }
-RETURN n1 {id: n1.id, name: n1.name, status: n1.status, `owner`: n3, `contacts`: {rows: n5, total: COUNT { MATCH (n4:Contact)-[:WORKS_AT]->(n1) WHERE n4.archivedAt IS NULL }}, `projects`: {rows: n9}, `activities`: {rows: n12}, `notes`: {rows: n18}, linked_counts: {contacts: COUNT { (n1)<-[:WORKS_AT]-(c:Contact) WHERE c.archivedAt IS NULL }, offers: COUNT { (n1)<-[:ABOUT]-(n21:Activity {kind: 'OFFER'}) WHERE EXISTS { (n21)-[:OWNED_BY|WITH_USER]->(n22:User) WHERE (n22.id = $p2 OR EXISTS { (:User {id: $p2})-[:MANAGES]->(n22) } OR EXISTS { (n22)-[:SHARES_CALENDAR_WITH]->(:User {id: $p2}) }) } }, projects: COUNT { (n1)<-[:FOR]-(p:Project) WHERE p.archivedAt IS NULL }, tasks: COUNT { (n1)<-[:ABOUT]-(n23:Activity {kind: 'TASK'}) WHERE EXISTS { (n23)-[:OWNED_BY|WITH_USER]->(n24:User) WHERE (n24.id = $p2 OR EXISTS { (:User {id: $p2})-[:MANAGES]->(n24) } OR EXISTS { (n24)-[:SHARES_CALENDAR_WITH]->(:User {id: $p2}) }) } }}} AS row
+RETURN n1 {id: n1.id, name: n1.name, status: n1.status, `owner`: n3, `contacts`: {rows: n5, total: COUNT { MATCH (n4:Contact)-[:WORKS_AT]->(n1) WHERE n4.archivedAt IS NULL }}, `projects`: {rows: n9}, `activities`: {rows: n12}, `notes`: {rows: n16}, linked_counts: {contacts: COUNT { (n1)<-[:WORKS_AT]-(c:Contact) WHERE c.archivedAt IS NULL }, offers: COUNT { (n1)<-[:ABOUT]-(n19:Activity {kind: 'OFFER'}) WHERE EXISTS { (n19)-[:OWNED_BY|WITH_USER]->(n20:User) WHERE (n20.id = $p2 OR EXISTS { (:User {id: $p2})-[:MANAGES]->(n20) } OR EXISTS { (n20)-[:SHARES_CALENDAR_WITH]->(:User {id: $p2}) }) } }, projects: COUNT { (n1)<-[:FOR]-(p:Project) WHERE p.archivedAt IS NULL }, tasks: COUNT { (n1)<-[:ABOUT]-(n21:Activity {kind: 'TASK'}) WHERE EXISTS { (n21)-[:OWNED_BY|WITH_USER]->(n22:User) WHERE (n22.id = $p2 OR EXISTS { (:User {id: $p2})-[:MANAGES]->(n22) } OR EXISTS { (n22)-[:SHARES_CALENDAR_WITH]->(:User {id: $p2}) }) } }}} AS row
 
 // $p0 = 6
 // $p1 = 21

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # The most objects an operation's answer may hold, counted from the document before it
     # runs (see `kesher.schema.cost`); dearer operations are refused.
     max_query_cost: int = Field(default=200_000, ge=1)
+    # The most object and list fields an operation may select, each a subquery of the
+    # statement that answers it (see `kesher.schema.limits`); broader ones are refused.
+    max_query_breadth: int = Field(default=50, ge=1)
     cypher_timeout_seconds: float = 10.0
     # The whole of a request (every statement it runs and its answer's making): past it,
     # the work is cancelled, Neo4j stops the transaction and DEADLINE_EXCEEDED is answered.

@@ -37,7 +37,6 @@ from graphql import (
 )
 from graphql.execution import ExecutionResult as CoreResult
 from graphql.execution import execute
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import ExecutionContext as StrawberryContext
@@ -47,6 +46,7 @@ from kesher import metrics
 from kesher.resolvers.context import Context, viewer_checked
 from kesher.resolvers.deadline import within
 from kesher.schema.cost import Costing, Sizes, with_defaults
+from kesher.schema.limits import limit_rules
 from kesher.schema.schema import KesherSchema, deadline_error, mask
 from kesher.settings import Settings
 
@@ -103,11 +103,7 @@ class PreparedQueries:
         self.limit = settings.max_query_cost
         self.sizes = Sizes.of(settings)
         self.deadline_seconds = settings.request_deadline_seconds
-        self.rules = (
-            *specified_rules,
-            *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-            *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-        )
+        self.rules = (*specified_rules, *limit_rules(settings))
         self._kept: OrderedDict[tuple[str, str | None], Prepared | None] = OrderedDict()
 
     def prepare(self, query: str, operation_name: str | None) -> Prepared | None:

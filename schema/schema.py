@@ -13,10 +13,8 @@ from graphql import GraphQLError, OperationDefinitionNode, get_operation_ast, pa
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
@@ -34,6 +32,7 @@ from kesher.resolvers.errors import ClientError, Unavailable, ViewerRefused
 from kesher.schema.common import RefusedInPayload
 from kesher.schema.cost import QueryCost, Sizes
 from kesher.schema.execution import PlainObjectsExecution
+from kesher.schema.limits import limit_rules
 from kesher.schema.mutation import Mutation
 from kesher.schema.query import Query
 from kesher.schema.scalars import OVERRIDES
@@ -300,12 +299,7 @@ async def _masked_stream(
 
 
 def build_schema(settings: Settings) -> KesherSchema:
-    # The limits' validation rules are made once, not per request: the validation cache
-    # is keyed on the rules, so rules made afresh for each request would never hit it.
-    limits = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-    ]
+    limits = list(limit_rules(settings))
     return KesherSchema(
         deadline_seconds=settings.request_deadline_seconds,
         max_tokens=settings.max_tokens,

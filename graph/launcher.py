@@ -260,7 +260,7 @@ class LocalNeo4j:
                 if not _alive(pid):
                     raise Neo4jStartError(
                         f"Neo4j exited while starting (home {self.home}).\n"
-                        + self._log_tail(launched)
+                        + self.log_tail(launched)
                     )
                 try:
                     driver.verify_connectivity()
@@ -276,11 +276,11 @@ class LocalNeo4j:
                 if time.monotonic() > deadline:
                     raise Neo4jStartError(
                         f"Neo4j did not accept connections on {self.bolt_uri} within "
-                        f"{timeout:.0f} s.\n{self._log_tail(launched)}"
+                        f"{timeout:.0f} s.\n{self.log_tail(launched)}"
                     )
                 time.sleep(0.25)
 
-    def _log_tail(self, since: float, lines: int = 20) -> str:
+    def log_tail(self, since: float = 0.0, lines: int = 20) -> str:
         """The last lines of the logs written since `since` (a time.time() value)."""
         parts = []
         for name in ("console.log", "neo4j.log"):

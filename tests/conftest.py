@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -53,20 +55,47 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         )
         return
     defaults = Settings(_env_file=None)
+    # The heap holds Neo4j's cache of query plans: the widest documents of
+    # tests/schema/test_widest_selection.py plan statements of over 100 KB, which a 1 GB
+    # heap shared with the rest of the suite's plans could not always hold.
     server = LocalNeo4j(
         home=tmp_path_factory.mktemp("neo4j"),
         cache_dir=defaults.cache_dir,
         version=defaults.neo4j_version,
         bolt_port=free_port(),
         http_port=free_port(),
-        heap="1g",
+        heap="2g",
         pagecache="512m",
     )
     server.start()
     try:
         yield Server(server.bolt_uri, server.user, server.password)
     finally:
+        if not server.is_running():
+            _stopped.append(server.log_tail(lines=40))
         server.stop()
+
+
+# The end of the logs of the session's Neo4j when it had stopped before the tests ended.
+_stopped: list[str] = []
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A run stopped by SIGTERM (a CI timeout, `kill`) ends as one stopped by Ctrl-C does:
+    the session's fixtures are torn down, so its Neo4j does not outlive it."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """When the session's Neo4j stopped before the tests did, every later test fails to
+    connect; the end of its logs says why (an OutOfMemoryError, a kill)."""
+    for tail in _stopped:
+        terminalreporter.section("Neo4j stopped while the tests ran", red=True)
+        terminalreporter.write_line(tail)
 
 
 @pytest.fixture(scope="session")

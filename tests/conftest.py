@@ -56,8 +56,8 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         return
     defaults = Settings(_env_file=None)
     # The heap holds Neo4j's cache of query plans: the widest documents of
-    # tests/schema/test_widest_selection.py plan statements of over 100 KB, which a 1 GB
-    # heap shared with the rest of the suite's plans could not always hold.
+    # tests/schema/test_widest_selection.py once planned statements of over 100 KB, which a
+    # 1 GB heap shared with the rest of the suite's plans could not always hold.
     server = LocalNeo4j(
         home=tmp_path_factory.mktemp("neo4j"),
         cache_dir=defaults.cache_dir,

@@ -82,9 +82,9 @@ def settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 def fresh_plans(clean_db: Driver) -> Iterator[None]:
-    """Neo4j's cache of query plans emptied before and after: the widest statements (over
-    100 KB of Cypher for a MEMBER's calendar) neither share the heap with the plans of the
-    tests before nor leave their own to the tests after."""
+    """Neo4j's cache of query plans emptied before and after: the widest statements (up to
+    about 25 KB of Cypher for a MEMBER) neither share the heap with the plans of the tests
+    before nor leave their own to the tests after."""
     clean_db.execute_query("CALL db.clearQueryCaches()")
     yield
     clean_db.execute_query("CALL db.clearQueryCaches()")

@@ -166,21 +166,31 @@ def api_server(neo: LocalNeo4j, workers: int = 1) -> Iterator[str]:
 def api_process(neo: LocalNeo4j, workers: int = 1) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """The API under uvicorn: its base URL and the uvicorn process (with several workers,
     the parent of the worker processes)."""
-    port = free_port()
     env = {
-        **os.environ,
         "NEO4J_URI": neo.bolt_uri,
         "NEO4J_USER": neo.user,
         "NEO4J_PASSWORD": neo.password,
         "KESHER_ENVIRONMENT": "production",
         "KESHER_SECRET_KEY": SECRET,
     }
+    with uvicorn_process("kesher.app:create_app", env, workers) as started:
+        yield started
+
+
+@contextmanager
+def uvicorn_process(
+    factory: str, env: Mapping[str, str], workers: int = 1
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The ASGI app made by `factory` (`module:function`) under uvicorn, as `make run`
+    serves Kesher (uvloop, httptools, no access log), with `env` added to this process's
+    environment: its base URL, once `/readyz` answers 200, and the uvicorn process."""
+    port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "uvicorn",
-            "kesher.app:create_app",
+            factory,
             "--factory",
             "--port",
             str(port),
@@ -190,7 +200,7 @@ def api_process(neo: LocalNeo4j, workers: int = 1) -> Iterator[tuple[str, subpro
             "--log-level",
             "warning",
         ],
-        env=env,
+        env={**os.environ, **env},
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -202,7 +212,7 @@ def api_process(neo: LocalNeo4j, workers: int = 1) -> Iterator[tuple[str, subpro
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("the API did not become ready")
+                raise RuntimeError(f"{factory} did not become ready")
             time.sleep(0.2)
         yield url, process
     finally:

@@ -12,7 +12,7 @@ ANALYTICS_CUSTOMERS ?= 100000
 SCALE ?= 10000
 CSV_ROWS ?= 100000
 
-.PHONY: lock run test check graphiql pages bench-map-render bench bench-cpu bench-floor bench-abuse bench-load bench-csv-import bench-map bench-activities bench-calendar bench-chains bench-analytics schema neo4j-start neo4j-stop neo4j-status clean
+.PHONY: lock run test check graphiql pages bench-map-render bench bench-cpu bench-abuse bench-load bench-csv-import bench-map bench-activities bench-calendar bench-chains bench-analytics schema neo4j-start neo4j-stop neo4j-status clean
 
 # Installs the exact versions of requirements.lock, then the project itself without
 # resolving anything again.
@@ -41,7 +41,7 @@ test: $(STAMP)  ## the test suite, against a Neo4j it starts itself
 check: $(STAMP)  ## format, lint, types
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/check
 
-bench: $(STAMP)  ## every question through Kesher, as raw Cypher and through @neo4j/graphql at SCALE customers (WORKERS, PROFILE=<question>|slowest)
+bench: $(STAMP)  ## every question through Kesher, as raw Cypher, through a bare Python app (the floor) and through @neo4j/graphql at SCALE customers (WORKERS, PROFILE=<question>|slowest)
 	$(BIN)/python -m bench.suite --customers $(SCALE) $(if $(WORKERS),--workers $(WORKERS)) $(if $(PROFILE),--profile $(PROFILE))
 
 bench-load: $(STAMP)  ## load CUSTOMERS generated customers with contacts and projects; prints the rate
@@ -67,9 +67,6 @@ bench-analytics: $(STAMP)  ## duplicateCandidates, networkAnalytics and timeline
 
 bench-cpu: $(STAMP)  ## CPU ms per request and the top functions, one process, QUESTION (card) at SCALE customers (FULL=1: the full path)
 	$(BIN)/python -m bench.cpu_profile --question $(or $(QUESTION),card) --customers $(SCALE) $(if $(FULL),--full)
-
-bench-floor: $(STAMP)  ## each question raw, through a bare ASGI app with the driver (the floor) and through Kesher, at SCALE customers
-	$(BIN)/python -m bench.floor --customers $(SCALE)
 
 bench-abuse: $(STAMP)  ## the worst query (not with WITHOUT_WORST=1), the recurrence bomb and a slow-header flood at once, timing another client's small query
 	$(BIN)/python -m bench.abuse $(if $(WITHOUT_WORST),--without-worst-query)

@@ -1,18 +1,22 @@
 """The least a Python HTTP service can do to answer a benchmark request: the floor under
-Kesher (see `bench.floor`).
+Kesher, measured by the suite (`bench.suite`) beside it.
 
 A bare ASGI app, served by uvicorn as Kesher is. `POST /` with `{"i": n}` runs recorded
 statement `n` (modulo their number; the file `FLOOR_STATEMENTS` names, pickled by
-`bench.floor`) through the same async driver, the same way Kesher runs a read (one
+`floor_server`) through the same async driver, the same way Kesher runs a read (one
 auto-commit transaction, all records fetched), and answers the records as JSON. No
 GraphQL, no authentication, no middleware, no metrics: what is left is HTTP, the
-driver and encoding the answer.
+driver and encoding the answer. What the floor adds to raw Cypher any Python service
+pays on this machine; what Kesher adds to the floor is its own.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +24,8 @@ import neo4j
 import orjson
 from neo4j import AsyncDriver, Query
 
-from bench.support import DATABASE, Statement
+from bench.support import DATABASE, Statement, uvicorn_process
+from kesher.graph.launcher import LocalNeo4j
 
 Scope = dict[str, Any]
 Receive = Any
@@ -39,7 +44,7 @@ def _encoded(value: Any) -> Any:
 class Floor:
     def __init__(self) -> None:
         with Path(os.environ["FLOOR_STATEMENTS"]).open("rb") as kept:
-            # Written by bench.floor for this run.
+            # Written by floor_server for this run.
             self.statements: list[Statement] = pickle.load(kept)
         self.driver: AsyncDriver | None = None
 
@@ -90,3 +95,20 @@ async def _answer(send: Send, status: int, body: bytes) -> None:
 
 def create_app() -> Floor:
     return Floor()
+
+
+@contextmanager
+def floor_server(neo: LocalNeo4j, statements: Sequence[Statement], workers: int) -> Iterator[str]:
+    """The floor under uvicorn with `workers` workers, answering these statements: its URL
+    to post `{"i": n}` to."""
+    with tempfile.TemporaryDirectory() as folder:
+        kept = Path(folder) / "statements.pickle"
+        kept.write_bytes(pickle.dumps(list(statements)))
+        env = {
+            "FLOOR_STATEMENTS": str(kept),
+            "NEO4J_URI": neo.bolt_uri,
+            "NEO4J_USER": neo.user,
+            "NEO4J_PASSWORD": neo.password,
+        }
+        with uvicorn_process("bench.floor_app:create_app", env, workers) as (url, _):
+            yield url + "/"

@@ -1,7 +1,8 @@
 """The benchmark suite: each question a CRM asks of the graph, answered by Kesher through
-HTTP, by the very statement Kesher sends run raw through the driver (the limit), and by
-@neo4j/graphql over the same database (the peer), one request at a time and sixteen at
-once.
+HTTP, by the very statement Kesher sends run raw through the driver (the limit), by the
+same statement through a bare Python HTTP app with the same driver (the floor,
+`bench.floor_app`: what any Python service pays here), and by @neo4j/graphql over the
+same database (the peer), one request at a time and sixteen at once.
 
 It starts a Neo4j of its own (`.kesher/bench-suite-<customers>`, kept, so a second run
 reuses the loaded graph) and seeds it with the generator when the folder does not hold
@@ -32,9 +33,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import orjson
 from neo4j import AsyncDriver, Driver
 
 from bench import load, peer
+from bench.floor_app import floor_server
 from bench.profiling import profile
 from bench.questions import QUESTIONS, Question
 from bench.report import LARGE, Figure, Results, census, machine, markdown, write
@@ -63,14 +66,15 @@ DEFAULT_CUSTOMERS = 10_000
 ACTIVITIES_PER_CUSTOMER = 5.5
 # The activities the large scale must have.
 LARGE_ACTIVITIES = 5_000_000
-SYSTEMS = ("raw", "kesher", "peer")
+SYSTEMS = ("raw", "floor", "kesher", "peer")
 PEER_PACKAGE = Path(__file__).resolve().parent / "peer" / "package.json"
 
 
 @dataclass(frozen=True)
 class Prepared:
     """A question's samples, as request bodies for each server and as the statement
-    Kesher sends for each."""
+    Kesher sends for each; `first` is the index of its first statement among all the
+    questions' (the floor's body names a statement by that index)."""
 
     question: Question
     variables: list[dict[str, Any]]
@@ -78,6 +82,11 @@ class Prepared:
     peer: list[bytes]
     statements: list[Statement]
     rows: float
+    first: int = 0
+
+    @property
+    def floor(self) -> list[bytes]:
+        return [orjson.dumps({"i": self.first + i}) for i in range(len(self.statements))]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -195,13 +204,19 @@ def measure_all(
     peer.ensure_installed()
     with load.runner() as loop:
         prepared = loop.run(record(server, questions, samples, headers))
+        everything = [statement for p in prepared for statement in p.statements]
         with (
             api_server(server, args.workers) as kesher_url,
+            floor_server(server, everything, args.workers) as floor_url,
             peer.peer_server(
                 server.bolt_uri, server.user, server.password, DATABASE, args.workers
             ) as peer_url,
         ):
-            urls = {"kesher": kesher_url + "/graphql", "peer": peer_url + "/graphql"}
+            urls = {
+                "kesher": kesher_url + "/graphql",
+                "floor": floor_url,
+                "peer": peer_url + "/graphql",
+            }
             loop.run(check(prepared, urls, headers, args.check))
             graph = connect(server.bolt_uri, server.user, server.password)
             try:
@@ -230,6 +245,7 @@ async def record(
     """Each sample asked of the app in-process once, unmeasured: the one statement it
     sends, and how many rows it finds (most samples must find some)."""
     prepared = []
+    first = 0
     async with app_client(server) as http:
         for q in questions:
             sent, rows = [], []
@@ -252,8 +268,10 @@ async def record(
                     peer=[load.encoded(q.peer, v) for v in samples[q.key]],
                     statements=sent,
                     rows=sum(rows) / len(rows),
+                    first=first,
                 )
             )
+            first += len(sent)
             print(f"   {q.key}: {len(sent)} samples recorded, {found} find rows", flush=True)
     return prepared
 
@@ -270,6 +288,9 @@ async def check(
     send = {"kesher": load.json_headers(headers), "peer": load.json_headers({})}
     async with load.session(2) as http:
         for p in prepared:
+            floor = await load.post(http, urls["floor"], p.floor[0], send["peer"])
+            if not floor["data"]:
+                raise Disagreement(f"{p.question.key}: the floor found no rows for sample 0")
             for i in range(min(count, len(p.variables))):
                 mine = await load.post(http, urls["kesher"], p.kesher[i], send["kesher"])
                 theirs = await load.post(http, urls["peer"], p.peer[i], send["peer"])
@@ -299,6 +320,7 @@ async def measure(
             async with load.session(c) as http:
                 calls = {
                     "raw": load.raw_call(graph, p.statements),
+                    "floor": load.http_call(http, urls["floor"], p.floor, {}),
                     "kesher": load.http_call(http, urls["kesher"], p.kesher, headers),
                     "peer": load.http_call(http, urls["peer"], p.peer, {}),
                 }

@@ -39,7 +39,7 @@ from graphql import (
     visit,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
-from graphql.pyutils import AwaitableOrValue, Path
+from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from kesher import metrics
@@ -74,27 +74,40 @@ _Completer = Callable[[Any], Any] | _Nested | _Many
 # Per selected field: response key, row key, how to complete the value (a serializer, a
 # nested object, a list, or None for `__typename`), whether it may be null, and the Python
 # type a leaf's value passes through as it is (its serializer would return it unchanged).
-_Plan = tuple[tuple[str, str, "_Completer | None", bool, "type | None"], ...]
+_Entry = tuple[str, str, "_Completer | None", bool, "type | None"]
+_Plan = tuple[_Entry, ...]
 
 # A plan made into a function (`_compiled`): the answer for one row, or None when some
 # value needs the standard path (which then gives the standard error).
 _Object = Callable[[Mapping[str, Any]], "dict[str, Any] | None"]
 
 
+@dataclass(frozen=True, slots=True)
+class _Mixed:
+    """An object only some of whose selected fields are plain (a card with its lists, whose
+    arguments page what its statement fetched): by response key, in the order selected,
+    the function that completes the field alone (`{key: value}`, or None when the standard
+    path must), or None for a field the standard path resolves."""
+
+    fields: tuple[tuple[str, _Object | None], ...]
+
+
 # Plans outlive a request: the parser cache hands every request with the same document the
 # same syntax nodes, so a plan is found again by the nodes of its fields (held here, so
 # their ids stay theirs) and the type. A document with directives is planned per request,
 # since `@skip` / `@include` may turn on its variables.
-_SHARED_PLANS: OrderedDict[tuple[str, tuple[tuple[str, int], ...]], tuple[Any, _Object | None]] = (
-    OrderedDict()
-)
+_SHARED_PLANS: OrderedDict[
+    tuple[str, tuple[tuple[str, int], ...]], tuple[Any, _Object | _Mixed | None]
+] = OrderedDict()
 _SHARED_PLANS_MAX = 2048
 
 
 class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._plans: dict[int, tuple[GroupedFieldSet, GraphQLObjectType, _Object | None]] = {}
+        self._plans: dict[
+            int, tuple[GroupedFieldSet, GraphQLObjectType, _Object | _Mixed | None]
+        ] = {}
         self._shareable = _without_directives(
             self.operation, [details.definition for details in self.fragments.values()]
         )
@@ -109,13 +122,68 @@ class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
     ) -> AwaitableOrValue[dict[str, Any]]:
         if isinstance(source_value, Mapping):
             complete = self._plan(parent_type, grouped_field_set)
-            if complete is not None:
+            if isinstance(complete, _Mixed):
+                if path is not None:
+                    return self._execute_mixed(
+                        complete, parent_type, source_value, path, grouped_field_set
+                    )
+            elif complete is not None:
                 done = complete(source_value)
                 if done is not None:
                     return done
         return super().execute_fields(
             parent_type, source_value, path, grouped_field_set, position_context
         )
+
+    def _execute_mixed(
+        self,
+        mixed: _Mixed,
+        parent_type: GraphQLObjectType,
+        source_value: Mapping[str, Any],
+        path: Path,
+        grouped_field_set: GroupedFieldSet,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        """graphql-core's `execute_fields`, but a plain field is completed from the row
+        where it stands; one that cannot be (a null in a non-null field, a value its scalar
+        refuses) takes the standard path, which gives the standard error."""
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, complete in mixed.fields:
+                if complete is not None:
+                    done = complete(source_value)
+                    if done is not None:
+                        results[response_name] = done[response_name]
+                        continue
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    grouped_field_set[response_name],
+                    Path(path, response_name, parent_type.name),
+                    None,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            if len(awaitable_fields) == 1:
+                field = awaitable_fields[0]
+                results[field] = await results[field]
+            else:
+                awaited = await gather_with_cancel(*(results[f] for f in awaitable_fields))
+                results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+
+        return get_results()
 
     def execute_field(
         self,
@@ -142,7 +210,9 @@ class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
         metrics.root_field_done(operation, name, time.perf_counter() - started)
         return result
 
-    def _plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> _Object | None:
+    def _plan(
+        self, parent_type: GraphQLObjectType, fields: GroupedFieldSet
+    ) -> _Object | _Mixed | None:
         # The executor memoizes grouped field sets, so one serves every row of a list.
         cached = self._plans.get(id(fields))
         if cached is not None and cached[0] is fields and cached[1] is parent_type:
@@ -153,7 +223,7 @@ class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
 
     def _shared_plan(
         self, parent_type: GraphQLObjectType, fields: GroupedFieldSet
-    ) -> _Object | None:
+    ) -> _Object | _Mixed | None:
         if not self._shareable:
             return self._object(parent_type, fields)
         nodes = tuple(details[0].node for details in fields.values())
@@ -173,24 +243,45 @@ class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
             _SHARED_PLANS.popitem(last=False)
         return complete
 
-    def _object(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> _Object | None:
-        """The function that completes an object of the type with these fields, when they
-        are all plain; None when the standard path must."""
-        plan = self._plain_plan(parent_type, fields)
-        return None if plan is None else _compiled(plan, parent_type.name)
+    def _object(
+        self, parent_type: GraphQLObjectType, fields: GroupedFieldSet
+    ) -> _Object | _Mixed | None:
+        """How an object of the type with these fields is completed: a function when they
+        are all plain, field by field when some are, None when the standard path must."""
+        entries = self._entries(parent_type, fields)
+        if all(entry is not None for _, entry in entries):
+            plan = tuple(entry for _, entry in entries if entry is not None)
+            return _compiled(plan, parent_type.name)
+        if all(entry is None for _, entry in entries):
+            return None
+        name = parent_type.name
+        return _Mixed(
+            tuple(
+                (key, None if entry is None else _compiled((entry,), name))
+                for key, entry in entries
+            )
+        )
 
     def _plain_plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> _Plan | None:
-        entries: list[tuple[str, str, _Completer | None, bool, type | None]] = []
+        """The plan of an object whose fields are all plain; None when one is not."""
+        entries = self._entries(parent_type, fields)
+        if any(entry is None for _, entry in entries):
+            return None
+        return tuple(entry for _, entry in entries if entry is not None)
+
+    def _entries(
+        self, parent_type: GraphQLObjectType, fields: GroupedFieldSet
+    ) -> list[tuple[str, _Entry | None]]:
+        """Each selected field's plan entry, None for one that is not plain."""
+        entries: list[tuple[str, _Entry | None]] = []
         for response_key, details in fields.items():
             name = details[0].node.name.value
             if name == "__typename":
-                entries.append((response_key, "", None, False, None))
+                entries.append((response_key, (response_key, "", None, False, None)))
                 continue
             entry = self._plain_entry(parent_type, name, details, response_key)
-            if entry is None:
-                return None
-            entries.append((response_key, *entry))
-        return tuple(entries)
+            entries.append((response_key, None if entry is None else (response_key, *entry)))
+        return entries
 
     def _plain_entry(
         self,
@@ -243,10 +334,10 @@ class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
         collected = self.collect_subfields(value_type, details)
         if collected.new_defer_usages:
             return None
-        complete = self._object(value_type, collected.grouped_field_set)
-        if complete is None:
+        plan = self._plain_plan(value_type, collected.grouped_field_set)
+        if plan is None:
             return None
-        return _Nested(complete, response_key), None
+        return _Nested(_compiled(plan, value_type.name), response_key), None
 
 
 async def _timed(result: Awaitable[Any], operation: str, name: str, started: float) -> Any:

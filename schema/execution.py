@@ -125,7 +125,12 @@ class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
             if isinstance(complete, _Mixed):
                 if path is not None:
                     return self._execute_mixed(
-                        complete, parent_type, source_value, path, grouped_field_set
+                        complete,
+                        parent_type,
+                        source_value,
+                        path,
+                        grouped_field_set,
+                        position_context,
                     )
             elif complete is not None:
                 done = complete(source_value)
@@ -142,6 +147,7 @@ class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
         source_value: Mapping[str, Any],
         path: Path,
         grouped_field_set: GroupedFieldSet,
+        position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
         """graphql-core's `execute_fields`, but a plain field is completed from the row
         where it stands; one that cannot be (a null in a non-null field, a value its scalar
@@ -161,7 +167,7 @@ class PlainObjectsExecution(StrawberryGraphQLCoreExecutionContext):
                     source_value,
                     grouped_field_set[response_name],
                     Path(path, response_name, parent_type.name),
-                    None,
+                    position_context,
                 )
                 if result is not Undefined:
                     results[response_name] = result

@@ -6,8 +6,8 @@ statement `n` (modulo their number; the file `FLOOR_STATEMENTS` names, pickled b
 `floor_server`) through the same async driver, the same way Kesher runs a read (one
 auto-commit transaction, all records fetched), and answers the records as JSON. No
 GraphQL, no authentication, no middleware, no metrics: what is left is HTTP, the
-driver and encoding the answer. What the floor adds to raw Cypher any Python service
-pays on this machine; what Kesher adds to the floor is its own.
+driver and encoding the answer. What the floor adds to raw Cypher any service on
+uvicorn and the official driver pays on this machine; what Kesher adds to the floor is its own.
 """
 
 from __future__ import annotations

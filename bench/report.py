@@ -283,7 +283,8 @@ def targets(results: Results) -> list[str]:
         "Beside each target against raw Cypher, the floor's figure: the same ratio for a bare "
         "Python app that runs the same statement with the same driver and answers its records "
         "as JSON (`bench/floor_app.py`). Where the floor itself misses the bound, the target "
-        "is out of reach of any Python service on this machine.",
+        "is out of reach of any service on uvicorn and the official Python driver on this "
+        "machine.",
         "",
         "| target | question | " + " | ".join(f"c={c}" for c in levels) + " |",
         "|---|---|" + "---:|" * len(levels),

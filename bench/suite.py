@@ -1,7 +1,7 @@
 """The benchmark suite: each question a CRM asks of the graph, answered by Kesher through
 HTTP, by the very statement Kesher sends run raw through the driver (the limit), by the
 same statement through a bare Python HTTP app with the same driver (the floor,
-`bench.floor_app`: what any Python service pays here), and by @neo4j/graphql over the
+`bench.floor_app`: what any service on this stack pays here), and by @neo4j/graphql over the
 same database (the peer), one request at a time and sixteen at once.
 
 It starts a Neo4j of its own (`.kesher/bench-suite-<customers>`, kept, so a second run
